@@ -1,0 +1,43 @@
+package actors
+
+import (
+	"crypto/tls"
+	"fmt"
+
+	"ergo.services/ergo/gen"
+
+	"github.com/ergomcp/ergomcp/tools/catalog"
+	"github.com/ergomcp/ergomcp/transport"
+)
+
+// Config is the validated, defaulted configuration the processes run with.
+// The root package builds it from ergomcp.Options.
+type Config struct {
+	// Listen is false in agent mode: no HTTP listener is started.
+	Listen bool
+	// Addr is host:port for the listener.
+	Addr string
+	// TLS, when not nil, serves HTTPS.
+	TLS *tls.Config
+	// HTTP configures the MCP handler; Registry, Policy and Invoker are
+	// filled by the listener.
+	HTTP transport.Config
+	// Policy decides which tools may run.
+	Policy catalog.Policy
+	// Budget caps the bytes of one tool result.
+	Budget int
+	// PoolSize is the number of dispatcher workers.
+	PoolSize int
+	// LogLevel of ergomcp's processes.
+	LogLevel gen.LogLevel
+}
+
+// MaxPoolSize bounds Config.PoolSize.
+const MaxPoolSize = 256
+
+func (c *Config) validate() error {
+	if c.PoolSize < 1 || c.PoolSize > MaxPoolSize {
+		return fmt.Errorf("ergomcp: pool size %d out of range 1..%d", c.PoolSize, MaxPoolSize)
+	}
+	return nil
+}

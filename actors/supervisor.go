@@ -1,0 +1,82 @@
+package actors
+
+import (
+	"ergo.services/ergo/act"
+	"ergo.services/ergo/gen"
+
+	"github.com/ergomcp/ergomcp/tools"
+)
+
+// Member returns ergomcp's supervisor as an application member, so it can
+// run inside ergomcp's own application or inside a host application on any
+// ergo version.
+func Member(cfg *Config) gen.ApplicationMemberSpec {
+	return gen.ApplicationMemberSpec{
+		Name:    SupervisorName,
+		Factory: func() gen.ProcessBehavior { return &supervisor{} },
+		Options: gen.ProcessOptions{LogLevel: cfg.LogLevel},
+		Args:    []any{cfg},
+	}
+}
+
+// Failed returns a member whose start fails with err: how an invalid
+// configuration surfaces when ergomcp runs inside a host application.
+func Failed(err error) gen.ApplicationMemberSpec {
+	return gen.ApplicationMemberSpec{
+		Name:    SupervisorName,
+		Factory: func() gen.ProcessBehavior { return &supervisor{} },
+		Args:    []any{err},
+	}
+}
+
+// supervisor restarts each child on its own: a crashed listener must not
+// take running tool calls down with it, nor the other way round.
+type supervisor struct {
+	act.Supervisor
+}
+
+func (s *supervisor) Init(args ...any) (act.SupervisorSpec, error) {
+	var cfg *Config
+	switch a := args[0].(type) {
+	case error:
+		return act.SupervisorSpec{}, a
+	case *Config:
+		cfg = a
+	}
+	if err := cfg.validate(); err != nil {
+		return act.SupervisorSpec{}, err
+	}
+	rt := tools.NewRuntime(s.Node(), cfg.Policy, cfg.Budget)
+	opts := gen.ProcessOptions{LogLevel: cfg.LogLevel}
+	children := []act.SupervisorChildSpec{
+		{
+			Name:    DispatcherName,
+			Factory: func() gen.ProcessBehavior { return &dispatcher{} },
+			Options: opts,
+			Args:    []any{cfg.PoolSize, rt},
+		},
+		{
+			Name:    SamplersName,
+			Factory: func() gen.ProcessBehavior { return &samplers{} },
+			Options: opts,
+		},
+	}
+	if cfg.Listen {
+		// Started last: by the time HTTP calls arrive, the dispatcher runs.
+		children = append(children, act.SupervisorChildSpec{
+			Name:    ListenerName,
+			Factory: func() gen.ProcessBehavior { return &listener{} },
+			Options: opts,
+			Args:    []any{cfg},
+		})
+	}
+	return act.SupervisorSpec{
+		Type:     act.SupervisorTypeOneForOne,
+		Children: children,
+		Restart: act.SupervisorRestart{
+			Strategy:  act.SupervisorStrategyPermanent,
+			Intensity: 5,
+			Period:    5,
+		},
+	}, nil
+}

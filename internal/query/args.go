@@ -1,0 +1,135 @@
+package query
+
+import (
+	"math"
+	"strings"
+
+	"github.com/ergomcp/ergomcp/tools/catalog"
+)
+
+// Limit bounds for process_list.
+const (
+	DefaultLimit = 100
+	// MaxLimit keeps one call's memory and response bounded on nodes with
+	// hundreds of thousands of processes; total still counts every match.
+	MaxLimit = 10000
+)
+
+// ProcessArgs are process_list's own arguments; the tool embeds them next to
+// catalog.Common. Zero values mean "no filter". jsonschema-go v0.4.3 takes
+// the jsonschema tag as the description only, so valid values are listed
+// there; Enums gives them in schema form.
+type ProcessArgs struct {
+	Limit       int    `json:"limit,omitempty" jsonschema:"most processes to return (default 100, max 10000); total still counts every match"`
+	Application string `json:"application,omitempty" jsonschema:"only processes of this application (exact name)"`
+	Behavior    string `json:"behavior,omitempty" jsonschema:"only processes of this behavior: exact and case-sensitive, as process_list prints it (e.g. '*main.Worker')"`
+	Name        string `json:"name,omitempty" jsonschema:"only processes whose registered name contains this text (case-sensitive)"`
+	State       string `json:"state,omitempty" jsonschema:"only processes in this state: init, sleep, running, wait_response, terminated or zombee (case-insensitive; 'wait response' also accepted)"`
+
+	MinMessagesIn       int64   `json:"min_messages_in,omitempty" jsonschema:"only processes that received at least this many messages since start"`
+	MinMessagesOut      int64   `json:"min_messages_out,omitempty" jsonschema:"only processes that sent at least this many messages since start"`
+	MinMailbox          int64   `json:"min_mailbox,omitempty" jsonschema:"only processes with at least this many messages waiting in the mailbox"`
+	MinMailboxLatencyMs float64 `json:"min_mailbox_latency_ms,omitempty" jsonschema:"only processes whose oldest waiting message is at least this old, in milliseconds (needs ergo ≥ 3.3 built with -tags=latency)"`
+	MinRunningTimeMs    float64 `json:"min_running_time_ms,omitempty" jsonschema:"only processes that spent at least this long handling messages since start, in milliseconds"`
+	MinInitTimeMs       float64 `json:"min_init_time_ms,omitempty" jsonschema:"only processes whose init took at least this long, in milliseconds (needs ergo ≥ 3.3)"`
+	MinWakeups          int64   `json:"min_wakeups,omitempty" jsonschema:"only processes woken at least this many times since start (needs ergo ≥ 3.3)"`
+	MinUptime           int64   `json:"min_uptime,omitempty" jsonschema:"only processes running for at least this many seconds"`
+	MaxUptime           int64   `json:"max_uptime,omitempty" jsonschema:"only processes running for at most this many seconds (0 or omitted: no bound)"`
+	MinDrain            float64 `json:"min_drain,omitempty" jsonschema:"only processes that handle at least this many messages per wakeup on average (messages_in / wakeups; needs ergo ≥ 3.3)"`
+
+	SortBy string `json:"sort_by,omitempty" jsonschema:"order: mailbox, mailbox_latency, running_time, init_time, wakeups, uptime, messages_in, messages_out, drain or utilization (running_time / uptime), largest first; or pid, ascending (the default)"`
+}
+
+// stateArgs are the state argument's values as the schema shows them; ergo
+// prints the same names with spaces for underscores.
+var stateArgs = []string{"init", "sleep", "running", "wait_response", "terminated", "zombee"}
+
+// Enums returns the valid values of the arguments that take a fixed set,
+// keyed by argument name, ready for a schema's enum: the catalog cannot
+// derive them from struct tags, so the tool definition may set them.
+func Enums() map[string][]any {
+	e := map[string][]any{}
+	for _, s := range stateArgs {
+		e["state"] = append(e["state"], s)
+	}
+	for _, k := range sortKeys {
+		e["sort_by"] = append(e["sort_by"], k.name)
+	}
+	return e
+}
+
+// ergoState maps a state argument to ergo's spelling. Agents write states
+// as they see them printed ("wait response"), as identifiers
+// ("wait_response", "WAIT-RESPONSE") or in plain English ("zombie").
+func ergoState(arg string) (string, error) {
+	norm := strings.NewReplacer("_", " ", "-", " ").Replace(strings.ToLower(strings.TrimSpace(arg)))
+	if norm == "zombie" {
+		norm = "zombee"
+	}
+	for _, s := range stateArgs {
+		if e := strings.ReplaceAll(s, "_", " "); norm == e {
+			return e, nil
+		}
+	}
+	return "", catalog.Errorf("state %q is not valid; use one of: %s", arg, strings.Join(stateArgs, ", "))
+}
+
+// Validate fills defaults and checks every argument. Out-of-range values
+// are errors rather than clamped: an agent that asked for 50000 processes
+// should learn it got at most 10000.
+func (a *ProcessArgs) Validate() error {
+	switch {
+	case a.Limit < 0 || a.Limit > MaxLimit:
+		return catalog.Errorf("limit must be between 1 and %d (0 or omitted means %d), got %d", MaxLimit, DefaultLimit, a.Limit)
+	case a.Limit == 0:
+		a.Limit = DefaultLimit
+	}
+	if a.State != "" {
+		if _, err := ergoState(a.State); err != nil {
+			return err
+		}
+	}
+	if a.SortBy != "" {
+		if _, err := sortKeyNamed(a.SortBy); err != nil {
+			return err
+		}
+	}
+	for _, c := range []struct {
+		name string
+		v    int64
+	}{
+		{"min_messages_in", a.MinMessagesIn},
+		{"min_messages_out", a.MinMessagesOut},
+		{"min_mailbox", a.MinMailbox},
+		{"min_wakeups", a.MinWakeups},
+		{"min_uptime", a.MinUptime},
+		{"max_uptime", a.MaxUptime},
+	} {
+		if c.v < 0 {
+			return catalog.Errorf("%s must not be negative, got %d", c.name, c.v)
+		}
+	}
+	for _, c := range []struct {
+		name string
+		v    float64
+		max  float64
+	}{
+		// Milliseconds become int64 nanoseconds; the ceiling (about 292
+		// years) keeps the conversion exact in range.
+		{"min_mailbox_latency_ms", a.MinMailboxLatencyMs, maxMs},
+		{"min_running_time_ms", a.MinRunningTimeMs, maxMs},
+		{"min_init_time_ms", a.MinInitTimeMs, maxMs},
+		{"min_drain", a.MinDrain, math.MaxFloat64},
+	} {
+		if c.v < 0 || c.v > c.max || math.IsNaN(c.v) {
+			return catalog.Errorf("%s must be between 0 and %g, got %g", c.name, c.max, c.v)
+		}
+	}
+	if a.MaxUptime > 0 && a.MinUptime > a.MaxUptime {
+		return catalog.Errorf("min_uptime (%d) is greater than max_uptime (%d): no process can match", a.MinUptime, a.MaxUptime)
+	}
+	return nil
+}
+
+// maxMs is the largest millisecond threshold whose nanoseconds fit int64.
+const maxMs = float64(math.MaxInt64/1e6) - 1

@@ -1,0 +1,253 @@
+package query
+
+import (
+	"math"
+	"strings"
+	"unsafe"
+
+	"github.com/ergomcp/ergomcp/tools/catalog"
+)
+
+// need is a capability a filter or sort key depends on.
+type need uint8
+
+const (
+	needNothing need = iota
+	needLatency
+	needWakeups
+	needInitTime
+)
+
+// sortKey is one sort_by value. Plain keys are 64-bit integer fields of
+// Proc read at off and XORed with mask, which maps their order onto uint64
+// order, larger is better: the sign bit for int64 fields, all bits for pid
+// (ascending). Reading by offset keeps Plan.key small enough to inline into
+// Offer; a switch over the keys would cost a call per process.
+type sortKey struct {
+	name    string
+	off     uintptr
+	mask    uint64
+	derived derived
+	needs   need
+}
+
+// derived names a computed sort key. It is not a func field: calling an
+// unknown func would make every Proc passed to Offer escape to the heap.
+type derived uint8
+
+const (
+	plain derived = iota
+	drain
+	utilization
+)
+
+const signBit = 1 << 63
+
+var sortKeys = []sortKey{
+	{name: "mailbox", off: unsafe.Offsetof(Proc{}.Mailbox)},
+	{name: "mailbox_latency", off: unsafe.Offsetof(Proc{}.MailboxLatency), mask: signBit, needs: needLatency},
+	{name: "running_time", off: unsafe.Offsetof(Proc{}.RunningTime)},
+	{name: "init_time", off: unsafe.Offsetof(Proc{}.InitTime), needs: needInitTime},
+	{name: "wakeups", off: unsafe.Offsetof(Proc{}.Wakeups), needs: needWakeups},
+	{name: "uptime", off: unsafe.Offsetof(Proc{}.Uptime), mask: signBit},
+	{name: "messages_in", off: unsafe.Offsetof(Proc{}.MessagesIn)},
+	{name: "messages_out", off: unsafe.Offsetof(Proc{}.MessagesOut)},
+	{name: "drain", derived: drain, needs: needWakeups},
+	{name: "utilization", derived: utilization},
+	{name: "pid", off: unsafe.Offsetof(Proc{}.ID), mask: ^uint64(0)},
+}
+
+// pidKey is the order without sort_by.
+var pidKey = &sortKeys[len(sortKeys)-1]
+
+func sortKeyNamed(name string) (*sortKey, error) {
+	for i := range sortKeys {
+		if sortKeys[i].name == name {
+			return &sortKeys[i], nil
+		}
+	}
+	valid := make([]string, len(sortKeys))
+	for i, k := range sortKeys {
+		valid[i] = k.name
+	}
+	return nil, catalog.Errorf("sort_by %q is not valid; use one of: %s", name, strings.Join(valid, ", "))
+}
+
+// lacks says why c cannot serve n, with the alternative where one exists,
+// or "" when it can.
+func (c Caps) lacks(n need) string {
+	switch {
+	case n == needLatency && !c.MailboxLatency:
+		return "needs ergo ≥ 3.3 built with -tags=latency, and this node runs an older ergo; min_mailbox or sort_by=mailbox (queue length) work everywhere"
+	case n == needLatency && !c.LatencyMeasured:
+		return "needs ergo ≥ 3.3 built with -tags=latency, and this node was built without -tags=latency; min_mailbox or sort_by=mailbox (queue length) work everywhere"
+	case n == needWakeups && !c.Wakeups:
+		return "needs ergo ≥ 3.3 (per-process wakeup counts); process_top shows windowed message rates instead"
+	case n == needInitTime && !c.InitTime:
+		return "needs ergo ≥ 3.3 (per-process init time)"
+	}
+	return ""
+}
+
+// Unavailable names the ProcessShortInfo fields (and the derived Drain) that
+// this node cannot report, with the reason, for a result's "unavailable".
+func (c Caps) Unavailable() map[string]string {
+	u := map[string]string{}
+	if !c.MailboxLatency {
+		u["MailboxLatency"] = "needs ergo ≥ 3.3 built with -tags=latency"
+	} else if !c.LatencyMeasured {
+		u["MailboxLatency"] = "needs ergo ≥ 3.3 built with -tags=latency (this node was built without it)"
+	}
+	if !c.Wakeups {
+		u["Wakeups"] = "needs ergo ≥ 3.3"
+		u["Drain"] = "needs ergo ≥ 3.3 (Drain is MessagesIn / Wakeups)"
+	}
+	if !c.InitTime {
+		u["InitTime"] = "needs ergo ≥ 3.3"
+	}
+	return u
+}
+
+// Plan is a compiled process_list query: filters, sort key and limit.
+// Build it with ProcessArgs.Plan; it is read-only afterwards.
+type Plan struct {
+	limit int
+	sort  sortKey
+
+	app, behavior, name, state string
+
+	minIn, minOut, minMailbox, minRunning, minInit, minWakeups uint64
+	minUptime, maxUptime                                       int64
+	minLatency                                                 int64
+	minDrain                                                   float64
+	latency, drain                                             bool
+	filtered                                                   bool // any filter set
+}
+
+// Plan validates a (filling defaults) and compiles it for a node with caps
+// c. Filters and sort keys on fields the node lacks are errors naming what
+// is missing: treating absent values as zero would silently match nothing.
+func (a *ProcessArgs) Plan(c Caps) (*Plan, error) {
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	p := &Plan{
+		limit:      a.Limit,
+		sort:       *pidKey,
+		app:        a.Application,
+		behavior:   a.Behavior,
+		name:       a.Name,
+		minIn:      uint64(a.MinMessagesIn),
+		minOut:     uint64(a.MinMessagesOut),
+		minMailbox: uint64(a.MinMailbox),
+		minRunning: msToNs(a.MinRunningTimeMs),
+		minInit:    msToNs(a.MinInitTimeMs),
+		minWakeups: uint64(a.MinWakeups),
+		minUptime:  a.MinUptime,
+		maxUptime:  math.MaxInt64,
+		minLatency: int64(msToNs(a.MinMailboxLatencyMs)),
+		minDrain:   a.MinDrain,
+		latency:    a.MinMailboxLatencyMs > 0,
+		drain:      a.MinDrain > 0,
+	}
+	if a.MaxUptime > 0 {
+		p.maxUptime = a.MaxUptime
+	}
+	p.filtered = a.Application != "" || a.Behavior != "" || a.Name != "" || a.State != "" ||
+		p.minIn|p.minOut|p.minMailbox|p.minRunning|p.minInit|p.minWakeups != 0 ||
+		p.minUptime != 0 || a.MaxUptime != 0 || p.latency || p.drain
+	if a.State != "" {
+		p.state, _ = ergoState(a.State) // checked by Validate
+	}
+	checks := []capCheck{
+		{p.latency, "min_mailbox_latency_ms", needLatency},
+		{p.minInit > 0, "min_init_time_ms", needInitTime},
+		{p.minWakeups > 0, "min_wakeups", needWakeups},
+		{p.drain, "min_drain", needWakeups},
+	}
+	if a.SortBy != "" {
+		k, err := sortKeyNamed(a.SortBy)
+		if err != nil {
+			return nil, err
+		}
+		p.sort = *k
+		checks = append(checks, capCheck{true, "sort_by=" + a.SortBy, k.needs})
+	}
+	for _, ch := range checks {
+		if !ch.used {
+			continue
+		}
+		if why := c.lacks(ch.needs); why != "" {
+			return nil, catalog.Errorf("%s %s", ch.what, why)
+		}
+	}
+	return p, nil
+}
+
+// capCheck is one argument that depends on a capability.
+type capCheck struct {
+	used  bool
+	what  string // the argument, as the caller wrote it
+	needs need
+}
+
+// msToNs converts a validated millisecond threshold, rounding up so that a
+// threshold never admits a value below it.
+func msToNs(ms float64) uint64 { return uint64(math.Ceil(ms * 1e6)) }
+
+// Match reports whether x passes every filter. It is on the hot path over
+// every process of the node: it allocates nothing, inlines to a single test
+// when there are no filters, and tests the cheap numeric filters first.
+func (p *Plan) Match(x *Proc) bool {
+	return !p.filtered || p.match(x)
+}
+
+func (p *Plan) match(x *Proc) bool {
+	if x.Mailbox < p.minMailbox || x.MessagesIn < p.minIn || x.MessagesOut < p.minOut ||
+		x.RunningTime < p.minRunning || x.InitTime < p.minInit || x.Wakeups < p.minWakeups ||
+		x.Uptime < p.minUptime || x.Uptime > p.maxUptime {
+		return false
+	}
+	if p.latency && x.MailboxLatency < p.minLatency {
+		return false
+	}
+	if p.drain {
+		if d, ok := Drain(x); !ok || d < p.minDrain {
+			return false
+		}
+	}
+	return (p.state == "" || x.State == p.state) &&
+		(p.app == "" || x.Application == p.app) &&
+		(p.behavior == "" || x.Behavior == p.behavior) &&
+		(p.name == "" || strings.Contains(x.Name, p.name))
+}
+
+// key maps x's sort value to a uint64 whose natural order is the sort
+// order (larger is better), so the top-N heap compares plain integers
+// whatever the key's type.
+func (p *Plan) key(x *Proc) uint64 {
+	if p.sort.derived != plain {
+		return p.derivedKey(x)
+	}
+	return *(*uint64)(unsafe.Add(unsafe.Pointer(x), p.sort.off)) ^ p.sort.mask
+}
+
+func (p *Plan) derivedKey(x *Proc) uint64 {
+	if p.sort.derived == drain {
+		return floatKey(Drain(x))
+	}
+	return floatKey(Utilization(x))
+}
+
+// floatKey orders floats as uint64s; a missing value (ok false) sorts below
+// every float, so processes without the metric come last.
+func floatKey(f float64, ok bool) uint64 {
+	if !ok {
+		return 0
+	}
+	b := math.Float64bits(f)
+	if b>>63 != 0 {
+		return ^b // negative: reverse the magnitude order
+	}
+	return b | 1<<63
+}

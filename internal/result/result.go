@@ -1,0 +1,175 @@
+// Package result renders tool results: compact JSON in one text block, held
+// to a response budget so that no call floods the agent's context or the
+// transport, and so that a cut list says it was cut.
+package result
+
+import (
+	"encoding/json"
+	"maps"
+	"slices"
+	"sort"
+	"strconv"
+
+	"github.com/ergomcp/ergomcp/internal/record"
+	"github.com/ergomcp/ergomcp/tools/catalog"
+)
+
+// Response budgets, in bytes of JSON text.
+const (
+	// DefaultBudget (256 KiB, roughly 60-80k tokens) leaves room in an
+	// agent's context for several results and its own reasoning; lists
+	// beyond it are better narrowed with filters than read.
+	DefaultBudget = 256 << 10
+	// MaxBudget (4 MiB) is the ceiling for Options.ResponseBudget: MCP
+	// clients hold whole results in memory and many reject or truncate
+	// larger messages, and no agent context takes more anyway.
+	MaxBudget = 4 << 20
+)
+
+// Truncation reasons for a list's truncated_by.
+const (
+	ByLimit  = "limit"
+	ByBudget = "response_budget"
+)
+
+// List is a list result before rendering. Items are encoded beforehand
+// (record.Append) so that Encode can size prefixes without re-encoding.
+type List struct {
+	// Total is how many items matched, however many are returned.
+	Total int
+	// Items are the encoded items, best first; each must be valid JSON.
+	Items []json.RawMessage
+	// Truncated reports that the tool's limit cut the list (Total > len(Items)).
+	Truncated bool
+	// Unavailable maps field names the node cannot report to the reason
+	// (e.g. "MailboxLatency": "needs ergo ≥ 3.3").
+	Unavailable map[string]string
+	// Extra fields (node, notes...) are written after the envelope and
+	// before the items. Names must not repeat the envelope's keys.
+	Extra []record.Field
+	// ItemsKey names the items array; "items" when empty.
+	ItemsKey string
+}
+
+// Encode renders the list in at most budget bytes (DefaultBudget when
+// budget ≤ 0). Keys come in this order: total, returned, truncated,
+// truncated_by (when truncated), unavailable (when any), the extra fields,
+// then the items. When the whole list does not fit, Encode keeps the longest
+// prefix of Items that does and reports truncated_by "response_budget",
+// which wins over "limit" as it is what bounded this response. A budget too
+// small for even an empty list is an error.
+func (l *List) Encode(budget int) (string, error) {
+	if budget <= 0 {
+		budget = DefaultBudget
+	}
+	itemsKey := l.ItemsKey
+	if itemsKey == "" {
+		itemsKey = "items"
+	}
+	// Everything between the envelope's head and the items is the same for
+	// every prefix: encode it once.
+	middle, err := l.middle(itemsKey)
+	if err != nil {
+		return "", err
+	}
+	n := len(l.Items)
+	// sizes[k] is the encoded size of the first k items with their commas.
+	sizes := make([]int, n+1)
+	for i, it := range l.Items {
+		sizes[i+1] = sizes[i] + len(it) + min(i, 1)
+	}
+	size := func(k int, by string) int {
+		return len(l.head(k, by)) + len(middle) + sizes[k] + len("]}")
+	}
+
+	k, by := n, ""
+	if l.Truncated {
+		by = ByLimit
+	}
+	if size(n, by) > budget {
+		// Sizes only grow with k once truncated_by is fixed, so the longest
+		// prefix that fits is found by binary search.
+		by = ByBudget
+		k = sort.Search(n+1, func(k int) bool { return size(k, by) > budget }) - 1
+		if k < 0 {
+			return "", catalog.Errorf("the response budget of %d bytes cannot hold even an empty result (%d bytes); raise Options.ResponseBudget", budget, size(0, by))
+		}
+	}
+	out := make([]byte, 0, size(k, by))
+	out = append(out, l.head(k, by)...)
+	out = append(out, middle...)
+	for i, it := range l.Items[:k] {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, it...)
+	}
+	out = append(out, "]}"...)
+	return string(out), nil
+}
+
+// head is the envelope up to and including the truncation fields.
+func (l *List) head(returned int, truncatedBy string) []byte {
+	b := strconv.AppendInt([]byte(`{"total":`), int64(l.Total), 10)
+	b = append(b, `,"returned":`...)
+	b = strconv.AppendInt(b, int64(returned), 10)
+	if truncatedBy == "" {
+		return append(b, `,"truncated":false`...)
+	}
+	b = append(b, `,"truncated":true,"truncated_by":"`...)
+	b = append(b, truncatedBy...)
+	return append(b, '"')
+}
+
+// middle is unavailable, the extra fields and the items key with its
+// opening bracket.
+func (l *List) middle(itemsKey string) ([]byte, error) {
+	var b []byte
+	var err error
+	if len(l.Unavailable) > 0 {
+		b = append(b, `,"unavailable":{`...)
+		for i, k := range slices.Sorted(maps.Keys(l.Unavailable)) {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = record.AppendValue(b, k); err != nil {
+				return nil, err
+			}
+			b = append(b, ':')
+			if b, err = record.AppendValue(b, l.Unavailable[k]); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, '}')
+	}
+	// record.Append writes {"a":1,"b":2}; its inside is the fields we need.
+	extra, err := record.Append(nil, nil, nil, l.Extra...)
+	if err != nil {
+		return nil, err
+	}
+	if inner := extra[1 : len(extra)-1]; len(inner) > 0 {
+		b = append(append(b, ','), inner...)
+	}
+	b = append(b, ',')
+	if b, err = record.AppendValue(b, itemsKey); err != nil {
+		return nil, err
+	}
+	return append(b, ":["...), nil
+}
+
+// Object encodes a single value (a record, a map, a struct of results)
+// within budget bytes (DefaultBudget when budget ≤ 0). A result over the
+// budget is an error, as a cut object would mislead.
+func Object(v any, budget int) (string, error) {
+	if budget <= 0 {
+		budget = DefaultBudget
+	}
+	b, err := record.AppendValue(nil, v)
+	if err != nil {
+		return "", err
+	}
+	if len(b) > budget {
+		return "", catalog.Errorf("the result is %d bytes, over the response budget of %d bytes; narrow the request with the tool's arguments (a filter, a lower limit or depth) or raise Options.ResponseBudget", len(b), budget)
+	}
+	return string(b), nil
+}

@@ -1,0 +1,73 @@
+package ergomcp
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"ergo.services/ergo/gen"
+)
+
+// Options configure the ergomcp application. The zero value is a working
+// configuration: MCP over HTTP on localhost:9922 is NOT implied — Port 0
+// means agent mode (no HTTP listener; the node still answers calls that
+// reach it over the Ergo cluster).
+type Options struct {
+	// Host is the address the HTTP listener binds to. Default "localhost".
+	// A non-loopback host needs Token or TokenVerifier (see
+	// InsecureAllowUnauthenticatedRemote).
+	Host string
+	// Port of the HTTP listener. 0 (the default) starts no listener: agent
+	// mode, reachable only through another node's ergomcp.
+	Port uint16
+	// Path of the MCP endpoint. Default "/mcp".
+	Path string
+
+	// Token, when set, is the static bearer token every HTTP request must
+	// carry ("Authorization: Bearer <Token>"). It is compared in constant
+	// time and never appears in any result, log line or inspect output.
+	Token string
+	// TokenVerifier, when set, authenticates bearer tokens instead of Token
+	// and returns the caller's identity (it appears in the audit record).
+	TokenVerifier func(ctx context.Context, token string, r *http.Request) (subject string, err error)
+	// InsecureAllowUnauthenticatedRemote lets the listener bind a
+	// non-loopback Host without any token. Off by default: anyone who can
+	// reach the port could then read the node's internals.
+	InsecureAllowUnauthenticatedRemote bool
+
+	// AllowedOrigins are browser Origins accepted besides same-origin ones.
+	// Requests without an Origin header (CLI clients, agents) always pass;
+	// any other Origin gets 403. Default none.
+	AllowedOrigins []string
+	// AllowedHosts are the Host header values accepted (host or host:port).
+	// Default: any Host, with DNS-rebinding protection for loopback listeners.
+	AllowedHosts []string
+	// CertManager, when set, serves HTTPS with its certificate.
+	CertManager gen.CertManager
+
+	// PoolSize is the number of dispatcher workers that run tool calls
+	// concurrently. Default 8, at most 256.
+	PoolSize int
+	// EnableActions allows the mutating and action tools (log_level_set,
+	// network_connect, send_message, process_kill...). Off by default:
+	// they are refused at call time.
+	EnableActions bool
+	// AllowTools, when not empty, limits the tools that may run to these
+	// names or path.Match patterns ("process_*"). Default: all.
+	AllowTools []string
+	// DenyTools lists tools (names or patterns) that never run. Wins over
+	// AllowTools and EnableActions.
+	DenyTools []string
+
+	// ResponseBudget caps a tool result, in bytes. Lists that do not fit are
+	// cut and marked truncated. Default 256 KiB, at most 4 MiB.
+	ResponseBudget int
+	// MaxSessions caps concurrent MCP sessions. Default 256.
+	MaxSessions int
+	// SessionTimeout closes MCP sessions idle this long. Default 30 minutes.
+	SessionTimeout time.Duration
+
+	// LogLevel of ergomcp's own processes. Default gen.LogLevelDefault:
+	// inherit the node's.
+	LogLevel gen.LogLevel
+}

@@ -1,0 +1,251 @@
+// Package catalog describes ergomcp's tools independently of Ergo: their
+// names, descriptions, argument types and JSON schemas, MCP annotations,
+// strict argument decoding and the call-time policy. Both the MCP transport
+// and the Ergo-side dispatcher work from these descriptions, so this package
+// imports nothing from ergo.services.
+package catalog
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+
+	"github.com/google/jsonschema-go/jsonschema"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// Kind says what a tool may do to the node it runs on.
+type Kind int
+
+const (
+	// ReadOnly tools only observe the node. The zero value.
+	ReadOnly Kind = iota
+	// Mutating tools change node configuration (log levels, connections) and
+	// are refused unless the operator enabled actions.
+	Mutating
+	// Action tools touch application processes (send, call, kill) and are
+	// refused unless the operator enabled actions.
+	Action
+)
+
+func (k Kind) String() string {
+	switch k {
+	case ReadOnly:
+		return "read-only"
+	case Mutating:
+		return "mutating"
+	case Action:
+		return "action"
+	}
+	return fmt.Sprintf("kind#%d", int(k))
+}
+
+// Common holds the arguments every tool takes. Tools embed it in their
+// argument struct.
+type Common struct {
+	Node    string `json:"node,omitempty" jsonschema:"run the tool on this cluster node (omitted or the local node name: this node)"`
+	Timeout int    `json:"timeout,omitempty" jsonschema:"deadline for the whole call in seconds, including any remote hop (default 30, max 120)"`
+}
+
+// Timeout bounds, in seconds.
+const (
+	DefaultTimeout = 30
+	MaxTimeout     = 120
+)
+
+func (c *Common) common() *Common { return c }
+
+// HasCommon is satisfied by every argument struct that embeds Common.
+type HasCommon interface{ common() *Common }
+
+// Validator is implemented by argument structs that check their values and
+// fill defaults after decoding. The error text goes to the caller as is.
+type Validator interface{ Validate() error }
+
+// Tool describes one tool. Build it with Define so that the argument type,
+// schema and decoder stay in step.
+type Tool struct {
+	Name        string
+	Title       string
+	Description string
+	Kind        Kind
+	// Idempotent: calling twice with the same arguments has no extra effect.
+	// Read-only tools are idempotent by definition.
+	Idempotent bool
+	// OpenWorld: the tool reaches beyond this node (peers, registrar).
+	OpenWorld bool
+	// Long marks tools that hold their worker for a long time (profiles,
+	// windows); the dispatcher runs them off the worker pool.
+	Long bool
+	// Enums lists, per argument name, the values the schema allows; struct
+	// tags cannot express them.
+	Enums map[string][]any
+
+	argType reflect.Type
+	schema  *jsonschema.Schema
+	fields  []string
+}
+
+// Define completes t for argument type A: it derives the input schema from A
+// (json and jsonschema struct tags) and records how to decode arguments.
+// A must be a struct that embeds Common. Define panics on a programming
+// error (bad name, A without Common), as registrations run at init.
+func Define[A any](t Tool) *Tool {
+	if t.Name == "" || strings.ContainsAny(t.Name, " \t\n") {
+		panic(fmt.Sprintf("catalog: bad tool name %q", t.Name))
+	}
+	typ := reflect.TypeFor[A]()
+	if _, ok := reflect.New(typ).Interface().(HasCommon); !ok {
+		panic(fmt.Sprintf("catalog: %s: argument type %s does not embed catalog.Common", t.Name, typ))
+	}
+	s, err := jsonschema.For[A](nil)
+	if err != nil {
+		panic(fmt.Sprintf("catalog: %s: schema: %v", t.Name, err))
+	}
+	// Optional arguments: nothing is required unless the tool says so in its
+	// own Validate; empty "required" lists are noise for clients.
+	s.Required = nil
+	s.AdditionalProperties = &jsonschema.Schema{Not: &jsonschema.Schema{}}
+	for name, values := range t.Enums {
+		prop, ok := s.Properties[name]
+		if !ok {
+			panic(fmt.Sprintf("catalog: %s: enum for unknown argument %q", t.Name, name))
+		}
+		prop.Enum = values
+	}
+	t.argType = typ
+	t.schema = s
+	for name := range s.Properties {
+		t.fields = append(t.fields, name)
+	}
+	sort.Strings(t.fields)
+	return &t
+}
+
+// InputSchema is the JSON schema of the tool's arguments.
+func (t *Tool) InputSchema() *jsonschema.Schema { return t.schema }
+
+// Arguments lists the argument names the tool accepts, sorted.
+func (t *Tool) Arguments() []string { return t.fields }
+
+// Annotations are the MCP hints for the tool.
+func (t *Tool) Annotations() *mcp.ToolAnnotations {
+	destructive := t.Kind != ReadOnly
+	open := t.OpenWorld
+	return &mcp.ToolAnnotations{
+		Title:           t.Title,
+		ReadOnlyHint:    t.Kind == ReadOnly,
+		DestructiveHint: &destructive,
+		IdempotentHint:  t.Kind == ReadOnly || t.Idempotent,
+		OpenWorldHint:   &open,
+	}
+}
+
+// MCP returns the tool as listed by tools/list.
+func (t *Tool) MCP() *mcp.Tool {
+	return &mcp.Tool{
+		Name:        t.Name,
+		Title:       t.Title,
+		Description: t.Description,
+		InputSchema: t.schema,
+		Annotations: t.Annotations(),
+	}
+}
+
+// Decode parses raw arguments strictly into a new value of the tool's
+// argument type: unknown names, wrong JSON types and failed validation are
+// errors whose text tells the caller what is valid. An empty or null raw
+// means no arguments. The result is a pointer to the argument struct.
+func (t *Tool) Decode(raw json.RawMessage) (any, error) {
+	v := reflect.New(t.argType)
+	trimmed := strings.TrimSpace(string(raw))
+	if trimmed != "" && trimmed != "null" {
+		if trimmed[0] != '{' {
+			return nil, &Error{Msg: "arguments must be a JSON object"}
+		}
+		dec := json.NewDecoder(strings.NewReader(trimmed))
+		dec.DisallowUnknownFields()
+		dec.UseNumber()
+		if err := dec.Decode(v.Interface()); err != nil {
+			return nil, t.decodeError(err)
+		}
+		if dec.More() {
+			return nil, &Error{Msg: "arguments: trailing data after the JSON object"}
+		}
+	}
+	c := v.Interface().(HasCommon).common()
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	if val, ok := v.Interface().(Validator); ok {
+		if err := val.Validate(); err != nil {
+			return nil, asError(err)
+		}
+	}
+	return v.Interface(), nil
+}
+
+func (c *Common) validate() error {
+	switch {
+	case c.Timeout < 0 || c.Timeout > MaxTimeout:
+		return Errorf("timeout must be between 1 and %d seconds (0 or omitted means %d), got %d", MaxTimeout, DefaultTimeout, c.Timeout)
+	case c.Timeout == 0:
+		c.Timeout = DefaultTimeout
+	}
+	return nil
+}
+
+func (t *Tool) decodeError(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case asAs(err, &typeErr):
+		name := typeErr.Field
+		if i := strings.LastIndexByte(name, '.'); i >= 0 {
+			name = name[i+1:] // embedded structs: "Filter.min_mailbox"
+		}
+		if name == "" {
+			return Errorf("arguments: expected %s, got JSON %s", typeErr.Type, typeErr.Value)
+		}
+		return Errorf("argument %q must be %s, got JSON %s", name, jsonKind(typeErr.Type), typeErr.Value)
+	case asAs(err, &syntaxErr):
+		return Errorf("arguments are not valid JSON: %v", err)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return Errorf("unknown argument %q for %s; it takes: %s", name, t.Name, strings.Join(t.fields, ", "))
+	}
+	return Errorf("arguments: %v", err)
+}
+
+func jsonKind(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return "an integer"
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a non-negative integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.String:
+		return "a string"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	}
+	return t.String()
+}
+
+// CommonOf returns the common arguments of decoded args (from Decode).
+func CommonOf(args any) *Common {
+	if h, ok := args.(HasCommon); ok {
+		return h.common()
+	}
+	return &Common{Timeout: DefaultTimeout}
+}

@@ -1,0 +1,114 @@
+package tools
+
+import (
+	"ergo.services/ergo/gen"
+
+	"github.com/ergomcp/ergomcp/internal/ident"
+	"github.com/ergomcp/ergomcp/tools/catalog"
+)
+
+// Target names one process by PID or registered name; tools embed it.
+type Target struct {
+	PID  string `json:"pid,omitempty" jsonschema:"process ID as Ergo prints it, e.g. <90A29F11.0.1017>"`
+	Name string `json:"name,omitempty" jsonschema:"registered process name (use instead of pid)"`
+}
+
+// Validate requires exactly one of pid and name.
+func (t *Target) Validate() error {
+	switch {
+	case t.PID == "" && t.Name == "":
+		return catalog.Errorf("pass pid (e.g. <90A29F11.0.1017>) or name (a registered process name)")
+	case t.PID != "" && t.Name != "":
+		return catalog.Errorf("pass pid or name, not both")
+	}
+	if t.PID != "" {
+		if _, err := ident.ParsePID(t.PID); err != nil {
+			return catalog.Errorf("%v", err)
+		}
+	}
+	return nil
+}
+
+// resolve turns a Target into a local PID. A PID of another node is an
+// error that names the node to pass (never silently a local process).
+func (e *Env) resolve(t Target) (gen.PID, error) {
+	node := e.Node()
+	if t.Name != "" {
+		return e.lookupName(gen.Atom(t.Name))
+	}
+	p, err := ident.ParsePID(t.PID)
+	if err != nil {
+		return gen.PID{}, catalog.Errorf("%v", err)
+	}
+	if p.NodeHash != ident.NodeHash(string(node.Name())) {
+		return gen.PID{}, e.foreign("PID", t.PID, p.NodeHash)
+	}
+	return gen.PID{Node: node.Name(), ID: p.ID, Creation: node.Creation()}, nil
+}
+
+// foreign explains that an identifier belongs to another node, naming it
+// when it is a connected peer.
+func (e *Env) foreign(kind, id, hash string) error {
+	node := e.Node()
+	if net := node.Network(); net != nil {
+		for _, peer := range net.Nodes() {
+			if ident.NodeHash(string(peer)) == hash {
+				return catalog.Errorf("%s %s belongs to node %s, not to %s: pass node=%q", kind, id, peer, node.Name(), peer)
+			}
+		}
+	}
+	return catalog.Errorf("%s %s belongs to another node (hash %s), not to %s (hash %s): pass that node's name as node",
+		kind, id, hash, node.Name(), ident.NodeHash(string(node.Name())))
+}
+
+// pidByName is the lookup ergo ≥ 3.2 offers on the node.
+type pidByName interface {
+	ProcessPID(name gen.Atom) (gen.PID, error)
+}
+
+func (e *Env) lookupName(name gen.Atom) (gen.PID, error) {
+	if n, ok := e.Node().(pidByName); ok {
+		pid, err := n.ProcessPID(name)
+		if err != nil {
+			return gen.PID{}, catalog.Errorf("no process registered as %q on %s", name, e.Node().Name())
+		}
+		return pid, nil
+	}
+	// ergo 3.1 has no name index on the node: walk the table.
+	var found gen.PID
+	err := walkProcesses(e.Node(), func(page []gen.ProcessShortInfo) bool {
+		for i := range page {
+			if page[i].Name == name {
+				found = page[i].PID
+				return false
+			}
+		}
+		return true
+	})
+	if err != nil {
+		return gen.PID{}, err
+	}
+	if found == (gen.PID{}) {
+		return gen.PID{}, catalog.Errorf("no process registered as %q on %s", name, e.Node().Name())
+	}
+	return found, nil
+}
+
+// pageSize is how many records one ProcessListShortInfo call returns.
+const pageSize = 1000
+
+// walkProcesses pages ergo's process table in PID order, calling fn with
+// each page until fn returns false. Memory is one page at a time.
+func walkProcesses(node gen.Node, fn func(page []gen.ProcessShortInfo) bool) error {
+	start := 1000 // ergo's first process ID
+	for {
+		page, err := node.ProcessListShortInfo(start, pageSize)
+		if err != nil {
+			return catalog.Errorf("listing processes: %v", err)
+		}
+		if len(page) == 0 || !fn(page) {
+			return nil
+		}
+		start = int(page[len(page)-1].PID.ID) + 1
+	}
+}

@@ -1,0 +1,134 @@
+// Package tools holds ergomcp's tools: one file per tool, each registering
+// itself with one call to register. A tool handler runs inside a dispatcher
+// worker, a real process, so it reads the node natively (process tables,
+// Inspect, Call) and returns a value the runtime encodes within the
+// response budget.
+package tools
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"runtime/debug"
+
+	"ergo.services/ergo/gen"
+
+	"github.com/ergomcp/ergomcp/internal/capability"
+	"github.com/ergomcp/ergomcp/internal/result"
+	"github.com/ergomcp/ergomcp/tools/catalog"
+)
+
+// Registry lists every tool ergomcp serves.
+var Registry catalog.Registry
+
+type handler func(env *Env, args any) (any, error)
+
+var handlers = map[string]handler{}
+
+// register adds a tool: its description and argument type A go to the
+// catalog, run to the dispatcher. Called from each tool file's init.
+func register[A any](t catalog.Tool, run func(env *Env, args *A) (any, error)) {
+	tool := catalog.Define[A](t)
+	Registry.Add(tool)
+	handlers[tool.Name] = func(env *Env, args any) (any, error) { return run(env, args.(*A)) }
+}
+
+// Runtime is what every tool call shares: the policy, the response budget
+// and what the running ergo offers, probed once at start.
+type Runtime struct {
+	// Policy is checked again here, on the node that runs the tool, whatever
+	// path the call took.
+	Policy catalog.Policy
+	// Budget caps the bytes of one result.
+	Budget int
+
+	shortInfo capability.ShortInfo
+	node      capability.Node
+}
+
+// NewRuntime probes node once.
+func NewRuntime(node gen.Node, policy catalog.Policy, budget int) *Runtime {
+	return &Runtime{
+		Policy:    policy,
+		Budget:    budget,
+		shortInfo: capability.ProbeShortInfo(reflect.TypeFor[gen.ProcessShortInfo]()),
+		node:      capability.ProbeNode(node),
+	}
+}
+
+// Env is a tool's view of the call it serves.
+type Env struct {
+	// Ctx carries the deadline and the caller's cancellation.
+	Ctx context.Context
+	// Process is the dispatcher worker running the call.
+	Process gen.Process
+	// RT is shared runtime state.
+	RT *Runtime
+	// Call is the call itself (caller, progress).
+	Call *catalog.Call
+}
+
+// Node is the node the tool runs on.
+func (e *Env) Node() gen.Node { return e.Process.Node() }
+
+// ErrPanicked is the reason a dispatcher worker stops with after a tool
+// panicked in it: the pool replaces it rather than trust its state.
+var ErrPanicked = errors.New("ergomcp: tool panicked")
+
+// Run executes call on process p and always returns a result: tool errors
+// and panics become isError results. panicked reports a recovered panic.
+func (rt *Runtime) Run(ctx context.Context, p gen.Process, call *catalog.Call) (res catalog.Result, panicked bool) {
+	name := call.Tool.Name
+	defer func() {
+		if r := recover(); r != nil {
+			p.Log().Error("ergomcp: tool %s panicked: %v\n%s", name, r, debug.Stack())
+			res, panicked = catalog.Result{IsError: true, Text: fmt.Sprintf("internal error: tool %s panicked: %v", name, r)}, true
+		}
+	}()
+	h, ok := handlers[name]
+	if !ok {
+		return errorResult(catalog.Errorf("unknown tool %q", name)), false
+	}
+	if err := rt.Policy.Check(call.Tool); err != nil {
+		return errorResult(err), false
+	}
+	if target := catalog.CommonOf(call.Args).Node; target != "" && gen.Atom(target) != p.Node().Name() {
+		return errorResult(catalog.Errorf(
+			"node %q: this ergomcp runs tools only on its own node %q; calls to other cluster nodes are not available in this version",
+			target, p.Node().Name())), false
+	}
+	env := &Env{Ctx: ctx, Process: p, RT: rt, Call: call}
+	v, err := h(env, call.Args)
+	if err != nil {
+		return errorResult(err), false
+	}
+	text, err := encode(v, rt.Budget)
+	if err != nil {
+		return errorResult(err), false
+	}
+	return catalog.Result{Text: text}, false
+}
+
+func encode(v any, budget int) (string, error) {
+	switch v := v.(type) {
+	case *result.List:
+		return v.Encode(budget)
+	case []byte:
+		return encode(string(v), budget)
+	case string:
+		if len(v) > budget {
+			return "", catalog.Errorf("result of %d bytes exceeds the response budget of %d bytes (Options.ResponseBudget)", len(v), budget)
+		}
+		return v, nil
+	}
+	return result.Object(v, budget)
+}
+
+func errorResult(err error) catalog.Result {
+	var ce *catalog.Error
+	if errors.As(err, &ce) {
+		return catalog.Result{IsError: true, Text: ce.Msg}
+	}
+	return catalog.Result{IsError: true, Text: err.Error()}
+}

@@ -1,0 +1,198 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ergomcp/ergomcp/tools/catalog"
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+func TestUnknownToolIsProtocolError(t *testing.T) {
+	hs := newHarness(t, nil)
+	cs := hs.mustConnect(t, nil, nil)
+	_, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "no_such_tool"})
+	var wire *jsonrpc.Error
+	if !errors.As(err, &wire) || wire.Code != jsonrpc.CodeInvalidParams || !strings.Contains(wire.Message, "no_such_tool") {
+		t.Fatalf("error = %v, want JSON-RPC invalid params naming the tool", err)
+	}
+	if n := len(hs.recordsFor("no_such_tool")); n != 0 {
+		t.Errorf("%d audit records for an unknown tool, want 0", n)
+	}
+}
+
+func TestInvalidArguments(t *testing.T) {
+	hs := newHarness(t, nil)
+	cs := hs.mustConnect(t, nil, nil)
+	for _, tc := range []struct {
+		name string
+		args map[string]any
+		want string
+	}{
+		{"wrong type", map[string]any{"text": 5}, `argument "text" must be a string`},
+		{"unknown name", map[string]any{"txt": "a"}, `unknown argument "txt" for echo; it takes: node, text, timeout, times`},
+		{"timeout out of range", map[string]any{"timeout": 500}, "timeout must be between 1 and 120 seconds"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := callTool(t, cs, "echo", tc.args)
+			if text := resultText(t, res); !res.IsError || !strings.Contains(text, tc.want) {
+				t.Errorf("result = isError %v %q, want isError containing %q", res.IsError, text, tc.want)
+			}
+		})
+	}
+	if n := hs.inv.calls.Load(); n != 0 {
+		t.Errorf("invoker called %d times for invalid arguments", n)
+	}
+	for _, rec := range hs.auditsFor(t, "echo", 3) {
+		if rec.Outcome != outcomeError || rec.Error == "" {
+			t.Errorf("audit = %+v, want outcome error with text", rec)
+		}
+	}
+}
+
+func TestPolicyAtCallTime(t *testing.T) {
+	t.Run("refused by default", func(t *testing.T) {
+		hs := newHarness(t, nil)
+		cs := hs.mustConnect(t, nil, nil)
+		res := callTool(t, cs, "set_level", map[string]any{"level": "debug", "node": "n1@host"})
+		if text := resultText(t, res); !res.IsError || !strings.Contains(text, "Options.EnableActions") {
+			t.Errorf("result = isError %v %q, want a refusal naming Options.EnableActions", res.IsError, text)
+		}
+		if n := hs.inv.calls.Load(); n != 0 {
+			t.Errorf("invoker called %d times for a refused tool", n)
+		}
+		rec := hs.auditsFor(t, "set_level", 1)
+		if len(rec) != 1 || rec[0].Outcome != outcomeRefused || rec[0].Node != "n1@host" {
+			t.Errorf("audit = %+v, want one refused record for node n1@host", rec)
+		}
+	})
+	t.Run("allowed with EnableActions", func(t *testing.T) {
+		hs := newHarness(t, func(c *Config) { c.Policy.EnableActions = true })
+		cs := hs.mustConnect(t, nil, nil)
+		res := callTool(t, cs, "set_level", map[string]any{"level": "debug"})
+		if text := resultText(t, res); res.IsError || text != "level debug set by anonymous" {
+			t.Errorf("result = isError %v %q", res.IsError, text)
+		}
+	})
+}
+
+func TestClientCancellationReachesInvoker(t *testing.T) {
+	hs := newHarness(t, nil)
+	cs := hs.mustConnect(t, nil, nil)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() {
+		_, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "slow"})
+		errc <- err
+	}()
+	receive(t, "slow tool start", hs.inv.slowStarted)
+	cancel()
+	if err := receive(t, "CallTool to return", errc); err == nil {
+		t.Error("cancelled CallTool returned no error")
+	}
+	if err := receive(t, "invoker ctx to end", hs.inv.slowSaw); !errors.Is(err, context.Canceled) {
+		t.Errorf("invoker saw %v, want context.Canceled", err)
+	}
+	receive(t, "late result", hs.inv.slowLate)
+	rec := hs.auditsFor(t, "slow", 1)
+	if len(rec) != 1 || rec[0].Outcome != outcomeCancelled {
+		t.Errorf("audit = %+v, want one cancelled record", rec)
+	}
+	// The session survives a cancelled call.
+	callTool(t, cs, "echo", map[string]any{"text": "still here"})
+}
+
+func TestDeadline(t *testing.T) {
+	hs := newHarness(t, nil)
+	cs := hs.mustConnect(t, nil, nil)
+
+	start := time.Now()
+	res := callTool(t, cs, "slow", map[string]any{"timeout": 1})
+	if elapsed := time.Since(start); elapsed < time.Second || elapsed > 5*time.Second {
+		t.Errorf("call took %s, want about the 1s timeout", elapsed)
+	}
+	if text := resultText(t, res); !res.IsError || text != "tool slow timed out after 1s" {
+		t.Errorf("result = isError %v %q, want the timeout error", res.IsError, text)
+	}
+	if err := receive(t, "invoker ctx to end", hs.inv.slowSaw); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("invoker saw %v, want context.DeadlineExceeded", err)
+	}
+	receive(t, "late result", hs.inv.slowLate) // dropped without blocking or panicking
+	rec := hs.auditsFor(t, "slow", 1)
+	if len(rec) != 1 || rec[0].Outcome != outcomeTimeout || rec[0].Duration < time.Second {
+		t.Errorf("audit = %+v, want one timeout record of at least 1s", rec)
+	}
+}
+
+func TestProgressNotifications(t *testing.T) {
+	hs := newHarness(t, nil)
+	got := make(chan *mcp.ProgressNotificationParams, 10)
+	cs := hs.mustConnect(t, nil, &mcp.ClientOptions{
+		ProgressNotificationHandler: func(_ context.Context, req *mcp.ProgressNotificationClientRequest) {
+			got <- req.Params
+		},
+	})
+
+	params := &mcp.CallToolParams{Name: "progress"}
+	params.SetProgressToken("tok-1")
+	res, err := cs.CallTool(context.Background(), params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := resultText(t, res); text != "done, progress func set: true" {
+		t.Errorf("result = %q", text)
+	}
+	for i := 1; i <= 3; i++ {
+		p := receive(t, "progress notification", got)
+		if p.ProgressToken != "tok-1" || p.Progress != float64(i) || p.Total != 3 || p.Message == "" {
+			t.Errorf("notification %d = %+v", i, p)
+		}
+	}
+
+	// Without a token the tool gets no Progress func and nothing is sent.
+	if text := resultText(t, callTool(t, cs, "progress", nil)); text != "done, progress func set: false" {
+		t.Errorf("result without token = %q", text)
+	}
+	select {
+	case p := <-got:
+		t.Errorf("unexpected notification %+v", p)
+	case <-time.After(50 * time.Millisecond):
+	}
+}
+
+func TestAuditOncePerCall(t *testing.T) {
+	hs := newHarness(t, nil)
+	cs := hs.mustConnect(t, nil, nil)
+	callTool(t, cs, "echo", map[string]any{"text": "secret-value"})
+	callTool(t, cs, "echo", map[string]any{"text": 1})
+	callTool(t, cs, "set_level", nil)
+
+	echo := hs.auditsFor(t, "echo", 2)
+	if len(echo) != 2 || echo[0].Outcome != outcomeOK || echo[1].Outcome != outcomeError {
+		t.Errorf("echo audits = %+v, want ok then error", echo)
+	}
+	for _, rec := range append(echo, hs.auditsFor(t, "set_level", 1)...) {
+		if strings.Contains(rec.Error, "secret-value") {
+			t.Errorf("audit record leaks an argument value: %+v", rec)
+		}
+	}
+	if n := len(hs.auditsFor(t, "set_level", 1)); n != 1 {
+		t.Errorf("%d set_level records, want 1", n)
+	}
+}
+
+func TestInvokerPanicIsToolError(t *testing.T) {
+	hs := newHarness(t, func(c *Config) {
+		c.Invoker = catalog.InvokerFunc(func(context.Context, *catalog.Call) catalog.Result { panic("boom") })
+	})
+	cs := hs.mustConnect(t, nil, nil)
+	res := callTool(t, cs, "echo", nil)
+	if text := resultText(t, res); !res.IsError || !strings.Contains(text, "internal error") {
+		t.Errorf("result = isError %v %q", res.IsError, text)
+	}
+}

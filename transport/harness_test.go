@@ -1,0 +1,285 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ergomcp/ergomcp/tools/catalog"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+type echoArgs struct {
+	catalog.Common
+	Text  string `json:"text,omitempty" jsonschema:"text to echo"`
+	Times int    `json:"times,omitempty" jsonschema:"how many times to repeat it"`
+}
+
+type slowArgs struct{ catalog.Common }
+
+type progressArgs struct{ catalog.Common }
+
+type setLevelArgs struct {
+	catalog.Common
+	Level string `json:"level,omitempty" jsonschema:"new log level"`
+}
+
+var (
+	echoTool = catalog.Define[echoArgs](catalog.Tool{
+		Name: "echo", Title: "Echo", Description: "Repeats text.",
+	})
+	slowTool = catalog.Define[slowArgs](catalog.Tool{
+		Name: "slow", Description: "Waits until cancelled, then answers late.", Long: true,
+	})
+	progressTool = catalog.Define[progressArgs](catalog.Tool{
+		Name: "progress", Description: "Reports progress three times.",
+	})
+	setLevelTool = catalog.Define[setLevelArgs](catalog.Tool{
+		Name: "set_level", Description: "Changes the log level.", Kind: catalog.Mutating, Idempotent: true,
+	})
+)
+
+func testRegistry() *catalog.Registry {
+	r := new(catalog.Registry)
+	for _, t := range []*catalog.Tool{echoTool, slowTool, progressTool, setLevelTool} {
+		r.Add(t)
+	}
+	return r
+}
+
+// testInvoker runs the test tools and records what it saw.
+type testInvoker struct {
+	calls       atomic.Int32
+	slowStarted chan struct{} // one send per slow call, once it waits
+	slowSaw     chan error    // the ctx error the slow tool observed
+	slowLate    chan struct{} // one send per slow call, after its late result was returned
+}
+
+func newTestInvoker() *testInvoker {
+	return &testInvoker{
+		slowStarted: make(chan struct{}, 8),
+		slowSaw:     make(chan error, 8),
+		slowLate:    make(chan struct{}, 8),
+	}
+}
+
+func (inv *testInvoker) Invoke(ctx context.Context, call *catalog.Call) catalog.Result {
+	inv.calls.Add(1)
+	switch args := call.Args.(type) {
+	case *echoArgs:
+		return catalog.Result{Text: strings.Repeat(args.Text, max(args.Times, 1))}
+	case *slowArgs:
+		inv.slowStarted <- struct{}{}
+		<-ctx.Done()
+		inv.slowSaw <- ctx.Err()
+		// Answer anyway, late, as a misbehaving invoker would.
+		defer func() { inv.slowLate <- struct{}{} }()
+		time.Sleep(20 * time.Millisecond)
+		return catalog.Result{Text: "late"}
+	case *progressArgs:
+		for i := 1; i <= 3; i++ {
+			if call.Progress != nil {
+				call.Progress(float64(i), 3, fmt.Sprintf("step %d", i))
+			}
+		}
+		return catalog.Result{Text: fmt.Sprintf("done, progress func set: %t", call.Progress != nil)}
+	case *setLevelArgs:
+		return catalog.Result{Text: "level " + args.Level + " set by " + call.Caller}
+	}
+	return catalog.Result{Text: "unexpected tool " + call.Tool.Name, IsError: true}
+}
+
+// harness is a Handler behind an httptest.Server, with its audit records.
+type harness struct {
+	h   *Handler
+	srv *httptest.Server
+	inv *testInvoker
+
+	mu     sync.Mutex
+	audits []catalog.AuditRecord
+}
+
+func newHarness(t *testing.T, configure func(*Config)) *harness {
+	t.Helper()
+	hs := &harness{inv: newTestInvoker()}
+	cfg := Config{
+		Name:     "ergomcp-test",
+		Version:  "1.2.3",
+		Registry: testRegistry(),
+		Invoker:  hs.inv,
+		Audit: func(r catalog.AuditRecord) {
+			hs.mu.Lock()
+			defer hs.mu.Unlock()
+			hs.audits = append(hs.audits, r)
+		},
+	}
+	if configure != nil {
+		configure(&cfg)
+	}
+	h, err := New(cfg)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	hs.h = h
+	hs.srv = httptest.NewServer(h)
+	t.Cleanup(func() {
+		if err := h.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+		hs.srv.Close()
+	})
+	return hs
+}
+
+func (hs *harness) url() string { return hs.srv.URL + DefaultPath }
+
+// auditsFor waits until want records exist for tool (audit runs before the
+// response for finished calls, but after the client gave up for cancelled
+// ones), then returns all records for tool.
+func (hs *harness) auditsFor(t *testing.T, tool string, want int) []catalog.AuditRecord {
+	t.Helper()
+	waitFor(t, fmt.Sprintf("%d audit records for %s", want, tool), func() bool {
+		return len(hs.recordsFor(tool)) >= want
+	})
+	time.Sleep(20 * time.Millisecond) // give a duplicate record the chance to show up
+	return hs.recordsFor(tool)
+}
+
+func (hs *harness) recordsFor(tool string) []catalog.AuditRecord {
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	var got []catalog.AuditRecord
+	for _, r := range hs.audits {
+		if r.Tool == tool {
+			got = append(got, r)
+		}
+	}
+	return got
+}
+
+// headerTransport adds fixed headers to every request of the MCP client.
+type headerTransport struct {
+	header http.Header
+	base   http.RoundTripper
+}
+
+func (rt headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	for k, v := range rt.header {
+		r.Header[k] = v
+	}
+	return rt.base.RoundTrip(r)
+}
+
+func bearer(token string) http.Header {
+	return http.Header{"Authorization": {"Bearer " + token}}
+}
+
+// connect opens a real go-sdk client session; the session and its HTTP
+// connections are closed at test end.
+func (hs *harness) connect(t *testing.T, header http.Header, opts *mcp.ClientOptions) (*mcp.ClientSession, error) {
+	t.Helper()
+	base := &http.Transport{}
+	t.Cleanup(base.CloseIdleConnections)
+	client := mcp.NewClient(&mcp.Implementation{Name: "test-client", Version: "0"}, opts)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cs, err := client.Connect(ctx, &mcp.StreamableClientTransport{
+		Endpoint:   hs.url(),
+		HTTPClient: &http.Client{Transport: headerTransport{header: header, base: base}},
+		MaxRetries: -1,
+	}, nil)
+	if err != nil {
+		return nil, err
+	}
+	t.Cleanup(func() { _ = cs.Close() })
+	return cs, nil
+}
+
+func (hs *harness) mustConnect(t *testing.T, header http.Header, opts *mcp.ClientOptions) *mcp.ClientSession {
+	t.Helper()
+	cs, err := hs.connect(t, header, opts)
+	if err != nil {
+		t.Fatalf("Connect: %v", err)
+	}
+	return cs
+}
+
+func callTool(t *testing.T, cs *mcp.ClientSession, name string, args any) *mcp.CallToolResult {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: name, Arguments: args})
+	if err != nil {
+		t.Fatalf("CallTool %s: %v", name, err)
+	}
+	return res
+}
+
+func resultText(t *testing.T, res *mcp.CallToolResult) string {
+	t.Helper()
+	if len(res.Content) != 1 {
+		t.Fatalf("result has %d content blocks, want 1", len(res.Content))
+	}
+	text, ok := res.Content[0].(*mcp.TextContent)
+	if !ok {
+		t.Fatalf("content is %T, want *mcp.TextContent", res.Content[0])
+	}
+	return text.Text
+}
+
+const initializeBody = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"0"}}}`
+
+// post sends a raw MCP POST, for checks below the go-sdk client.
+func post(t *testing.T, url string, header http.Header, body io.Reader) (status int, respHeader http.Header, respBody string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("POST %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("reading response: %v", err)
+	}
+	return resp.StatusCode, resp.Header, string(b)
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func receive[T any](t *testing.T, what string, ch <-chan T) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(5 * time.Second):
+		t.Fatalf("timed out waiting for %s", what)
+		panic("unreachable")
+	}
+}
