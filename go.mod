@@ -3,12 +3,13 @@ module github.com/ergomcp/ergomcp
 go 1.26.0
 
 require (
-	ergo.services/ergo v1.999.310 // indirect
-	github.com/chzyer/readline v1.5.1 // indirect
-	github.com/google/jsonschema-go v0.4.3 // indirect
-	github.com/google/pprof v0.0.0-20261105003125-4bf881d7fb0b // indirect
-	github.com/ianlancetaylor/demangle v0.0.0-20250417193237-f615e6bd150b // indirect
-	github.com/modelcontextprotocol/go-sdk v1.8.0 // indirect
+	ergo.services/ergo v1.999.310
+	github.com/google/jsonschema-go v0.4.3
+	github.com/google/pprof v0.0.0-20261105003125-4bf881d7fb0b
+	github.com/modelcontextprotocol/go-sdk v1.8.0
+)
+
+require (
 	github.com/segmentio/asm v1.1.3 // indirect
 	github.com/segmentio/encoding v0.5.4 // indirect
 	github.com/yosida95/uritemplate/v3 v3.0.2 // indirect
