@@ -32,9 +32,30 @@ func startNode(t *testing.T, opts ergomcp.Options) (gen.Node, error) {
 	name := gen.Atom(fmt.Sprintf("test%d_%d@localhost", os.Getpid(), nodeSeq.Add(1)))
 	node, err := ergo.StartNode(name, no)
 	if err == nil {
-		t.Cleanup(node.Stop)
+		t.Cleanup(func() { stopNode(t, node) })
 	}
 	return node, err
+}
+
+// stopNode stops the node's applications from the inside before stopping
+// the node. ergo 3.1/3.2's Node.Stop writes an application's stop reason
+// after signalling its members and the last member reads it as it exits
+// (node/application.go): a data race in ergo that the race detector would
+// pin on whichever test stops a node. Ending each application's members
+// first takes the path where the reason is set by the exiting member alone.
+func stopNode(t *testing.T, node gen.Node) {
+	t.Helper()
+	for _, app := range node.ApplicationsRunning() {
+		info, err := node.ApplicationInfo(app)
+		if err != nil {
+			continue
+		}
+		for _, pid := range info.Group {
+			node.SendExit(pid, gen.TerminateReasonShutdown)
+		}
+	}
+	waitFor(t, func() bool { return len(node.ApplicationsRunning()) == 0 })
+	node.Stop()
 }
 
 // freePort asks the kernel for a port that is free right now.
@@ -346,7 +367,7 @@ func TestMemberInHostApplication(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer node.Stop()
+	defer stopNode(t, node)
 	var list struct {
 		Processes []struct{ Name, Application string }
 	}
@@ -358,7 +379,7 @@ func TestMemberInHostApplication(t *testing.T) {
 	// Invalid options surface as a start error of the host application.
 	no.Applications = []gen.ApplicationBehavior{&hostApp{ergomcp.Member(ergomcp.Options{Port: port, PoolSize: -1})}}
 	if bad, err := ergo.StartNode(gen.Atom(fmt.Sprintf("hostbad%d@localhost", os.Getpid())), no); err == nil {
-		bad.Stop()
+		stopNode(t, bad)
 		t.Fatal("invalid PoolSize accepted")
 	} else if !strings.Contains(err.Error(), "PoolSize") {
 		t.Fatalf("invalid PoolSize: %v", err)

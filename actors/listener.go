@@ -31,7 +31,7 @@ func (l *listener) Init(args ...any) error {
 	hc := cfg.HTTP
 	hc.Registry = &tools.Registry
 	hc.Policy = cfg.Policy
-	hc.Invoker = &Dispatch{Node: l.Node(), Workers: cfg.PoolSize}
+	hc.Invoker = &Dispatch{Node: l.Node()}
 	hc.Audit = auditLogger(l.Node().Log())
 	h, err := transport.New(hc)
 	if err != nil {

@@ -10,9 +10,12 @@
 package transport
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"sync"
@@ -130,8 +133,17 @@ func (h *Handler) serveMCP(w http.ResponseWriter, r *http.Request) {
 	if !limitBody(w, r, h.cfg.MaxBodyBytes) {
 		return
 	}
-	// Without a session id a POST creates a session (normally initialize).
-	if r.Method == http.MethodPost && r.Header.Get("Mcp-Session-Id") == "" {
+	creates, err := createsSession(r)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			http.Error(w, fmt.Sprintf("request body exceeds %d bytes (Config.MaxBodyBytes)", tooBig.Limit), http.StatusRequestEntityTooLarge)
+			return
+		}
+		http.Error(w, "Bad Request: reading body: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	if creates {
 		done, err := h.openSession()
 		if err != nil {
 			w.Header().Set("Retry-After", "5")
@@ -156,9 +168,13 @@ func (h *Handler) openSession() (done func(), err error) {
 	if h.closed {
 		return nil, errClosed
 	}
+	// Only initialized sessions count: the go-sdk briefly lists a session for
+	// a client's server/discover probe too, which ends with that request.
 	n := h.opening
-	for range h.server.Sessions() {
-		n++
+	for ss := range h.server.Sessions() {
+		if ss.InitializeParams() != nil {
+			n++
+		}
 	}
 	if n >= h.cfg.MaxSessions {
 		return nil, fmt.Errorf("too many MCP sessions (limit %d, Config.MaxSessions); close idle clients or retry later", h.cfg.MaxSessions)
@@ -171,6 +187,32 @@ func (h *Handler) openSession() (done func(), err error) {
 		h.mu.Unlock()
 		h.opens.Done()
 	}, nil
+}
+
+// createsSession reports whether r is an initialize request without a
+// session: only those count against MaxSessions. Other requests without a
+// session id (the go-sdk client's server/discover probe) must not hold a
+// slot, or a client's own initialize, sent right after its probe, could be
+// refused while the probe's slot is released. The body, already capped by
+// limitBody, is read and put back for the go-sdk.
+func createsSession(r *http.Request) (bool, error) {
+	if r.Method != http.MethodPost || r.Header.Get("Mcp-Session-Id") != "" || r.Body == nil {
+		return false, nil
+	}
+	body, err := io.ReadAll(r.Body)
+	r.Body.Close()
+	if err != nil {
+		return false, err
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	var msg struct {
+		Method string `json:"method"`
+	}
+	// A batch or malformed body cannot initialize; the go-sdk rejects it.
+	if json.Unmarshal(body, &msg) != nil {
+		return false, nil
+	}
+	return msg.Method == "initialize", nil
 }
 
 func (h *Handler) isClosed() bool {
