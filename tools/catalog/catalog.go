@@ -7,6 +7,8 @@ package catalog
 
 import (
 	"encoding/json"
+	"errors"
+	"io"
 	"fmt"
 	"reflect"
 	"sort"
@@ -210,7 +212,7 @@ func (t *Tool) decodeError(err error) error {
 			return Errorf("arguments: expected %s, got JSON %s", typeErr.Type, typeErr.Value)
 		}
 		return Errorf("argument %q must be %s, got JSON %s", name, jsonKind(typeErr.Type), typeErr.Value)
-	case asAs(err, &syntaxErr):
+	case asAs(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
 		return Errorf("arguments are not valid JSON: %v", err)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)

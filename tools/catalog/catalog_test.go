@@ -1,0 +1,197 @@
+package catalog
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+type probeArgs struct {
+	Common
+	Limit int      `json:"limit,omitempty" jsonschema:"how many"`
+	Name  string   `json:"name,omitempty"`
+	Tags  []string `json:"tags,omitempty"`
+	Order string   `json:"order,omitempty"`
+}
+
+func (a *probeArgs) Validate() error {
+	if a.Limit < 0 || a.Limit > 10 {
+		return Errorf("limit must be 0..10, got %d", a.Limit)
+	}
+	return nil
+}
+
+var probe = Define[probeArgs](Tool{Name: "probe", Enums: map[string][]any{"order": {"asc", "desc"}}})
+
+func TestDecode(t *testing.T) {
+	cases := []struct {
+		in      string
+		wantErr string // substring; "" = success
+	}{
+		{``, ""},
+		{`null`, ""},
+		{`{}`, ""},
+		{`{"limit":3,"name":"x","tags":["a"],"node":"n@h","timeout":5}`, ""},
+		{`{"limit":"3"}`, `argument "limit" must be an integer, got JSON string`},
+		{`{"limit":1.5}`, `argument "limit" must be an integer`},
+		{`{"tags":"a"}`, `argument "tags" must be an array`},
+		{`{"limmit":3}`, `unknown argument "limmit" for probe; it takes: limit, name, node, order, tags, timeout`},
+		{`{"limit":11}`, "limit must be 0..10, got 11"},
+		{`{"timeout":-1}`, "timeout must be between 1 and 120"},
+		{`{"timeout":121}`, "timeout must be between 1 and 120"},
+		{`[1,2]`, "arguments must be a JSON object"},
+		{`{"limit":1} {"x":2}`, "trailing data"},
+		{`{"limit":`, "not valid JSON"},
+	}
+	for _, c := range cases {
+		v, err := probe.Decode(json.RawMessage(c.in))
+		switch {
+		case c.wantErr == "" && err != nil:
+			t.Errorf("%s: unexpected error %v", c.in, err)
+		case c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)):
+			t.Errorf("%s: error %v, want %q", c.in, err, c.wantErr)
+		case c.wantErr != "":
+			if _, ok := err.(*Error); !ok {
+				t.Errorf("%s: error type %T is not *catalog.Error", c.in, err)
+			}
+		}
+		if err == nil {
+			if CommonOf(v).Timeout == 0 {
+				t.Errorf("%s: timeout default not applied", c.in)
+			}
+		}
+	}
+	v, _ := probe.Decode(json.RawMessage(`{"limit":3,"timeout":7,"node":"a@b"}`))
+	a := v.(*probeArgs)
+	if a.Limit != 3 || a.Timeout != 7 || a.Node != "a@b" || CommonOf(v).Timeout != 7 {
+		t.Fatalf("decoded %+v", a)
+	}
+	if v, _ := probe.Decode(nil); CommonOf(v).Timeout != DefaultTimeout {
+		t.Fatal("default timeout")
+	}
+}
+
+func TestSchema(t *testing.T) {
+	b, err := json.Marshal(probe.InputSchema())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	for _, want := range []string{`"additionalProperties":false`, `"timeout"`, `"node"`, `"limit"`, `"enum":["asc","desc"]`, `"how many"`} {
+		if !strings.Contains(s, want) {
+			t.Errorf("schema lacks %s: %s", want, s)
+		}
+	}
+	if strings.Contains(s, `"required"`) {
+		t.Errorf("schema requires arguments: %s", s)
+	}
+}
+
+func TestDefinePanics(t *testing.T) {
+	type noCommon struct{ X int }
+	for name, f := range map[string]func(){
+		"no Common":    func() { Define[noCommon](Tool{Name: "x"}) },
+		"bad name":     func() { Define[probeArgs](Tool{Name: "a b"}) },
+		"unknown enum": func() { Define[probeArgs](Tool{Name: "x", Enums: map[string][]any{"nope": {1}}}) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: Define did not panic", name)
+				}
+			}()
+			f()
+		}()
+	}
+}
+
+func TestAnnotations(t *testing.T) {
+	for _, c := range []struct {
+		tool                               Tool
+		readOnly, destructive, idempotent bool
+	}{
+		{Tool{Name: "r", Kind: ReadOnly}, true, false, true},
+		{Tool{Name: "m", Kind: Mutating, Idempotent: true}, false, true, true},
+		{Tool{Name: "a", Kind: Action, OpenWorld: true}, false, true, false},
+	} {
+		a := Define[probeArgs](c.tool).Annotations()
+		if a.ReadOnlyHint != c.readOnly || *a.DestructiveHint != c.destructive || a.IdempotentHint != c.idempotent || *a.OpenWorldHint != c.tool.OpenWorld {
+			t.Errorf("%s: %+v", c.tool.Name, a)
+		}
+	}
+}
+
+func TestPolicy(t *testing.T) {
+	read := Define[probeArgs](Tool{Name: "process_list"})
+	mut := Define[probeArgs](Tool{Name: "log_level_set", Kind: Mutating})
+	act := Define[probeArgs](Tool{Name: "process_kill", Kind: Action})
+	cases := []struct {
+		policy Policy
+		tool   *Tool
+		want   string // "" = allowed, else substring of the refusal
+	}{
+		{Policy{}, read, ""},
+		{Policy{}, mut, "Options.EnableActions"},
+		{Policy{}, act, "Options.EnableActions"},
+		{Policy{EnableActions: true}, act, ""},
+		{Policy{EnableActions: true}, mut, ""},
+		{Policy{Deny: []string{"process_*"}}, read, "Options.DenyTools"},
+		{Policy{EnableActions: true, Deny: []string{"process_kill"}}, act, "Options.DenyTools"},
+		{Policy{Allow: []string{"node_info"}}, read, "Options.AllowTools"},
+		{Policy{Allow: []string{"process_*"}}, read, ""},
+		{Policy{Allow: []string{"process_*"}}, act, "Options.EnableActions"},
+		{Policy{Allow: []string{"[bad"}}, read, "Options.AllowTools"},
+	}
+	for _, c := range cases {
+		err := c.policy.Check(c.tool)
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%+v %s: refused: %v", c.policy, c.tool.Name, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%+v %s: got %v, want %q", c.policy, c.tool.Name, err, c.want)
+		}
+		if c.policy.Visible(c.tool) != (c.want == "") {
+			t.Errorf("%+v %s: visibility disagrees with Check", c.policy, c.tool.Name)
+		}
+	}
+}
+
+func TestRegistry(t *testing.T) {
+	var r Registry
+	r.Add(Define[probeArgs](Tool{Name: "b"}))
+	r.Add(Define[probeArgs](Tool{Name: "a"}))
+	if tl := r.Tools(); len(tl) != 2 || tl[0].Name != "a" || tl[1].Name != "b" {
+		t.Fatalf("order %v", tl)
+	}
+	if _, ok := r.Lookup("a"); !ok {
+		t.Fatal("lookup")
+	}
+	if _, ok := r.Lookup("zz"); ok {
+		t.Fatal("lookup of unknown")
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("duplicate accepted")
+		}
+	}()
+	r.Add(Define[probeArgs](Tool{Name: "a"}))
+}
+
+func FuzzDecode(f *testing.F) {
+	for _, s := range []string{`{}`, `{"limit":3}`, `{"timeout":1e400}`, `{"tags":[1]}`, `nul`, `{"node":"\u0000"}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		v, err := probe.Decode(raw)
+		if err != nil {
+			if _, ok := err.(*Error); !ok {
+				t.Fatalf("error %T is not *catalog.Error: %v", err, err)
+			}
+			return
+		}
+		c := CommonOf(v)
+		if c.Timeout < 1 || c.Timeout > MaxTimeout || v.(*probeArgs).Limit > 10 {
+			t.Fatalf("accepted out-of-range values: %+v", v)
+		}
+	})
+}
