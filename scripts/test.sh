@@ -24,7 +24,7 @@ while IFS='|' read -r path reason; do
 	pkg=${pkg%_test}               # external test package -> its package
 	[[ " ${all[*]-} " == *" $pkg "* ]] || all+=("$pkg")
 	if [ -n "$reason" ] && [ -z "${broken[$pkg]-}" ]; then
-		broken[$pkg]=$(printf '%s' "$reason" | head -n1 | cut -c1-200)
+		broken[$pkg]=$(printf "%s" "${reason%%;*}" | head -n1 | cut -c1-160)
 	fi
 done <<<"$listing"
 

@@ -58,7 +58,7 @@ func run(host string, port uint16, token string) error {
 	}
 
 	url := fmt.Sprintf("http://%s:%d/mcp", host, port)
-	fmt.Printf("ergomcp demo node %s is running.\n\n", node.Name())
+	fmt.Printf("ergomcp demo node %s is running.\n\n", string(node.Name()))
 	fmt.Printf("  MCP endpoint:  %s\n", url)
 	if token == "" {
 		fmt.Printf("  Claude Code:   claude mcp add --transport http ergo %s\n", url)
