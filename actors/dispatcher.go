@@ -123,10 +123,15 @@ func (w *worker) HandleMessage(from gen.PID, message any) error {
 // may be used from any goroutine: it only sends through the node.
 type Dispatch struct {
 	Node gen.Node
+	// RT runs Long tools on the caller's goroutine, off the worker pool.
+	RT *tools.Runtime
 }
 
 // Invoke sends the call to the dispatcher and waits for its result or ctx.
 func (d *Dispatch) Invoke(ctx context.Context, call *catalog.Call) catalog.Result {
+	if call.Tool.Long {
+		return d.RT.RunDirect(ctx, d.Node, call)
+	}
 	req := &request{ctx: ctx, call: call, reply: make(chan catalog.Result, 1)}
 	if err := d.Node.Send(DispatcherName, req); err != nil {
 		return catalog.Result{IsError: true, Text: fmt.Sprintf("ergomcp dispatcher unavailable: %v", err)}

@@ -27,11 +27,11 @@ type listener struct {
 }
 
 func (l *listener) Init(args ...any) error {
-	cfg := args[0].(*Config)
+	cfg, rt := args[0].(*Config), args[1].(*tools.Runtime)
 	hc := cfg.HTTP
 	hc.Registry = &tools.Registry
 	hc.Policy = cfg.Policy
-	hc.Invoker = &Dispatch{Node: l.Node()}
+	hc.Invoker = &Dispatch{Node: l.Node(), RT: rt}
 	hc.Audit = auditLogger(l.Node().Log())
 	h, err := transport.New(hc)
 	if err != nil {

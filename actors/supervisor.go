@@ -1,6 +1,8 @@
 package actors
 
 import (
+	"strconv"
+
 	"ergo.services/ergo/act"
 	"ergo.services/ergo/gen"
 
@@ -67,7 +69,7 @@ func (s *supervisor) Init(args ...any) (act.SupervisorSpec, error) {
 			Name:    ListenerName,
 			Factory: func() gen.ProcessBehavior { return &listener{} },
 			Options: opts,
-			Args:    []any{cfg},
+			Args:    []any{cfg, rt},
 		})
 	}
 	return act.SupervisorSpec{
@@ -79,4 +81,16 @@ func (s *supervisor) Init(args ...any) (act.SupervisorSpec, error) {
 			Period:    5,
 		},
 	}, nil
+}
+
+// HandleInspect describes the tree without the child specs: their
+// arguments carry the configuration, token included, which must never
+// leave the node (whatever a newer act.Supervisor would print by default).
+func (s *supervisor) HandleInspect(from gen.PID, item ...string) map[string]string {
+	children := s.Children()
+	out := map[string]string{"children": strconv.Itoa(len(children))}
+	for _, c := range children {
+		out[string(c.Spec)] = c.PID.String()
+	}
+	return out
 }

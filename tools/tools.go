@@ -61,28 +61,57 @@ func NewRuntime(node gen.Node, policy catalog.Policy, budget int) *Runtime {
 type Env struct {
 	// Ctx carries the deadline and the caller's cancellation.
 	Ctx context.Context
-	// Process is the dispatcher worker running the call.
+	// Process is the dispatcher worker running the call; nil for Long tools,
+	// which run on the caller's goroutine and must not use it.
 	Process gen.Process
 	// RT is shared runtime state.
 	RT *Runtime
 	// Call is the call itself (caller, progress).
 	Call *catalog.Call
+
+	node gen.Node
 }
 
 // Node is the node the tool runs on.
-func (e *Env) Node() gen.Node { return e.Process.Node() }
+func (e *Env) Node() gen.Node {
+	if e.node == nil {
+		return e.Process.Node()
+	}
+	return e.node
+}
+
+// progress reports progress to the caller when it asked for it.
+func (e *Env) progress(done, total float64, message string) {
+	if e.Call != nil && e.Call.Progress != nil {
+		e.Call.Progress(done, total, message)
+	}
+}
 
 // ErrPanicked is the reason a dispatcher worker stops with after a tool
 // panicked in it: the pool replaces it rather than trust its state.
 var ErrPanicked = errors.New("ergomcp: tool panicked")
 
-// Run executes call on process p and always returns a result: tool errors
-// and panics become isError results. panicked reports a recovered panic.
+// Run executes call on process p, a dispatcher worker, and always returns
+// a result: tool errors and panics become isError results. panicked
+// reports a recovered panic, after which the worker should be replaced.
 func (rt *Runtime) Run(ctx context.Context, p gen.Process, call *catalog.Call) (res catalog.Result, panicked bool) {
+	return rt.run(&Env{Ctx: ctx, Process: p, RT: rt, Call: call, node: p.Node()})
+}
+
+// RunDirect executes a Long tool on the caller's goroutine: such tools
+// (profiles, windows) need no process, and running them here keeps the
+// dispatcher workers free for other callers while they take seconds.
+func (rt *Runtime) RunDirect(ctx context.Context, node gen.Node, call *catalog.Call) catalog.Result {
+	res, _ := rt.run(&Env{Ctx: ctx, RT: rt, Call: call, node: node})
+	return res
+}
+
+func (rt *Runtime) run(env *Env) (res catalog.Result, panicked bool) {
+	call, node := env.Call, env.node
 	name := call.Tool.Name
 	defer func() {
 		if r := recover(); r != nil {
-			p.Log().Error("ergomcp: tool %s panicked: %v\n%s", name, r, debug.Stack())
+			node.Log().Error("ergomcp: tool %s panicked: %v\n%s", name, r, debug.Stack())
 			res, panicked = catalog.Result{IsError: true, Text: fmt.Sprintf("internal error: tool %s panicked: %v", name, r)}, true
 		}
 	}()
@@ -93,12 +122,11 @@ func (rt *Runtime) Run(ctx context.Context, p gen.Process, call *catalog.Call) (
 	if err := rt.Policy.Check(call.Tool); err != nil {
 		return errorResult(err), false
 	}
-	if target := catalog.CommonOf(call.Args).Node; target != "" && gen.Atom(target) != p.Node().Name() {
+	if target := catalog.CommonOf(call.Args).Node; target != "" && gen.Atom(target) != node.Name() {
 		return errorResult(catalog.Errorf(
 			"node %q: this ergomcp runs tools only on its own node %q; calls to other cluster nodes are not available in this version",
-			target, p.Node().Name())), false
+			target, node.Name())), false
 	}
-	env := &Env{Ctx: ctx, Process: p, RT: rt, Call: call}
 	v, err := h(env, call.Args)
 	if err != nil {
 		return errorResult(err), false

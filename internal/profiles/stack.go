@@ -1,0 +1,93 @@
+package profiles
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/google/pprof/profile"
+)
+
+// frame is one source-level frame of a sample's stack. A Location holds
+// several Lines when calls were inlined; each becomes its own frame so that
+// filters and tops see inlined functions, which is what a reader of the
+// source expects.
+type frame struct {
+	Func    string
+	File    string
+	Line    int64
+	Inlined bool // inlined into the next frame (its caller)
+}
+
+// stackFrames returns the frames of s, leaf first. Within a Location the
+// proto stores the innermost inlined call first and the physical caller
+// last, so that order is kept.
+func stackFrames(s *profile.Sample) []frame {
+	var out []frame
+	for _, loc := range s.Location {
+		if len(loc.Line) == 0 {
+			// Unsymbolized: the address is all there is to show.
+			out = append(out, frame{Func: fmt.Sprintf("0x%x", loc.Address)})
+			continue
+		}
+		for i, ln := range loc.Line {
+			f := frame{Line: ln.Line, Inlined: i < len(loc.Line)-1}
+			if ln.Function != nil {
+				f.Func, f.File = ln.Function.Name, ln.Function.Filename
+			}
+			if f.Func == "" {
+				f.Func = fmt.Sprintf("0x%x", loc.Address)
+			}
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// formatLabels renders the string labels of s as {k="v", ...} with sorted
+// keys so identical label sets always print (and group) identically. It
+// returns "" when s has no labels.
+func formatLabels(s *profile.Sample) string {
+	if len(s.Label) == 0 {
+		return ""
+	}
+	keys := make([]string, 0, len(s.Label))
+	for k := range s.Label {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(k)
+		b.WriteByte('=')
+		b.WriteString(strconv.Quote(strings.Join(s.Label[k], ",")))
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// checkLimit applies the default for an unset (zero) limit and rejects
+// values outside 1..max, naming the field so the agent can fix its call.
+func checkLimit(limit *int, def, max int) error {
+	switch {
+	case *limit == 0:
+		*limit = def
+	case *limit < 0 || *limit > max:
+		return fmt.Errorf("limit must be between 1 and %d (0 means the default %d), got %d", max, def, *limit)
+	}
+	return nil
+}
+
+// keep reports whether text passes a substring include filter and a
+// substring exclude filter; empty strings disable either side.
+func keep(text, filter, exclude string) bool {
+	if filter != "" && !strings.Contains(text, filter) {
+		return false
+	}
+	return exclude == "" || !strings.Contains(text, exclude)
+}
