@@ -2,26 +2,12 @@
 // github.com/google/pprof/profile. It imports nothing from ergo.
 package profiles
 
-import (
-	"bytes"
-	"fmt"
-	"runtime/pprof"
-
-	"github.com/google/pprof/profile"
-)
+import "github.com/google/pprof/profile"
 
 // Goroutines captures the goroutine profile in proto form, which carries
 // each goroutine's pprof labels (the text forms lose them).
 func Goroutines() (*profile.Profile, error) {
-	var buf bytes.Buffer
-	if err := pprof.Lookup("goroutine").WriteTo(&buf, 0); err != nil {
-		return nil, fmt.Errorf("goroutine profile: %w", err)
-	}
-	p, err := profile.Parse(&buf)
-	if err != nil {
-		return nil, fmt.Errorf("goroutine profile: parse: %w", err)
-	}
-	return p, nil
+	return lookup("goroutine")
 }
 
 // HasLabel reports whether any goroutine of p carries the label key. Ergo

@@ -14,10 +14,9 @@ import (
 // filters and tops see inlined functions, which is what a reader of the
 // source expects.
 type frame struct {
-	Func    string
-	File    string
-	Line    int64
-	Inlined bool // inlined into the next frame (its caller)
+	Func string
+	File string
+	Line int64
 }
 
 // stackFrames returns the frames of s, leaf first. Within a Location the
@@ -31,8 +30,8 @@ func stackFrames(s *profile.Sample) []frame {
 			out = append(out, frame{Func: fmt.Sprintf("0x%x", loc.Address)})
 			continue
 		}
-		for i, ln := range loc.Line {
-			f := frame{Line: ln.Line, Inlined: i < len(loc.Line)-1}
+		for _, ln := range loc.Line {
+			f := frame{Line: ln.Line}
 			if ln.Function != nil {
 				f.Func, f.File = ln.Function.Name, ln.Function.Filename
 			}

@@ -8,8 +8,8 @@ package catalog
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"fmt"
+	"io"
 	"reflect"
 	"sort"
 	"strings"

@@ -107,7 +107,7 @@ func TestDefinePanics(t *testing.T) {
 
 func TestAnnotations(t *testing.T) {
 	for _, c := range []struct {
-		tool                               Tool
+		tool                              Tool
 		readOnly, destructive, idempotent bool
 	}{
 		{Tool{Name: "r", Kind: ReadOnly}, true, false, true},

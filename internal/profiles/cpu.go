@@ -1,0 +1,109 @@
+package profiles
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"runtime/pprof"
+	"sync"
+	"time"
+
+	"github.com/google/pprof/profile"
+)
+
+// progressInterval is how often Profile reports progress; MCP clients show
+// it so a long profile does not look like a hung tool call.
+const progressInterval = time.Second
+
+// CPUProfiler runs at most one CPU profile at a time in this process
+// (runtime/pprof allows only one). The zero value is ready to use; share
+// one value between all callers so they see each other as busy.
+type CPUProfiler struct {
+	mu      sync.Mutex
+	running bool
+	until   time.Time // planned end of the running profile
+}
+
+// BusyError is returned by CPUProfiler.Profile while another profile from
+// the same CPUProfiler is running.
+type BusyError struct {
+	Until time.Time // when the running profile is planned to end
+}
+
+// Error tells the caller how long to wait, so an agent can retry at the
+// right moment instead of polling.
+func (e *BusyError) Error() string {
+	left := max(time.Until(e.Until), 0).Round(100 * time.Millisecond)
+	return fmt.Sprintf("a CPU profile is already running; it ends in %s (at %s)",
+		left, e.Until.UTC().Format("15:04:05 MST"))
+}
+
+// Profile records a CPU profile for d and returns it parsed. Cancelling
+// ctx stops recording early and returns what was recorded so far with
+// cancelled set. progress, if not nil, is called about once a second with
+// the elapsed and planned durations. While a profile runs, other callers
+// get a *BusyError at once rather than queueing behind it.
+func (c *CPUProfiler) Profile(ctx context.Context, d time.Duration, progress func(elapsed, total time.Duration)) (p *profile.Profile, cancelled bool, err error) {
+	if d <= 0 {
+		return nil, false, fmt.Errorf("cpu profile: duration must be positive, got %s", d)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, true, fmt.Errorf("cpu profile: not started: %w", err)
+	}
+	if err := c.acquire(time.Now().Add(d)); err != nil {
+		return nil, false, err
+	}
+	defer c.release()
+
+	var buf bytes.Buffer
+	if err := pprof.StartCPUProfile(&buf); err != nil {
+		// Our lock rules out our own callers, so someone else in the
+		// process (net/http/pprof, go test -cpuprofile, ...) holds it.
+		return nil, false, fmt.Errorf("cpu profile: something else in this process is already CPU profiling (e.g. net/http/pprof or -cpuprofile): %w", err)
+	}
+	cancelled = wait(ctx, d, progress)
+	pprof.StopCPUProfile() // returns only after the profile is fully written to buf
+	p, err = profile.Parse(&buf)
+	if err != nil {
+		return nil, cancelled, fmt.Errorf("cpu profile: parse: %w", err)
+	}
+	return p, cancelled, nil
+}
+
+// wait blocks for d or until ctx is done, reporting progress on the way,
+// and reports whether ctx ended it.
+func wait(ctx context.Context, d time.Duration, progress func(elapsed, total time.Duration)) (cancelled bool) {
+	start := time.Now()
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	ticker := time.NewTicker(progressInterval)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return true
+		case <-timer.C:
+			return false
+		case <-ticker.C:
+			if progress != nil {
+				progress(time.Since(start), d)
+			}
+		}
+	}
+}
+
+func (c *CPUProfiler) acquire(until time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.running {
+		return &BusyError{Until: c.until}
+	}
+	c.running, c.until = true, until
+	return nil
+}
+
+func (c *CPUProfiler) release() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.running = false
+}

@@ -1,0 +1,86 @@
+package tools
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ergomcp/ergomcp/internal/profiles"
+	"github.com/ergomcp/ergomcp/tools/catalog"
+)
+
+// CPU profile durations, in seconds.
+const (
+	defaultCPUSeconds = 5
+	maxCPUSeconds     = 30
+)
+
+// cpuProfiler is the node's one CPU profiler: runtime/pprof allows a single
+// CPU profile per process, so callers take turns and are told when.
+var cpuProfiler profiles.CPUProfiler
+
+type pprofCPUArgs struct {
+	catalog.Common
+	Duration int    `json:"duration,omitempty" jsonschema:"seconds to profile (default 5, max 30); must be shorter than timeout"`
+	Limit    int    `json:"limit,omitempty" jsonschema:"most entries (default 20, max 500)"`
+	Filter   string `json:"filter,omitempty" jsonschema:"keep entries whose name (function, or pid with group_by=pid) contains this"`
+	Exclude  string `json:"exclude,omitempty" jsonschema:"drop entries whose name contains this"`
+	GroupBy  string `json:"group_by,omitempty" jsonschema:"function (default) or pid: CPU time per process, from the pid label (needs -tags=pprof, ergo ≥ 3.2)"`
+}
+
+func (a *pprofCPUArgs) query() profiles.TopQuery {
+	return profiles.TopQuery{Limit: a.Limit, Filter: a.Filter, Exclude: a.Exclude, GroupBy: a.GroupBy}
+}
+
+func (a *pprofCPUArgs) Validate() error {
+	switch {
+	case a.Duration == 0:
+		a.Duration = defaultCPUSeconds
+	case a.Duration < 0 || a.Duration > maxCPUSeconds:
+		return catalog.Errorf("duration must be 1..%d seconds, got %d", maxCPUSeconds, a.Duration)
+	}
+	if a.Duration >= a.Timeout {
+		return catalog.Errorf("duration %ds must be shorter than timeout %ds: raise timeout (max %d) or shorten duration",
+			a.Duration, a.Timeout, catalog.MaxTimeout)
+	}
+	q := a.query()
+	if err := q.Validate("cpu"); err != nil {
+		return catalog.Errorf("%v", err)
+	}
+	a.Limit, a.GroupBy = q.Limit, q.GroupBy
+	return nil
+}
+
+func init() {
+	register(catalog.Tool{
+		Name:  "pprof_cpu",
+		Title: "CPU profile",
+		Description: "Profiles the node's CPU for duration seconds and returns the top functions by flat and cumulative " +
+			"time (or, with group_by=pid, CPU time per actor from the pid label). One profile runs at a time per node: a " +
+			"second caller gets an error saying when the running one ends. Cancelling the call stops the profile early. " +
+			"Sends progress notifications while it runs.",
+		Long:  true,
+		Enums: map[string][]any{"group_by": {"function", "pid"}},
+	}, toolPprofCPU)
+}
+
+func toolPprofCPU(env *Env, args *pprofCPUArgs) (any, error) {
+	if args.GroupBy == "pid" && !pprofLabels() {
+		return nil, catalog.Errorf("group_by=pid needs goroutines labelled with their pid: build the node with -tags=pprof " +
+			"(ergo ≥ 3.2); group_by=function works everywhere")
+	}
+	total := time.Duration(args.Duration) * time.Second
+	p, cancelled, err := cpuProfiler.Profile(env.Ctx, total, func(elapsed, total time.Duration) {
+		env.progress(elapsed.Seconds(), total.Seconds(), fmt.Sprintf("profiling CPU: %.0fs of %.0fs", elapsed.Seconds(), total.Seconds()))
+	})
+	var busy *profiles.BusyError
+	switch {
+	case errors.As(err, &busy):
+		return nil, catalog.Errorf("%v", err)
+	case err != nil:
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	case cancelled:
+		return nil, catalog.Errorf("cpu profile cancelled: %v", env.Ctx.Err())
+	}
+	return profiles.TopCPU(p, args.query()), nil
+}
