@@ -25,16 +25,24 @@ var nodeSeq atomic.Int64
 // startNode starts a real node with networking off and ergomcp in it.
 func startNode(t *testing.T, opts ergomcp.Options) (gen.Node, error) {
 	t.Helper()
-	var no gen.NodeOptions
-	no.Network.Mode = gen.NetworkModeDisabled
-	no.Log.DefaultLogger.Disable = true
-	no.Applications = []gen.ApplicationBehavior{ergomcp.CreateApp(opts)}
-	name := gen.Atom(fmt.Sprintf("test%d_%d@localhost", os.Getpid(), nodeSeq.Add(1)))
-	node, err := ergo.StartNode(name, no)
-	if err == nil {
-		t.Cleanup(func() { stopNode(t, node) })
+	return startNodeWith(func(*gen.NodeOptions) {})(t, opts)
+}
+
+// startNodeWith is startNode with the node options adjusted by edit.
+func startNodeWith(edit func(*gen.NodeOptions)) func(*testing.T, ergomcp.Options) (gen.Node, error) {
+	return func(t *testing.T, opts ergomcp.Options) (gen.Node, error) {
+		t.Helper()
+		var no gen.NodeOptions
+		no.Network.Mode = gen.NetworkModeDisabled
+		no.Log.DefaultLogger.Disable = true
+		no.Applications = []gen.ApplicationBehavior{ergomcp.CreateApp(opts)}
+		edit(&no)
+		node, err := ergo.StartNode(gen.Atom(fmt.Sprintf("test%d_%d@localhost", os.Getpid(), nodeSeq.Add(1))), no)
+		if err == nil {
+			t.Cleanup(func() { stopNode(t, node) })
+		}
+		return node, err
 	}
-	return node, err
 }
 
 // stopNode stops the node's applications from the inside before stopping

@@ -8,7 +8,6 @@ import (
 
 	"github.com/ergomcp/ergomcp/internal/query"
 	"github.com/ergomcp/ergomcp/internal/record"
-	"github.com/ergomcp/ergomcp/internal/result"
 	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
@@ -32,44 +31,9 @@ func init() {
 }
 
 func processList(env *Env, args *processListArgs) (any, error) {
-	node := env.Node()
-	caps := env.RT.queryCaps(node)
-	plan, err := args.Plan(caps)
+	list, err := env.topProcesses("process_list", &args.ProcessArgs)
 	if err != nil {
 		return nil, err
-	}
-	top := query.NewTop[gen.ProcessShortInfo](plan)
-	var x query.Proc
-	err = walkProcesses(node, func(page []gen.ProcessShortInfo) bool {
-		if env.Ctx.Err() != nil {
-			return false
-		}
-		for i := range page {
-			env.RT.fill(&x, &page[i])
-			top.Offer(&x, func() gen.ProcessShortInfo { return page[i] })
-		}
-		return true
-	})
-	if err != nil {
-		return nil, err
-	}
-	if err := env.Ctx.Err(); err != nil {
-		return nil, catalog.Errorf("process_list stopped before the end of the table: %v", err)
-	}
-	kept := top.Result()
-	list := &result.List{
-		Total:       top.Matched(),
-		Truncated:   top.Matched() > len(kept),
-		Unavailable: caps.Unavailable(),
-		ItemsKey:    "processes",
-		Items:       make([]json.RawMessage, 0, len(kept)),
-	}
-	for i := range kept {
-		item, err := env.RT.shortInfoRecord(&kept[i], &x)
-		if err != nil {
-			return nil, err
-		}
-		list.Items = append(list.Items, item)
 	}
 	return list, nil
 }
@@ -105,9 +69,10 @@ func (rt *Runtime) fill(x *query.Proc, p *gen.ProcessShortInfo) {
 	}
 }
 
-// shortInfoRecord encodes one record with its derived metrics; x is
-// scratch space.
-func (rt *Runtime) shortInfoRecord(p *gen.ProcessShortInfo, x *query.Proc) (json.RawMessage, error) {
+// shortInfoRecord encodes one record with its derived metrics, then more
+// (a tool's own fields, such as process_children's Depth); x is scratch
+// space.
+func (rt *Runtime) shortInfoRecord(p *gen.ProcessShortInfo, x *query.Proc, more ...record.Field) (json.RawMessage, error) {
 	rt.fill(x, p)
 	var extra []record.Field
 	if v, ok := query.Utilization(x); ok {
@@ -116,5 +81,5 @@ func (rt *Runtime) shortInfoRecord(p *gen.ProcessShortInfo, x *query.Proc) (json
 	if v, ok := query.Drain(x); ok && rt.shortInfo.Wakeups.OK() {
 		extra = append(extra, record.Field{Name: "Drain", Value: v})
 	}
-	return record.Append(nil, *p, nil, extra...)
+	return record.Append(nil, *p, nil, append(extra, more...)...)
 }

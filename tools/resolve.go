@@ -1,6 +1,8 @@
 package tools
 
 import (
+	"strings"
+
 	"ergo.services/ergo/gen"
 
 	"github.com/ergomcp/ergomcp/internal/ident"
@@ -46,6 +48,30 @@ func (e *Env) resolve(t Target) (gen.PID, error) {
 	return gen.PID{Node: node.Name(), ID: p.ID, Creation: node.Creation()}, nil
 }
 
+// targetOf reads a process reference written as one string, as tools that
+// take a single reference (parent, target) accept it: a PID as Ergo prints
+// it ("<...>"), otherwise a registered name.
+func targetOf(s string) Target {
+	if strings.HasPrefix(strings.TrimSpace(s), "<") {
+		return Target{PID: s}
+	}
+	return Target{Name: s}
+}
+
+// resolveAlias turns "Alias#<...>" into a local alias. An alias of another
+// node is an error that names the node, as for PIDs.
+func (e *Env) resolveAlias(s string) (gen.Alias, error) {
+	a, err := ident.ParseAlias(s)
+	if err != nil {
+		return gen.Alias{}, catalog.Errorf("%v", err)
+	}
+	node := e.Node()
+	if a.NodeHash != ident.NodeHash(string(node.Name())) {
+		return gen.Alias{}, e.foreign("alias", s, a.NodeHash)
+	}
+	return gen.Alias{Node: node.Name(), Creation: node.Creation(), ID: a.ID}, nil
+}
+
 // foreign explains that an identifier belongs to another node, naming it
 // when it is a connected peer.
 func (e *Env) foreign(kind, id, hash string) error {
@@ -70,7 +96,7 @@ func (e *Env) lookupName(name gen.Atom) (gen.PID, error) {
 	if n, ok := e.Node().(pidByName); ok {
 		pid, err := n.ProcessPID(name)
 		if err != nil {
-			return gen.PID{}, catalog.Errorf("no process registered as %q on %s", name, e.Node().Name())
+			return gen.PID{}, catalog.Errorf("no process registered as %q on %s", string(name), e.Node().Name())
 		}
 		return pid, nil
 	}
@@ -89,7 +115,7 @@ func (e *Env) lookupName(name gen.Atom) (gen.PID, error) {
 		return gen.PID{}, err
 	}
 	if found == (gen.PID{}) {
-		return gen.PID{}, catalog.Errorf("no process registered as %q on %s", name, e.Node().Name())
+		return gen.PID{}, catalog.Errorf("no process registered as %q on %s", string(name), e.Node().Name())
 	}
 	return found, nil
 }
@@ -111,4 +137,24 @@ func walkProcesses(node gen.Node, fn func(page []gen.ProcessShortInfo) bool) err
 		}
 		start = int(page[len(page)-1].PID.ID) + 1
 	}
+}
+
+// processShortInfo reads one process's short record: a one-record page that
+// starts at its ID. It is cheaper than ProcessInfo (no links, monitors or
+// env copied) and, unlike ProcessInfo on ergo 3.1, reads nothing that races
+// with the process's own bookkeeping through our frames. The existence
+// check comes first because a page starting at a dead ID scans on to the
+// next live process.
+func processShortInfo(node gen.Node, pid gen.PID) (gen.ProcessShortInfo, error) {
+	if _, err := node.ProcessState(pid); err != nil {
+		return gen.ProcessShortInfo{}, err
+	}
+	page, err := node.ProcessListShortInfo(int(pid.ID), 1)
+	if err != nil {
+		return gen.ProcessShortInfo{}, err
+	}
+	if len(page) == 0 || page[0].PID != pid {
+		return gen.ProcessShortInfo{}, gen.ErrProcessTerminated
+	}
+	return page[0], nil
 }

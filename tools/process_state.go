@@ -1,0 +1,41 @@
+package tools
+
+import (
+	"ergo.services/ergo/gen"
+
+	"github.com/ergomcp/ergomcp/tools/catalog"
+)
+
+type processStateArgs struct {
+	catalog.Common
+	Target
+}
+
+func init() {
+	register(catalog.Tool{
+		Name:  "process_state",
+		Title: "Process state",
+		Description: "The state of one local process, by pid or registered name, as Ergo prints it: init, sleep, " +
+			"running, wait response, terminated or zombee. Cheaper than process_info when polling one process: a " +
+			"process that stays running or wait response across polls is busy in, or stuck inside, a callback.",
+	}, processState)
+}
+
+// processStateResult keeps the PID next to the state: callers that passed
+// a name learn which process answered.
+type processStateResult struct {
+	PID   gen.PID
+	State gen.ProcessState
+}
+
+func processState(env *Env, args *processStateArgs) (any, error) {
+	pid, err := env.resolve(args.Target)
+	if err != nil {
+		return nil, err
+	}
+	state, err := env.Node().ProcessState(pid)
+	if err != nil {
+		return nil, processError(env, pid, err)
+	}
+	return processStateResult{PID: pid, State: state}, nil
+}
