@@ -115,12 +115,13 @@ func (o Options) config() (*actors.Config, error) {
 		return nil, fmt.Errorf("ergomcp: Options.SessionTimeout %s must be positive", idle)
 	}
 	cfg := &actors.Config{
-		Listen:   o.Port != 0,
-		Addr:     net.JoinHostPort(host, strconv.Itoa(int(o.Port))),
-		PoolSize: pool,
-		Policy:   catalog.Policy{EnableActions: o.EnableActions, Allow: o.AllowTools, Deny: o.DenyTools},
-		Budget:   budget,
-		LogLevel: o.LogLevel,
+		Listen:       o.Port != 0,
+		Addr:         net.JoinHostPort(host, strconv.Itoa(int(o.Port))),
+		PoolSize:     pool,
+		RefuseRemote: o.RefuseRemoteCalls,
+		Policy:       catalog.Policy{EnableActions: o.EnableActions, Allow: o.AllowTools, Deny: o.DenyTools},
+		Budget:       budget,
+		LogLevel:     o.LogLevel,
 		HTTP: transport.Config{
 			Name:           string(AppName),
 			Version:        Version,

@@ -59,6 +59,13 @@ type Options struct {
 	// AllowTools and EnableActions.
 	DenyTools []string
 
+	// RefuseRemoteCalls refuses tool calls that other nodes' ergomcp send
+	// here (the cluster proxy, the node argument of every tool). Off by
+	// default: agent mode (Port 0) is reached only that way. The node's own
+	// policy (EnableActions, AllowTools, DenyTools) applies to remote calls
+	// as to local ones.
+	RefuseRemoteCalls bool
+
 	// ResponseBudget caps a tool result, in bytes. Lists that do not fit are
 	// cut and marked truncated. Default 256 KiB, at most 4 MiB.
 	ResponseBudget int

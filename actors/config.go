@@ -28,6 +28,8 @@ type Config struct {
 	Budget int
 	// PoolSize is the number of dispatcher workers.
 	PoolSize int
+	// RefuseRemote refuses tool calls that arrive from other nodes.
+	RefuseRemote bool
 	// LogLevel of ergomcp's processes.
 	LogLevel gen.LogLevel
 }

@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"ergo.services/ergo/act"
 	"ergo.services/ergo/gen"
 
+	"github.com/ergomcp/ergomcp/internal/remote"
 	"github.com/ergomcp/ergomcp/tools"
 	"github.com/ergomcp/ergomcp/tools/catalog"
 )
@@ -27,13 +29,15 @@ const workerMailbox = 4
 type dispatcher struct {
 	act.Actor
 	rt      *tools.Runtime
+	refuse  bool
 	workers []gen.PID
 	next    int
 }
 
 func (d *dispatcher) Init(args ...any) error {
-	size, rt := args[0].(int), args[1].(*tools.Runtime)
-	d.rt = rt
+	cfg, rt := args[0].(*Config), args[1].(*tools.Runtime)
+	size := cfg.PoolSize
+	d.rt, d.refuse = rt, cfg.RefuseRemote
 	d.workers = make([]gen.PID, size)
 	for i := range d.workers {
 		pid, err := d.spawnWorker()
@@ -46,22 +50,59 @@ func (d *dispatcher) Init(args ...any) error {
 }
 
 func (d *dispatcher) spawnWorker() (gen.PID, error) {
+	// Important delivery makes a peer answer at once when the process a
+	// call is for does not exist there (no ergomcp), instead of letting the
+	// caller wait for its deadline.
 	return d.Spawn(func() gen.ProcessBehavior { return &worker{} },
-		gen.ProcessOptions{MailboxSize: workerMailbox, LinkParent: true}, d.rt)
+		gen.ProcessOptions{MailboxSize: workerMailbox, LinkParent: true, ImportantDelivery: true}, d.rt)
 }
 
-// HandleMessage forwards a call to the next worker with room in its
-// mailbox, replacing workers that are gone.
+// HandleMessage takes local calls from Dispatch.
 func (d *dispatcher) HandleMessage(from gen.PID, message any) error {
 	req, ok := message.(*request)
 	if !ok {
 		d.Log().Warning("ergomcp dispatcher: ignored %T from %s", message, from)
 		return nil
 	}
+	if !d.forward(req) {
+		req.reply <- catalog.Result{IsError: true, Text: d.busy(req.call.Tool.Name)}
+	}
+	return nil
+}
+
+// HandleCall takes calls from other nodes' ergomcp. It answers pings and
+// refusals itself and hands tool calls to a worker, which answers the
+// caller directly, so a slow tool never holds the dispatcher.
+func (d *dispatcher) HandleCall(from gen.PID, ref gen.Ref, request any) (any, error) {
+	req, ok := request.(remote.Request)
+	reply := func(text string) (any, error) {
+		return remote.Response{Protocol: remote.Protocol, Text: text, IsError: true}, nil
+	}
+	switch {
+	case !ok:
+		return reply(fmt.Sprintf("ergomcp on %s does not understand %T (a different ergomcp release?)", d.Node().Name(), request))
+	case d.refuse:
+		return reply(fmt.Sprintf("node %s does not accept tool calls from other nodes (Options.RefuseRemoteCalls)", d.Node().Name()))
+	}
+	if err := req.Check(); err != nil {
+		return reply(fmt.Sprintf("node %s: %v", d.Node().Name(), err))
+	}
+	if req.Tool == "" {
+		return remote.Response{Protocol: remote.Protocol, Text: fmt.Sprintf(`{"pong":%q}`, string(d.Node().Name()))}, nil
+	}
+	if !d.forward(&remoteCall{from: from, ref: ref, req: req, arrived: time.Now()}) {
+		return reply(d.busy(req.Tool))
+	}
+	return nil, nil // a worker answers
+}
+
+// forward hands msg to the next worker with room in its mailbox, replacing
+// workers that are gone. It reports false when every worker is full.
+func (d *dispatcher) forward(msg any) bool {
 	for range d.workers {
 		i := d.next
 		d.next = (d.next + 1) % len(d.workers)
-		err := d.Send(d.workers[i], req)
+		err := d.Send(d.workers[i], msg)
 		if err == gen.ErrProcessUnknown || err == gen.ErrProcessTerminated {
 			pid, serr := d.spawnWorker()
 			if serr != nil {
@@ -69,16 +110,26 @@ func (d *dispatcher) HandleMessage(from gen.PID, message any) error {
 				continue
 			}
 			d.workers[i] = pid
-			err = d.Send(pid, req)
+			err = d.Send(pid, msg)
 		}
 		if err == nil {
-			return nil
+			return true
 		}
 	}
-	req.reply <- catalog.Result{IsError: true, Text: fmt.Sprintf(
-		"tool %s refused: all %d ergomcp dispatcher workers are busy with queued calls (retry shortly, or raise Options.PoolSize)",
-		req.call.Tool.Name, len(d.workers))}
-	return nil
+	return false
+}
+
+func (d *dispatcher) busy(tool string) string {
+	return fmt.Sprintf("tool %s refused: all %d ergomcp dispatcher workers on %s are busy with queued calls (retry shortly, or raise Options.PoolSize)",
+		tool, len(d.workers), d.Node().Name())
+}
+
+// remoteCall is a call from another node on its way to a worker.
+type remoteCall struct {
+	from    gen.PID
+	ref     gen.Ref
+	req     remote.Request
+	arrived time.Time
 }
 
 // request carries one call from the HTTP side to a worker. Local messages
@@ -101,20 +152,26 @@ func (w *worker) Init(args ...any) error {
 }
 
 func (w *worker) HandleMessage(from gen.PID, message any) error {
-	req, ok := message.(*request)
-	if !ok {
+	switch m := message.(type) {
+	case *request:
+		m.picked.Store(true)
+		if m.ctx.Err() != nil {
+			return nil // the caller gave up while the call queued
+		}
+		res, panicked := w.rt.Run(m.ctx, w, m.call)
+		m.reply <- res
+		if panicked {
+			// The dispatcher replaces the worker on its next call.
+			return tools.ErrPanicked
+		}
+	case *remoteCall:
+		resp, audit := w.rt.ServeRemote(w, m.from, m.req, m.arrived)
+		if err := w.SendResponse(m.from, m.ref, resp); err != nil {
+			w.Log().Warning("ergomcp: answering %s on %s: %s", m.req.Tool, m.from.Node, err)
+		}
+		auditLog(w.Node().Log(), audit)
+	default:
 		w.Log().Warning("ergomcp worker: ignored %T from %s", message, from)
-		return nil
-	}
-	req.picked.Store(true)
-	if req.ctx.Err() != nil {
-		return nil // the caller gave up while the call queued
-	}
-	res, panicked := w.rt.Run(req.ctx, w, req.call)
-	req.reply <- res
-	if panicked {
-		// The dispatcher replaces the worker on its next call.
-		return tools.ErrPanicked
 	}
 	return nil
 }
@@ -129,7 +186,7 @@ type Dispatch struct {
 
 // Invoke sends the call to the dispatcher and waits for its result or ctx.
 func (d *Dispatch) Invoke(ctx context.Context, call *catalog.Call) catalog.Result {
-	if call.Tool.Long {
+	if tools.Direct(d.Node, call) {
 		return d.RT.RunDirect(ctx, d.Node, call)
 	}
 	req := &request{ctx: ctx, call: call, reply: make(chan catalog.Result, 1)}

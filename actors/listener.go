@@ -62,20 +62,23 @@ func (l *listener) Terminate(reason error) {
 
 // auditLogger writes one node log line per tool call. It runs on HTTP
 // goroutines, so it uses the node's logger, which is safe from any
-// goroutine, not the listener's process logger. Argument values are never
-// part of the record.
+// goroutine, not the listener's process logger.
 func auditLogger(log gen.Log) func(catalog.AuditRecord) {
-	return func(r catalog.AuditRecord) {
-		node := r.Node
-		if node == "" {
-			node = "local"
-		}
-		if r.Outcome == "ok" {
-			log.Info("ergomcp audit: caller=%s tool=%s node=%s outcome=ok duration=%s", r.Caller, r.Tool, node, r.Duration)
-			return
-		}
-		log.Warning("ergomcp audit: caller=%s tool=%s node=%s outcome=%s duration=%s error=%q", r.Caller, r.Tool, node, r.Outcome, r.Duration, r.Error)
+	return func(r catalog.AuditRecord) { auditLog(log, r) }
+}
+
+// auditLog writes the audit line of one call. Argument values are never
+// part of the record.
+func auditLog(log gen.Log, r catalog.AuditRecord) {
+	node := r.Node
+	if node == "" {
+		node = "local"
 	}
+	if r.Outcome == "ok" {
+		log.Info("ergomcp audit: caller=%q tool=%s node=%s outcome=ok duration=%s", r.Caller, r.Tool, node, r.Duration)
+		return
+	}
+	log.Warning("ergomcp audit: caller=%q tool=%s node=%s outcome=%s duration=%s error=%q", r.Caller, r.Tool, node, r.Outcome, r.Duration, r.Error)
 }
 
 // HandleInspect shows where the endpoint is; nothing secret (the token,

@@ -5,13 +5,17 @@
 // internal/...).
 package actors
 
-import "ergo.services/ergo/gen"
+import (
+	"ergo.services/ergo/gen"
+
+	"github.com/ergomcp/ergomcp/tools"
+)
 
 // Registered names. The ergomcp prefix keeps them clear of the host
 // application's names.
 const (
 	SupervisorName gen.Atom = "ergomcp_sup"
 	ListenerName   gen.Atom = "ergomcp_listener"
-	DispatcherName gen.Atom = "ergomcp_dispatcher"
+	DispatcherName gen.Atom = tools.DispatcherName
 	SamplersName   gen.Atom = "ergomcp_samplers"
 )

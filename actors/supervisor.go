@@ -55,7 +55,7 @@ func (s *supervisor) Init(args ...any) (act.SupervisorSpec, error) {
 			Name:    DispatcherName,
 			Factory: func() gen.ProcessBehavior { return &dispatcher{} },
 			Options: opts,
-			Args:    []any{cfg.PoolSize, rt},
+			Args:    []any{cfg, rt},
 		},
 		{
 			Name:    SamplersName,

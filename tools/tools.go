@@ -98,12 +98,20 @@ func (rt *Runtime) Run(ctx context.Context, p gen.Process, call *catalog.Call) (
 	return rt.run(&Env{Ctx: ctx, Process: p, RT: rt, Call: call, node: p.Node()})
 }
 
-// RunDirect executes a Long tool on the caller's goroutine: such tools
-// (profiles, windows) need no process, and running them here keeps the
-// dispatcher workers free for other callers while they take seconds.
+// RunDirect executes a Long tool for the local node on the caller's
+// goroutine: such tools (profiles, windows) need no process, and running
+// them here keeps the dispatcher workers free for other callers while they
+// take seconds. Calls for other nodes need a worker (see Direct).
 func (rt *Runtime) RunDirect(ctx context.Context, node gen.Node, call *catalog.Call) catalog.Result {
 	res, _ := rt.run(&Env{Ctx: ctx, RT: rt, Call: call, node: node})
 	return res
+}
+
+// Direct reports whether call can run on the caller's goroutine: a Long
+// tool for this node.
+func Direct(node gen.Node, call *catalog.Call) bool {
+	target := catalog.CommonOf(call.Args).Node
+	return call.Tool.Long && (target == "" || gen.Atom(target) == node.Name())
 }
 
 func (rt *Runtime) run(env *Env) (res catalog.Result, panicked bool) {
@@ -123,9 +131,7 @@ func (rt *Runtime) run(env *Env) (res catalog.Result, panicked bool) {
 		return errorResult(err), false
 	}
 	if target := catalog.CommonOf(call.Args).Node; target != "" && gen.Atom(target) != node.Name() {
-		return errorResult(catalog.Errorf(
-			"node %q: this ergomcp runs tools only on its own node %q; calls to other cluster nodes are not available in this version",
-			target, node.Name())), false
+		return rt.proxy(env, gen.Atom(target)), false
 	}
 	v, err := h(env, call.Args)
 	if err != nil {

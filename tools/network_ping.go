@@ -1,0 +1,82 @@
+package tools
+
+import (
+	"time"
+
+	"ergo.services/ergo/gen"
+
+	"github.com/ergomcp/ergomcp/internal/remote"
+	"github.com/ergomcp/ergomcp/tools/catalog"
+)
+
+const (
+	defaultPings = 3
+	maxPings     = 20
+)
+
+type networkPingArgs struct {
+	catalog.Common
+	Name  string `json:"name,omitempty" jsonschema:"the peer node to ping (required)"`
+	Count int    `json:"count,omitempty" jsonschema:"round trips to measure (default 3, max 20)"`
+}
+
+func (a *networkPingArgs) Validate() error {
+	if a.Name == "" {
+		return catalog.Errorf("name is required: the node to ping, e.g. shop@host (cluster_nodes lists them)")
+	}
+	switch {
+	case a.Count == 0:
+		a.Count = defaultPings
+	case a.Count < 0 || a.Count > maxPings:
+		return catalog.Errorf("count must be 1..%d, got %d", maxPings, a.Count)
+	}
+	return nil
+}
+
+// pingResult reports round trips in milliseconds.
+type pingResult struct {
+	Node                string
+	Count               int
+	MinMs, AvgMs, MaxMs float64
+	RoundTripsMs        []float64
+}
+
+func init() {
+	register(catalog.Tool{
+		Name:  "network_ping",
+		Title: "Ping a peer's ergomcp",
+		Description: "Measures round trips from this node's ergomcp to the ergomcp of node name, through the whole path a " +
+			"proxied tool call takes (connection, network, the peer's dispatcher): count trips (default 3, max 20), " +
+			"min/avg/max in ms. Connects to the peer if needed. A peer without ergomcp or unreachable gives a clear error.",
+		OpenWorld: true,
+	}, networkPing)
+}
+
+func networkPing(env *Env, args *networkPingArgs) (any, error) {
+	target := gen.Atom(args.Name)
+	if target == env.Node().Name() {
+		return nil, catalog.Errorf("%s is this node: ping a peer", args.Name)
+	}
+	res := pingResult{Node: args.Name, Count: args.Count}
+	var sum float64
+	for i := range args.Count {
+		deadline, _ := env.Ctx.Deadline()
+		req, err := remote.NewRequest("", "", env.Call.Caller, deadline, time.Now())
+		if err != nil {
+			return nil, catalog.Errorf("ping %s: %v after %d of %d round trips", args.Name, err, i, args.Count)
+		}
+		start := time.Now()
+		if _, err := callPeer(env.Process, target, req, time.Until(deadline)); err != nil {
+			return nil, err
+		}
+		ms := float64(time.Since(start).Microseconds()) / 1000
+		res.RoundTripsMs = append(res.RoundTripsMs, ms)
+		sum += ms
+		if i == 0 || ms < res.MinMs {
+			res.MinMs = ms
+		}
+		res.MaxMs = max(res.MaxMs, ms)
+	}
+	res.AvgMs = sum / float64(args.Count)
+	return res, nil
+}
