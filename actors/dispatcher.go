@@ -169,6 +169,7 @@ func (w *worker) HandleMessage(from gen.PID, message any) error {
 		if err := w.SendResponse(m.from, m.ref, resp); err != nil {
 			w.Log().Warning("ergomcp: answering %s on %s: %s", m.req.Tool, m.from.Node, err)
 		}
+		w.rt.Audit.Add(audit)
 		auditLog(w.Node().Log(), audit)
 	default:
 		w.Log().Warning("ergomcp worker: ignored %T from %s", message, from)

@@ -32,7 +32,7 @@ func (l *listener) Init(args ...any) error {
 	hc.Registry = &tools.Registry
 	hc.Policy = cfg.Policy
 	hc.Invoker = &Dispatch{Node: l.Node(), RT: rt}
-	hc.Audit = auditLogger(l.Node().Log())
+	hc.Audit = auditLogger(l.Node().Log(), rt)
 	h, err := transport.New(hc)
 	if err != nil {
 		return err
@@ -60,11 +60,14 @@ func (l *listener) Terminate(reason error) {
 	}
 }
 
-// auditLogger writes one node log line per tool call. It runs on HTTP
-// goroutines, so it uses the node's logger, which is safe from any
-// goroutine, not the listener's process logger.
-func auditLogger(log gen.Log) func(catalog.AuditRecord) {
-	return func(r catalog.AuditRecord) { auditLog(log, r) }
+// auditLogger records each tool call in the node's audit ring and log.
+// It runs on HTTP goroutines, so it uses the node's logger, which is safe
+// from any goroutine, not the listener's process logger.
+func auditLogger(log gen.Log, rt *tools.Runtime) func(catalog.AuditRecord) {
+	return func(r catalog.AuditRecord) {
+		rt.Audit.Add(r)
+		auditLog(log, r)
+	}
 }
 
 // auditLog writes the audit line of one call. Argument values are never

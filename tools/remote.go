@@ -10,6 +10,7 @@ import (
 	"ergo.services/ergo/gen"
 	"ergo.services/ergo/net/edf"
 
+	"github.com/ergomcp/ergomcp/internal/redact"
 	"github.com/ergomcp/ergomcp/internal/remote"
 	"github.com/ergomcp/ergomcp/tools/catalog"
 )
@@ -106,7 +107,7 @@ func (rt *Runtime) ServeRemote(p gen.Process, from gen.PID, req remote.Request, 
 	answer := func(res catalog.Result) (remote.Response, catalog.AuditRecord) {
 		audit.Duration = time.Since(arrived)
 		if res.IsError {
-			audit.Outcome, audit.Error = "error", res.Text
+			audit.Outcome, audit.Error = "error", redact.ArgValues(res.Text, []byte(req.Args))
 		}
 		return remote.Response{Protocol: remote.Protocol, Text: res.Text, IsError: res.IsError}, audit
 	}

@@ -14,6 +14,7 @@ import (
 
 	"ergo.services/ergo/gen"
 
+	"github.com/ergomcp/ergomcp/internal/audit"
 	"github.com/ergomcp/ergomcp/internal/capability"
 	"github.com/ergomcp/ergomcp/internal/result"
 	"github.com/ergomcp/ergomcp/tools/catalog"
@@ -42,6 +43,8 @@ type Runtime struct {
 	Policy catalog.Policy
 	// Budget caps the bytes of one result.
 	Budget int
+	// Audit remembers the node's recent tool calls for audit_log.
+	Audit *audit.Log
 
 	shortInfo capability.ShortInfo
 	node      capability.Node
@@ -52,6 +55,7 @@ func NewRuntime(node gen.Node, policy catalog.Policy, budget int) *Runtime {
 	return &Runtime{
 		Policy:    policy,
 		Budget:    budget,
+		Audit:     audit.New(audit.DefaultSize),
 		shortInfo: capability.ProbeShortInfo(reflect.TypeFor[gen.ProcessShortInfo]()),
 		node:      capability.ProbeNode(node),
 	}

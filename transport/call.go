@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ergomcp/ergomcp/internal/redact"
 	"github.com/ergomcp/ergomcp/tools/catalog"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -28,6 +29,8 @@ func (h *Handler) toolHandler(t *catalog.Tool) mcp.ToolHandler {
 		rec := catalog.AuditRecord{Time: time.Now(), Caller: callerOf(req), Tool: t.Name}
 		res, err := h.call(ctx, t, req, &rec)
 		rec.Duration = time.Since(rec.Time)
+		// Error texts may quote what the caller sent; the record must not.
+		rec.Error = redact.ArgValues(rec.Error, req.Params.Arguments)
 		if h.cfg.Audit != nil {
 			h.cfg.Audit(rec)
 		}

@@ -2,7 +2,11 @@
 // variables and tool arguments pass through it before they leave the node.
 package redact
 
-import "strings"
+import (
+	"encoding/json"
+	"sort"
+	"strings"
+)
 
 // Mask replaces a secret value.
 const Mask = "[redacted]"
@@ -38,4 +42,43 @@ func Map[K comparable, V any](m map[K]V, keyString func(K) string) map[string]an
 		out[name] = v
 	}
 	return out
+}
+
+// minEchoed is the shortest argument value scrubbed from texts: shorter
+// ones ("5", "on") are not worth hiding and would garble the text.
+const minEchoed = 4
+
+// ArgValues replaces in text every string value of the JSON arguments
+// args, at any depth, with Mask. Error texts often quote what the caller
+// sent (a name, a cookie); audit records keep the text without them.
+func ArgValues(text string, args []byte) string {
+	var v any
+	if len(args) == 0 || json.Unmarshal(args, &v) != nil {
+		return text
+	}
+	var values []string
+	collect(v, &values)
+	// Longest first, so a value that contains another is masked whole.
+	sort.Slice(values, func(i, j int) bool { return len(values[i]) > len(values[j]) })
+	for _, s := range values {
+		text = strings.ReplaceAll(text, s, Mask)
+	}
+	return text
+}
+
+func collect(v any, out *[]string) {
+	switch v := v.(type) {
+	case string:
+		if len(v) >= minEchoed {
+			*out = append(*out, v)
+		}
+	case []any:
+		for _, e := range v {
+			collect(e, out)
+		}
+	case map[string]any:
+		for _, e := range v {
+			collect(e, out)
+		}
+	}
 }

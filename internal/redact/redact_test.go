@@ -1,6 +1,9 @@
 package redact
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestIsSecret(t *testing.T) {
 	secret := []string{"TOKEN", "api_key", "DB_PASSWORD", "x-auth-header", "Cookie", "SECRET_SAUCE", "privateKey", "TLS_CERT_FILE", "passwd"}
@@ -28,5 +31,22 @@ func TestMap(t *testing.T) {
 	}
 	if Map[string, int](nil, nil) != nil {
 		t.Fatal("nil map")
+	}
+}
+
+func TestArgValues(t *testing.T) {
+	args := []byte(`{"name":"s3cr3t-name","cookie":"abcd1234","nested":{"list":["deepvalue"]},"limit":5,"on":"yes"}`)
+	text := `no process "s3cr3t-name"; cookie abcd1234 rejected; deepvalue; limit 5; yes`
+	got := ArgValues(text, args)
+	for _, leaked := range []string{"s3cr3t-name", "abcd1234", "deepvalue"} {
+		if strings.Contains(got, leaked) {
+			t.Fatalf("%q left in %q", leaked, got)
+		}
+	}
+	if !strings.Contains(got, "limit 5") || !strings.Contains(got, "yes") {
+		t.Fatalf("short values should stay: %q", got)
+	}
+	if ArgValues("plain", nil) != "plain" || ArgValues("plain", []byte("{bad")) != "plain" {
+		t.Fatal("no or bad arguments change the text")
 	}
 }
