@@ -1,0 +1,55 @@
+package tools
+
+import (
+	"errors"
+	"slices"
+
+	"ergo.services/ergo/gen"
+
+	"github.com/ergomcp/ergomcp/internal/record"
+	"github.com/ergomcp/ergomcp/tools/catalog"
+)
+
+type registrarInfoArgs struct {
+	catalog.Common
+}
+
+// maxRegistrarNodes bounds the registered nodes registrar_info lists.
+const maxRegistrarNodes = 1000
+
+func init() {
+	register(catalog.Tool{
+		Name:  "registrar_info",
+		Title: "Registrar summary",
+		Description: "The node's registrar (service discovery) as gen.RegistrarInfo (every field this ergo has): " +
+			"Server it talks to, whether this node runs the EmbeddedServer, which features it supports (proxy and " +
+			"application routes, config, events) and its Version. Nodes lists the nodes registered there (first " +
+			"1000 by name, NodesTotal counts all) when the registrar can list them; otherwise NodesUnavailable says " +
+			"why (ergo's embedded registrar lists nodes from 3.3 on). Use registrar_resolve for one node's routes.",
+		OpenWorld: true,
+	}, registrarInfo)
+}
+
+func registrarInfo(env *Env, args *registrarInfoArgs) (any, error) {
+	reg, err := env.registrar()
+	if err != nil {
+		return nil, err
+	}
+	nodes, err := awaitNet(env.Ctx, "listing the registrar's nodes", reg.Nodes)
+	var fields []record.Field
+	switch {
+	case errors.Is(err, gen.ErrUnsupported):
+		fields = []record.Field{{Name: "NodesUnavailable", Value: "this registrar does not list registered nodes (ergo's embedded registrar does from 3.3 on)"}}
+	case err != nil:
+		fields = []record.Field{{Name: "NodesUnavailable", Value: err.Error()}}
+	default:
+		slices.Sort(nodes)
+		shown := nodes[:min(len(nodes), maxRegistrarNodes)]
+		fields = []record.Field{
+			{Name: "NodesTotal", Value: len(nodes)},
+			{Name: "NodesTruncated", Value: len(shown) < len(nodes)},
+			{Name: "Nodes", Value: shown},
+		}
+	}
+	return record.Append(nil, reg.Info(), nil, fields...)
+}

@@ -1,0 +1,31 @@
+package tools
+
+import (
+	"ergo.services/ergo/gen"
+
+	"github.com/ergomcp/ergomcp/tools/catalog"
+)
+
+type registrarResolveProxyArgs struct {
+	catalog.Common
+	PeerArg
+}
+
+func init() {
+	register(catalog.Tool{
+		Name:  "registrar_resolve_proxy",
+		Title: "Resolve a node's proxy routes",
+		Description: "Asks the node's registrar which nodes can proxy a connection to node name: gen.ProxyRoute " +
+			"records (To, Proxy) under ProxyRoutes. ergo's embedded registrar does not support proxy routes: the " +
+			"error says so; registrar_resolve gives direct routes.",
+		OpenWorld: true,
+	}, registrarResolveProxy)
+}
+
+func registrarResolveProxy(env *Env, args *registrarResolveProxyArgs) (any, error) {
+	return env.resolveOn("node", args.Name, "ProxyRoutes", "resolving proxy routes",
+		"registrar_resolve gives direct routes", func(r gen.Resolver) (any, int, error) {
+			routes, err := r.ResolveProxy(gen.Atom(args.Name))
+			return routes, len(routes), err
+		})
+}
