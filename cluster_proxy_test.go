@@ -53,6 +53,18 @@ func TestClusterProxy(t *testing.T) {
 	}
 	call(t, s, "process_info", map[string]any{"pid": list.Processes[0].PID, "node": string(agent.Name())}, &struct{}{})
 
+	// An event registered on the agent is seen there, not on the entry node.
+	eventDo(t, agent, gen.PID{}, "register", gen.Event{Name: "agent_only_event", Node: agent.Name()})
+	var events struct{ Total int }
+	call(t, s, "event_list", map[string]any{"node": string(agent.Name()), "name": "agent_only_event"}, &events)
+	if events.Total != 1 {
+		t.Fatalf("event_list node=agent: %+v", events)
+	}
+	call(t, s, "event_list", map[string]any{"name": "agent_only_event"}, &events)
+	if events.Total != 0 {
+		t.Fatalf("event_list on the entry node sees the agent's event: %+v", events)
+	}
+
 	var ping struct {
 		Count               int
 		MinMs, AvgMs, MaxMs float64
