@@ -9,6 +9,10 @@ import (
 	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
+// maxAtomLen is the longest name ergo accepts (an atom), so longer ones
+// cannot name anything and are refused before any lookup.
+const maxAtomLen = 255
+
 // Target names one process by PID or registered name; tools embed it.
 type Target struct {
 	PID  string `json:"pid,omitempty" jsonschema:"process ID as Ergo prints it, e.g. <90A29F11.0.1017>"`
@@ -22,6 +26,8 @@ func (t *Target) Validate() error {
 		return catalog.Errorf("pass pid (e.g. <90A29F11.0.1017>) or name (a registered process name)")
 	case t.PID != "" && t.Name != "":
 		return catalog.Errorf("pass pid or name, not both")
+	case len(t.Name) > maxAtomLen:
+		return catalog.Errorf("name is %d bytes long; ergo names are at most %d bytes", len(t.Name), maxAtomLen)
 	}
 	if t.PID != "" {
 		if _, err := ident.ParsePID(t.PID); err != nil {
