@@ -26,6 +26,7 @@ import (
 
 	"github.com/ergomcp/ergomcp/actors"
 	"github.com/ergomcp/ergomcp/internal/result"
+	"github.com/ergomcp/ergomcp/sampler"
 	"github.com/ergomcp/ergomcp/tools/catalog"
 	"github.com/ergomcp/ergomcp/transport"
 )
@@ -114,6 +115,10 @@ func (o Options) config() (*actors.Config, error) {
 	case idle < 0:
 		return nil, fmt.Errorf("ergomcp: Options.SessionTimeout %s must be positive", idle)
 	}
+	samplers, err := o.samplerLimits(budget)
+	if err != nil {
+		return nil, err
+	}
 	cfg := &actors.Config{
 		Listen:       o.Port != 0,
 		Addr:         net.JoinHostPort(host, strconv.Itoa(int(o.Port))),
@@ -122,6 +127,7 @@ func (o Options) config() (*actors.Config, error) {
 		Policy:       catalog.Policy{EnableActions: o.EnableActions, Allow: o.AllowTools, Deny: o.DenyTools},
 		Budget:       budget,
 		LogLevel:     o.LogLevel,
+		Samplers:     samplers,
 		HTTP: transport.Config{
 			Name:           string(AppName),
 			Version:        Version,
@@ -144,4 +150,32 @@ func (o Options) config() (*actors.Config, error) {
 		cfg.TLS = tlsConfig(o.CertManager)
 	}
 	return cfg, nil
+}
+
+// samplerLimits validates the sampler options and fills their defaults.
+func (o Options) samplerLimits(budget int) (sampler.Limits, error) {
+	l := sampler.Limits{ReadBudget: budget}
+	var err error
+	if l.MaxSamplers, err = sizeOption("MaxSamplers", o.MaxSamplers, sampler.DefaultMaxSamplers, 1, sampler.MaxMaxSamplers); err != nil {
+		return l, err
+	}
+	if l.SamplerBytes, err = sizeOption("SamplerBytes", o.SamplerBytes, sampler.DefaultSamplerBytes, sampler.MinSamplerBytes, sampler.MaxSamplerBytes); err != nil {
+		return l, err
+	}
+	total := max(sampler.DefaultTotalBytes, l.SamplerBytes) // a default never refuses the one sampler SamplerBytes allows
+	if l.TotalBytes, err = sizeOption("SamplerMemory", o.SamplerMemory, total, l.SamplerBytes, sampler.MaxTotalBytes); err != nil {
+		return l, err
+	}
+	return l, nil
+}
+
+// sizeOption applies def to a zero v and checks lo..hi.
+func sizeOption(name string, v, def, lo, hi int) (int, error) {
+	switch {
+	case v == 0:
+		return def, nil
+	case v < lo || v > hi:
+		return 0, fmt.Errorf("ergomcp: Options.%s %d out of range %d..%d", name, v, lo, hi)
+	}
+	return v, nil
 }

@@ -74,6 +74,20 @@ type Options struct {
 	// SessionTimeout closes MCP sessions idle this long. Default 30 minutes.
 	SessionTimeout time.Duration
 
+	// MaxSamplers caps the samplers (sample_start, sample_listen) running
+	// or lingering at once on this node; more are refused. Default 32, at
+	// most 1024.
+	MaxSamplers int
+	// SamplerBytes is the memory one sampler's buffer may hold, in bytes;
+	// a sample larger than an eighth of it (or than ResponseBudget less
+	// 2 KiB) is stored truncated. Default 2 MiB, 64 KiB..256 MiB.
+	SamplerBytes int
+	// SamplerMemory caps the memory of all samplers' buffers together, in
+	// bytes: each sampler reserves its share when it starts, and a start
+	// that does not fit is refused. Default 64 MiB (or SamplerBytes when
+	// larger), from SamplerBytes up to 1 GiB.
+	SamplerMemory int
+
 	// LogLevel of ergomcp's own processes. Default gen.LogLevelDefault:
 	// inherit the node's.
 	LogLevel gen.LogLevel

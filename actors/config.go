@@ -6,6 +6,7 @@ import (
 
 	"ergo.services/ergo/gen"
 
+	"github.com/ergomcp/ergomcp/sampler"
 	"github.com/ergomcp/ergomcp/tools/catalog"
 	"github.com/ergomcp/ergomcp/transport"
 )
@@ -32,6 +33,8 @@ type Config struct {
 	RefuseRemote bool
 	// LogLevel of ergomcp's processes.
 	LogLevel gen.LogLevel
+	// Samplers are the ceilings of the samplers (zero fields: defaults).
+	Samplers sampler.Limits
 }
 
 // MaxPoolSize bounds Config.PoolSize.

@@ -52,7 +52,8 @@ func (d *dispatcher) Init(args ...any) error {
 func (d *dispatcher) spawnWorker() (gen.PID, error) {
 	// Important delivery makes a peer answer at once when the process a
 	// call is for does not exist there (no ergomcp), instead of letting the
-	// caller wait for its deadline.
+	// caller wait for its deadline. Linked to the dispatcher, workers end
+	// with it, even when it is killed.
 	return d.Spawn(func() gen.ProcessBehavior { return &worker{} },
 		gen.ProcessOptions{MailboxSize: workerMailbox, LinkParent: true, ImportantDelivery: true}, d.rt)
 }

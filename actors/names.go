@@ -17,5 +17,5 @@ const (
 	SupervisorName gen.Atom = "ergomcp_sup"
 	ListenerName   gen.Atom = "ergomcp_listener"
 	DispatcherName gen.Atom = tools.DispatcherName
-	SamplersName   gen.Atom = "ergomcp_samplers"
+	SamplersName   gen.Atom = tools.SamplersName
 )

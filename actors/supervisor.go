@@ -6,6 +6,7 @@ import (
 	"ergo.services/ergo/act"
 	"ergo.services/ergo/gen"
 
+	"github.com/ergomcp/ergomcp/sampler"
 	"github.com/ergomcp/ergomcp/tools"
 )
 
@@ -49,6 +50,7 @@ func (s *supervisor) Init(args ...any) (act.SupervisorSpec, error) {
 		return act.SupervisorSpec{}, err
 	}
 	rt := tools.NewRuntime(s.Node(), cfg.Policy, cfg.Budget)
+	rt.Samplers = sampler.NewRegistry(string(s.Node().Name()), cfg.Samplers)
 	opts := gen.ProcessOptions{LogLevel: cfg.LogLevel}
 	children := []act.SupervisorChildSpec{
 		{
@@ -61,6 +63,7 @@ func (s *supervisor) Init(args ...any) (act.SupervisorSpec, error) {
 			Name:    SamplersName,
 			Factory: func() gen.ProcessBehavior { return &samplers{} },
 			Options: opts,
+			Args:    []any{cfg, rt},
 		},
 	}
 	if cfg.Listen {

@@ -17,6 +17,7 @@ import (
 	"github.com/ergomcp/ergomcp/internal/audit"
 	"github.com/ergomcp/ergomcp/internal/capability"
 	"github.com/ergomcp/ergomcp/internal/result"
+	"github.com/ergomcp/ergomcp/sampler"
 	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
@@ -43,6 +44,9 @@ type Runtime struct {
 	Policy catalog.Policy
 	// Budget caps the bytes of one result.
 	Budget int
+	// Samplers is the node's sampler registry, shared by the sampler tools
+	// and the sampler actors; nil where no samplers supervisor runs.
+	Samplers *sampler.Registry
 	// Audit remembers the node's recent tool calls for audit_log.
 	Audit *audit.Log
 

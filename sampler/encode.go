@@ -1,0 +1,162 @@
+package sampler
+
+import (
+	"encoding/json"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/ergomcp/ergomcp/internal/record"
+)
+
+// object writes one JSON object field by field: the sampler answers have
+// fixed snake_case keys and need exact sizes, which a reflective encoder
+// would not give without a second pass.
+type object struct {
+	b []byte
+	n int
+}
+
+func (o *object) key(k string) {
+	if o.n == 0 {
+		o.b = append(o.b, '{')
+	} else {
+		o.b = append(o.b, ',')
+	}
+	o.n++
+	o.b = appendString(o.b, k)
+	o.b = append(o.b, ':')
+}
+
+func (o *object) str(k, v string) {
+	o.key(k)
+	o.b = appendString(o.b, v)
+}
+
+// optStr writes the field only when v is not empty.
+func (o *object) optStr(k, v string) {
+	if v != "" {
+		o.str(k, v)
+	}
+}
+
+func (o *object) int(k string, v int64) {
+	o.key(k)
+	o.b = strconv.AppendInt(o.b, v, 10)
+}
+
+func (o *object) uint(k string, v uint64) {
+	o.key(k)
+	o.b = strconv.AppendUint(o.b, v, 10)
+}
+
+func (o *object) bool(k string, v bool) {
+	o.key(k)
+	o.b = strconv.AppendBool(o.b, v)
+}
+
+func (o *object) time(k string, t time.Time) {
+	o.key(k)
+	o.b = append(o.b, '"')
+	o.b = t.UTC().AppendFormat(o.b, time.RFC3339Nano)
+	o.b = append(o.b, '"')
+}
+
+// raw writes v, which must be valid JSON, as the field's value.
+func (o *object) raw(k string, v []byte) {
+	o.key(k)
+	o.b = append(o.b, v...)
+}
+
+// failures writes a failure count and, when there is one, the last
+// failure's text and time.
+func (o *object) failures(n uint64, last string, at time.Time) {
+	o.uint("errors", n)
+	if last != "" {
+		o.str("last_error", last)
+		o.time("last_error_time", at)
+	}
+}
+
+func (o *object) done() []byte {
+	if o.n == 0 {
+		return append(o.b, "{}"...)
+	}
+	return append(o.b, '}')
+}
+
+// appendString writes s as a JSON string by the same rules as every other
+// ergomcp result (no HTML escaping, invalid UTF-8 replaced).
+func appendString(dst []byte, s string) []byte {
+	out, err := record.AppendValue(dst, s)
+	if err != nil { // a string always encodes; keep the output valid anyway
+		return append(dst, `""`...)
+	}
+	return out
+}
+
+// EncodeSample renders one sample as sample_read returns it:
+// {"sequence":S,"time":T,"data":D}. D is data itself when data is valid
+// JSON (a tool's result, a record built by a listener) and the whole sample
+// fits max bytes. Otherwise D is data as a JSON string: complete for text
+// that fits, else its longest prefix that does, with "truncated":true and
+// "size" (data's full length in bytes) before it.
+func EncodeSample(seq uint64, at time.Time, data []byte, max int) []byte {
+	o := object{b: make([]byte, 0, min(len(data)+96, max))}
+	o.uint("sequence", seq)
+	o.time("time", at)
+	const dataKey, closing = `,"data":`, 1
+	if json.Valid(data) && len(o.b)+len(dataKey)+len(data)+closing <= max {
+		o.raw("data", data)
+		return o.done()
+	}
+	if room := max - len(o.b) - len(dataKey) - closing; len(data)+2 <= room { // a string is never shorter than its bytes + quotes
+		if quoted := appendString(nil, string(data)); len(quoted) <= room {
+			o.raw("data", quoted)
+			return o.done()
+		}
+	}
+	o.bool("truncated", true)
+	o.int("size", int64(len(data)))
+	room := max - len(o.b) - len(dataKey) - closing
+	o.raw("data", prefixString(data, room))
+	return o.done()
+}
+
+// prefixString returns the JSON string of the longest prefix of data, cut
+// at a character boundary, whose encoding fits room bytes (at least "").
+func prefixString(data []byte, room int) []byte {
+	cut := min(len(data), max(room-2, 0))
+	for {
+		for cut > 0 && cut < len(data) && !utf8.RuneStart(data[cut]) {
+			cut-- // never split a character
+		}
+		enc := appendString(nil, string(data[:cut]))
+		if len(enc) <= room || cut == 0 {
+			return enc
+		}
+		// Escapes made it longer than the bytes it holds: shrink in
+		// proportion (an escape takes up to six bytes for one).
+		cut = min(cut*room/len(enc), cut-1)
+	}
+}
+
+// clip keeps s within n encoded bytes for the short texts of an answer
+// (last error, description), marking the cut with an ellipsis.
+func clip(s string, n int) string {
+	if len(appendString(nil, s)) <= n {
+		return s
+	}
+	enc := prefixString([]byte(s), n-len("…"))
+	var out string
+	if err := json.Unmarshal(enc, &out); err != nil {
+		return ""
+	}
+	return out + "…"
+}
+
+// sec writes a duration in seconds with millisecond precision.
+func (o *object) sec(k string, d time.Duration) {
+	o.key(k)
+	o.b = strconv.AppendFloat(o.b, d.Round(time.Millisecond).Seconds(), 'f', -1, 64)
+}

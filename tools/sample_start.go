@@ -1,0 +1,154 @@
+package tools
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"ergo.services/ergo/gen"
+
+	"github.com/ergomcp/ergomcp/sampler"
+	"github.com/ergomcp/ergomcp/tools/catalog"
+)
+
+type sampleStartArgs struct {
+	catalog.Common
+	Tool       string         `json:"tool" jsonschema:"required: the tool to call on each tick, e.g. process_list, runtime_stats, process_info, pprof_goroutines"`
+	Arguments  map[string]any `json:"arguments,omitempty" jsonschema:"the tool's arguments, checked now; node=<peer> samples that peer (the call goes through its ergomcp each tick)"`
+	IntervalMs int            `json:"interval_ms,omitempty" jsonschema:"start-to-start time between calls in ms (default 1000, min 100); ticks missed while a slow call runs are skipped, never queued"`
+	Count      int            `json:"count,omitempty" jsonschema:"successful samples to take, then the sampler completes (0 = sample until duration_sec ends)"`
+	MaxErrors  int            `json:"max_errors,omitempty" jsonschema:"failed calls that end the sampler (0 = failures never end it; each is counted and the newest kept as last_error)"`
+	samplerParams
+
+	settings sampler.Settings
+	tool     *catalog.Tool
+	raw      json.RawMessage
+}
+
+// unsampleable are tools a sampler may not call: samplers do not start
+// samplers.
+var unsampleable = map[string]bool{"sample_start": true, "sample_listen": true}
+
+func (a *sampleStartArgs) Validate() error {
+	if a.Tool == "" {
+		return catalog.Errorf("tool is required: the name of the tool to call on each tick (e.g. process_list)")
+	}
+	tool, ok := Registry.Lookup(a.Tool)
+	switch {
+	case !ok:
+		return catalog.Errorf("unknown tool %q: tool must be one of this server's tools (tools/list)", a.Tool)
+	case unsampleable[a.Tool]:
+		return catalog.Errorf("a sampler cannot call %s: samplers do not start samplers", a.Tool)
+	}
+	if a.Arguments == nil {
+		a.Arguments = map[string]any{}
+	}
+	raw, err := json.Marshal(a.Arguments)
+	if err != nil {
+		return catalog.Errorf("arguments: %v", err)
+	}
+	if _, err := tool.Decode(raw); err != nil {
+		return catalog.Errorf("arguments for %s: %v", a.Tool, err)
+	}
+	p := sampler.Params{IntervalMs: a.IntervalMs, Count: a.Count, DurationSec: a.DurationSec,
+		MaxErrors: a.MaxErrors, BufferSize: a.BufferSize, LingerSec: a.LingerSec}
+	if a.settings, err = p.Settings(true); err != nil {
+		return catalog.Errorf("%v", err)
+	}
+	a.tool, a.raw = tool, raw
+	return nil
+}
+
+func init() {
+	register(catalog.Tool{
+		Name:  "sample_start",
+		Title: "Start an active sampler",
+		Description: "Starts a sampler: its own actor on this node calls tool with arguments every interval_ms and keeps each " +
+			"successful result as a sample in a ring buffer, to watch a trend (a mailbox, runtime_stats, a process that " +
+			"wakes rarely). arguments may carry node=<peer> to sample that peer. Returns sampler_id; read with sample_read, " +
+			"see all with sample_list, end with sample_stop. Calls start on a fixed grid; a call that outlasts the interval " +
+			"makes the sampler skip the missed ticks (skipped_ticks), never queue them. count=N takes exactly N successful " +
+			"samples; failed calls are not samples: they are counted (errors) with the newest kept as last_error, and " +
+			"max_errors=M ends the sampler at the M-th (0: never). Status: running while collecting; lingering once it " +
+			"ended (reason count, duration, max_errors or stopped): no new samples, the buffer stays readable for " +
+			"linger_sec; then completed (it ended by its own rules) or stopped (sample_stop or a failure), with the samples " +
+			"gone. Ceilings: " + ceilingsText + ". Catch a process the moment it wakes: tool=pprof_goroutines " +
+			"arguments={\"pid\":\"<PID>\"} interval_ms=300 count=1 max_errors=0 duration_sec=30.",
+	}, sampleStart)
+}
+
+// ceilingsText describes the node-wide ceilings in the tool descriptions.
+var ceilingsText = fmt.Sprintf("at most %d samplers running or lingering per node by default (Options.MaxSamplers), "+
+	"buffers of up to %d samples within %d MiB per sampler (Options.SamplerBytes) and %d MiB for all (Options.SamplerMemory); "+
+	"a sample too large for its share is stored truncated, marked truncated with its full size",
+	sampler.DefaultMaxSamplers, sampler.MaxBuffer, sampler.DefaultSamplerBytes>>20, sampler.DefaultTotalBytes>>20)
+
+// ActiveJob is what an active sampler runs: one tool with fixed
+// arguments, decoded afresh for each call.
+type ActiveJob struct {
+	Tool    *catalog.Tool
+	Args    json.RawMessage
+	Timeout time.Duration
+	Caller  string
+}
+
+func sampleStart(env *Env, args *sampleStartArgs) (any, error) {
+	if err := env.RT.Policy.Check(args.tool); err != nil {
+		return nil, err
+	}
+	decoded, err := args.tool.Decode(args.raw)
+	if err != nil {
+		return nil, err
+	}
+	target := catalog.CommonOf(decoded).Node
+	if gen.Atom(target) == env.Node().Name() {
+		target = ""
+	}
+	caller := "sampler"
+	if env.Call != nil {
+		caller = fmt.Sprintf("sampler started by %s", env.Call.Caller)
+	}
+	job := &ActiveJob{Tool: args.tool, Args: args.raw, Timeout: time.Duration(catalog.CommonOf(decoded).Timeout) * time.Second, Caller: caller}
+	desc := args.Tool
+	if len(args.Arguments) > 0 {
+		desc += " " + string(args.raw)
+	}
+	desc += fmt.Sprintf(" every %dms", args.settings.Interval.Milliseconds())
+	if args.settings.Count > 0 {
+		desc += fmt.Sprintf(", %d samples", args.settings.Count)
+	}
+	entry, pid, err := env.startSampler(sampler.Spec{Kind: sampler.Active, Description: desc, Target: target, Settings: args.settings, Job: job})
+	if err != nil {
+		return nil, err
+	}
+	var note string
+	if !args.settings.Reachable() {
+		note = fmt.Sprintf("count %d cannot be reached in duration_sec %.0f at one call per %dms: the sampler will end by duration",
+			args.settings.Count, args.settings.Duration.Seconds(), args.settings.Interval.Milliseconds())
+	}
+	return started(entry, pid, note), nil
+}
+
+// SampleOnce makes one call of an active sampler from its actor p, started
+// at start, and stores the outcome in entry: a sample, or a failure. It
+// reports whether the sampler still runs. The call ends with the sampler
+// (sample_stop, duration); its outcome is then not stored.
+func (rt *Runtime) SampleOnce(p gen.Process, entry *sampler.Entry, start time.Time) bool {
+	job, ok := entry.Spec.Job.(*ActiveJob)
+	if !ok {
+		entry.Finish(time.Now(), fmt.Sprintf("failed: an active sampler needs an ActiveJob, got %T", entry.Spec.Job))
+		return false
+	}
+	args, err := job.Tool.Decode(job.Args)
+	if err != nil {
+		return entry.Fail(time.Now(), err.Error())
+	}
+	ctx, cancel := entry.CallContext(start, job.Timeout)
+	defer cancel()
+	res, _ := rt.Run(ctx, p, &catalog.Call{Tool: job.Tool, Args: args, Caller: job.Caller})
+	now := time.Now()
+	if res.IsError {
+		return entry.Fail(now, res.Text)
+	}
+	return entry.Record(now, start, []byte(res.Text))
+}

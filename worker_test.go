@@ -1,0 +1,73 @@
+package ergomcp_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/ergomcp/ergomcp"
+)
+
+// TestWorkerReplaced kills a dispatcher worker (not the first: ergo 3.1's
+// link table mishandles a consumer that is not first in line): the next
+// calls still work, a fresh worker takes its place, the supervisor still
+// restarts a killed dispatcher, and the application still stops (stopNode
+// waits for it).
+func TestWorkerReplaced(t *testing.T) {
+	port := freePort(t)
+	node, err := startNode(t, ergomcp.Options{Port: port, PoolSize: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := connect(t, fmt.Sprintf("http://localhost:%d/mcp", port), "")
+	type workers struct {
+		Processes []struct{ PID string }
+	}
+	var before workers
+	call(t, s, "process_children", map[string]any{"parent": "ergomcp_dispatcher"}, &before)
+	if len(before.Processes) != 2 {
+		t.Fatalf("workers: %+v", before)
+	}
+	pids, err := node.ProcessList()
+	if err != nil {
+		t.Fatal(err)
+	}
+	killed := ""
+	for _, pid := range pids {
+		if pid.String() == before.Processes[1].PID {
+			if err := node.Kill(pid); err != nil {
+				t.Fatal(err)
+			}
+			killed = pid.String()
+		}
+	}
+	if killed == "" {
+		t.Fatalf("worker %s not found", before.Processes[1].PID)
+	}
+	for range 4 { // round robin reaches the dead worker and replaces it
+		call(t, s, "node_info", nil, &struct{}{})
+	}
+	var after workers
+	call(t, s, "process_children", map[string]any{"parent": "ergomcp_dispatcher"}, &after)
+	if len(after.Processes) != 2 || after.Processes[0].PID == killed || after.Processes[1].PID == killed {
+		t.Fatalf("workers after the kill: %+v (killed %s)", after, killed)
+	}
+
+	// The supervisor still watches the dispatcher: killed, it comes back.
+	var lookup struct{ PID string }
+	call(t, s, "process_lookup", map[string]any{"name": "ergomcp_dispatcher"}, &lookup)
+	for _, pid := range pids {
+		if pid.String() == lookup.PID {
+			if err := node.Kill(pid); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	waitFor(t, func() bool {
+		res, err := s.CallTool(context.Background(), &mcp.CallToolParams{Name: "process_lookup", Arguments: map[string]any{"name": "ergomcp_dispatcher"}})
+		return err == nil && !res.IsError && !strings.Contains(res.Content[0].(*mcp.TextContent).Text, lookup.PID)
+	})
+}
