@@ -14,8 +14,8 @@ import (
 // TestWorkerReplaced kills a dispatcher worker (not the first: ergo 3.1's
 // link table mishandles a consumer that is not first in line): the next
 // calls still work, a fresh worker takes its place, the supervisor still
-// restarts a killed dispatcher, and the application still stops (stopNode
-// waits for it).
+// restarts a killed dispatcher, the killed dispatcher's workers do not
+// linger, and the application still stops (stopNode waits for it).
 func TestWorkerReplaced(t *testing.T) {
 	port := freePort(t)
 	node, err := startNode(t, ergomcp.Options{Port: port, PoolSize: 2})
@@ -69,5 +69,10 @@ func TestWorkerReplaced(t *testing.T) {
 	waitFor(t, func() bool {
 		res, err := s.CallTool(context.Background(), &mcp.CallToolParams{Name: "process_lookup", Arguments: map[string]any{"name": "ergomcp_dispatcher"}})
 		return err == nil && !res.IsError && !strings.Contains(res.Content[0].(*mcp.TextContent).Text, lookup.PID)
+	})
+	var all struct{ Total int }
+	waitFor(t, func() bool {
+		call(t, s, "process_list", map[string]any{"behavior": "actors.worker"}, &all)
+		return all.Total == 2
 	})
 }

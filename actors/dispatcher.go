@@ -3,6 +3,8 @@ package actors
 import (
 	"context"
 	"fmt"
+	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -30,14 +32,34 @@ type dispatcher struct {
 	act.Actor
 	rt      *tools.Runtime
 	refuse  bool
+	crew    *crew
 	workers []gen.PID
 	next    int
 }
 
+// crew remembers the workers across restarts of the dispatcher. Workers
+// are not linked to it (see spawnWorker), so a dispatcher that was killed
+// rather than stopped leaves them behind; its successor ends them.
+type crew struct {
+	mu   sync.Mutex
+	pids []gen.PID
+}
+
+func (c *crew) swap(pids []gen.PID) []gen.PID {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	old := c.pids
+	c.pids = slices.Clone(pids)
+	return old
+}
+
 func (d *dispatcher) Init(args ...any) error {
-	cfg, rt := args[0].(*Config), args[1].(*tools.Runtime)
+	cfg, rt, c := args[0].(*Config), args[1].(*tools.Runtime), args[2].(*crew)
 	size := cfg.PoolSize
-	d.rt, d.refuse = rt, cfg.RefuseRemote
+	d.rt, d.refuse, d.crew = rt, cfg.RefuseRemote, c
+	for _, pid := range c.swap(nil) {
+		d.Node().SendExit(pid, gen.TerminateReasonShutdown)
+	}
 	d.workers = make([]gen.PID, size)
 	for i := range d.workers {
 		pid, err := d.spawnWorker()
@@ -46,16 +68,30 @@ func (d *dispatcher) Init(args ...any) error {
 		}
 		d.workers[i] = pid
 	}
+	c.swap(d.workers)
 	return nil
 }
 
 func (d *dispatcher) spawnWorker() (gen.PID, error) {
 	// Important delivery makes a peer answer at once when the process a
 	// call is for does not exist there (no ergomcp), instead of letting the
-	// caller wait for its deadline. Linked to the dispatcher, workers end
-	// with it, even when it is killed.
+	// caller wait for its deadline.
+	//
+	// Workers are not linked to the dispatcher: ergo 3.1's link table
+	// (node/target.go, unregisterConsumer) removes the first consumer of a
+	// process instead of the one that left, so a linked worker that ends
+	// can take the supervisor's link to the dispatcher with it, and the
+	// supervisor would neither restart the dispatcher nor stop it. The
+	// dispatcher ends its workers itself (Terminate, and crew on restart).
 	return d.Spawn(func() gen.ProcessBehavior { return &worker{} },
-		gen.ProcessOptions{MailboxSize: workerMailbox, LinkParent: true, ImportantDelivery: true}, d.rt)
+		gen.ProcessOptions{MailboxSize: workerMailbox, ImportantDelivery: true}, d.rt)
+}
+
+// Terminate ends the workers with the dispatcher, as links would.
+func (d *dispatcher) Terminate(reason error) {
+	for _, pid := range d.crew.swap(nil) {
+		d.Node().SendExit(pid, gen.TerminateReasonShutdown)
+	}
 }
 
 // HandleMessage takes local calls from Dispatch.
@@ -111,6 +147,7 @@ func (d *dispatcher) forward(msg any) bool {
 				continue
 			}
 			d.workers[i] = pid
+			d.crew.swap(d.workers)
 			err = d.Send(pid, msg)
 		}
 		if err == nil {

@@ -57,7 +57,7 @@ func (s *supervisor) Init(args ...any) (act.SupervisorSpec, error) {
 			Name:    DispatcherName,
 			Factory: func() gen.ProcessBehavior { return &dispatcher{} },
 			Options: opts,
-			Args:    []any{cfg, rt},
+			Args:    []any{cfg, rt, &crew{}},
 		},
 		{
 			Name:    SamplersName,
