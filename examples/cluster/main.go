@@ -18,10 +18,10 @@ import (
 	"time"
 
 	"ergo.services/ergo"
-	"ergo.services/ergo/act"
 	"ergo.services/ergo/gen"
 
 	"github.com/ergomcp/ergomcp"
+	"github.com/ergomcp/ergomcp/examples/internal/busy"
 )
 
 func main() {
@@ -84,32 +84,9 @@ func start(name gen.Atom, cookie string, opts ergomcp.Options) (gen.Node, error)
 		return nil, fmt.Errorf("starting %s: %w", name, err)
 	}
 	// A little visible work on every node.
-	if _, err := node.SpawnRegister("worker", func() gen.ProcessBehavior { return &worker{} }, gen.ProcessOptions{}); err != nil {
+	if _, err := node.SpawnRegister("worker", busy.NewTicker(100*time.Millisecond), gen.ProcessOptions{}); err != nil {
 		node.Stop()
 		return nil, err
 	}
 	return node, nil
-}
-
-type tick struct{}
-
-// worker handles a tick ten times a second.
-type worker struct {
-	act.Actor
-	ticks int
-}
-
-func (w *worker) Init(args ...any) error {
-	w.SendAfter(w.PID(), tick{}, 100*time.Millisecond)
-	return nil
-}
-
-func (w *worker) HandleMessage(from gen.PID, message any) error {
-	w.ticks++
-	w.SendAfter(w.PID(), tick{}, 100*time.Millisecond)
-	return nil
-}
-
-func (w *worker) HandleInspect(from gen.PID, item ...string) map[string]string {
-	return map[string]string{"ticks": fmt.Sprint(w.ticks)}
 }

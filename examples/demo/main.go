@@ -23,6 +23,7 @@ import (
 	"ergo.services/ergo/gen"
 
 	"github.com/ergomcp/ergomcp"
+	"github.com/ergomcp/ergomcp/examples/internal/busy"
 )
 
 func main() {
@@ -48,7 +49,7 @@ func run(host string, port uint16, token string) error {
 	}
 	defer node.Stop()
 	for name, factory := range map[gen.Atom]gen.ProcessFactory{
-		"demo_ticker":        func() gen.ProcessBehavior { return &ticker{} },
+		"demo_ticker":        busy.NewTicker(10 * time.Millisecond),
 		"demo_slow_consumer": func() gen.ProcessBehavior { return &slowConsumer{} },
 		"demo_producer":      func() gen.ProcessBehavior { return &producer{} },
 	} {
@@ -74,27 +75,6 @@ func run(host string, port uint16, token string) error {
 }
 
 type tick struct{}
-
-// ticker does a little work a hundred times a second.
-type ticker struct {
-	act.Actor
-	count uint64
-}
-
-func (t *ticker) Init(args ...any) error {
-	t.SendAfter(t.PID(), tick{}, 10*time.Millisecond)
-	return nil
-}
-
-func (t *ticker) HandleMessage(from gen.PID, message any) error {
-	t.count++
-	t.SendAfter(t.PID(), tick{}, 10*time.Millisecond)
-	return nil
-}
-
-func (t *ticker) HandleInspect(from gen.PID, item ...string) map[string]string {
-	return map[string]string{"ticks": fmt.Sprint(t.count)}
-}
 
 type job struct{ n int }
 
