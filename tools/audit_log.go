@@ -19,13 +19,7 @@ type auditLogArgs struct {
 }
 
 func (a *auditLogArgs) Validate() error {
-	switch {
-	case a.Limit == 0:
-		a.Limit = defaultAuditLimit
-	case a.Limit < 0 || a.Limit > maxAuditLimit:
-		return catalog.Errorf("limit must be 1..%d, got %d", maxAuditLimit, a.Limit)
-	}
-	return nil
+	return catalog.Bound(&a.Limit, "limit", defaultAuditLimit, maxAuditLimit)
 }
 
 func init() {

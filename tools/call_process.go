@@ -34,11 +34,8 @@ func (a *callProcessArgs) Validate() error {
 	if err := validateMessage(a.To, a.Request, "request", a.TypeName); err != nil {
 		return err
 	}
-	switch {
-	case a.CallTimeout == 0:
-		a.CallTimeout = defaultCallTimeout
-	case a.CallTimeout < 0 || a.CallTimeout > maxCallTimeout:
-		return catalog.Errorf("call_timeout must be 1..%d seconds (default %d), got %d", maxCallTimeout, defaultCallTimeout, a.CallTimeout)
+	if err := catalog.Bound(&a.CallTimeout, "call_timeout", defaultCallTimeout, maxCallTimeout); err != nil {
+		return err
 	}
 	if a.CallTimeout >= a.Timeout {
 		return catalog.Errorf("call_timeout (%d s) must be less than the call's timeout (%d s), which also covers the way back: "+

@@ -28,13 +28,7 @@ func (a *messageTypesArgs) Validate() error {
 	if len(a.Filter) > maxFilterLen {
 		return catalog.Errorf("filter is %d bytes; at most %d", len(a.Filter), maxFilterLen)
 	}
-	switch {
-	case a.Limit == 0:
-		a.Limit = defaultTypesLimit
-	case a.Limit < 0 || a.Limit > maxTypesLimit:
-		return catalog.Errorf("limit must be 1..%d (default %d), got %d", maxTypesLimit, defaultTypesLimit, a.Limit)
-	}
-	return nil
+	return catalog.Bound(&a.Limit, "limit", defaultTypesLimit, maxTypesLimit)
 }
 
 func init() {

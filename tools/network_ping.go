@@ -24,13 +24,7 @@ func (a *networkPingArgs) Validate() error {
 	if a.Name == "" {
 		return catalog.Errorf("name is required: the node to ping, e.g. shop@host (cluster_nodes lists them)")
 	}
-	switch {
-	case a.Count == 0:
-		a.Count = defaultPings
-	case a.Count < 0 || a.Count > maxPings:
-		return catalog.Errorf("count must be 1..%d, got %d", maxPings, a.Count)
-	}
-	return nil
+	return catalog.Bound(&a.Count, "count", defaultPings, maxPings)
 }
 
 // pingResult reports round trips in milliseconds.

@@ -33,11 +33,8 @@ func (a *pprofCPUArgs) query() profiles.TopQuery {
 }
 
 func (a *pprofCPUArgs) Validate() error {
-	switch {
-	case a.Duration == 0:
-		a.Duration = defaultCPUSeconds
-	case a.Duration < 0 || a.Duration > maxCPUSeconds:
-		return catalog.Errorf("duration must be 1..%d seconds, got %d", maxCPUSeconds, a.Duration)
+	if err := catalog.Bound(&a.Duration, "duration", defaultCPUSeconds, maxCPUSeconds); err != nil {
+		return err
 	}
 	if a.Duration >= a.Timeout {
 		return catalog.Errorf("duration %ds must be shorter than timeout %ds: raise timeout (max %d) or shorten duration",
