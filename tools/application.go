@@ -51,8 +51,5 @@ func knownApps(node gen.Node) string {
 
 // requireAppName is the check of the name argument the app tools share.
 func requireAppName(name string) error {
-	if strings.TrimSpace(name) == "" {
-		return catalog.Errorf("name is required: an application name as app_list shows it")
-	}
-	return nil
+	return requireNonBlank(name, "name is required: an application name as app_list shows it")
 }

@@ -1,7 +1,6 @@
 package tools
 
 import (
-	"strings"
 	"time"
 
 	"github.com/ergomcp/ergomcp/internal/record"
@@ -15,10 +14,7 @@ type eventInfoArgs struct {
 
 // Validate requires the name.
 func (a *eventInfoArgs) Validate() error {
-	if strings.TrimSpace(a.Name) == "" {
-		return catalog.Errorf("name is required: an event name as event_list shows it")
-	}
-	return nil
+	return requireNonBlank(a.Name, "name is required: an event name as event_list shows it")
 }
 
 func init() {

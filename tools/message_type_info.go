@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
-	"strings"
 
 	"github.com/ergomcp/ergomcp/internal/payload"
 	"github.com/ergomcp/ergomcp/internal/record"
@@ -18,8 +17,8 @@ type messageTypeInfoArgs struct {
 
 // Validate requires type_name.
 func (a *messageTypeInfoArgs) Validate() error {
-	if strings.TrimSpace(a.TypeName) == "" {
-		return catalog.Errorf("type_name is required: a registered message type (message_types lists them)")
+	if err := requireNonBlank(a.TypeName, "type_name is required: a registered message type (message_types lists them)"); err != nil {
+		return err
 	}
 	return validateTypeName(a.TypeName)
 }

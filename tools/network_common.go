@@ -37,16 +37,6 @@ func (a *PeerArg) Validate() error {
 	return nil
 }
 
-// requireText trims *v and fails with missing when nothing is left: the
-// required name arguments of the network, registrar and cron tools.
-func requireText(v *string, missing string) error {
-	*v = strings.TrimSpace(*v)
-	if *v == "" {
-		return catalog.Errorf("%s", missing)
-	}
-	return nil
-}
-
 // maxListedNames bounds the names an error message lists (peers, jobs).
 const maxListedNames = 50
 

@@ -21,8 +21,8 @@ type networkPingArgs struct {
 }
 
 func (a *networkPingArgs) Validate() error {
-	if a.Name == "" {
-		return catalog.Errorf("name is required: the node to ping, e.g. shop@host (cluster_nodes lists them)")
+	if err := requireNonBlank(a.Name, "name is required: the node to ping, e.g. shop@host (cluster_nodes lists them)"); err != nil {
+		return err
 	}
 	return catalog.Bound(&a.Count, "count", defaultPings, maxPings)
 }
