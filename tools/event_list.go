@@ -16,8 +16,9 @@ type eventListArgs struct {
 
 func init() {
 	register(catalog.Tool{
-		Name:  "event_list",
-		Title: "List events",
+		Name:   "event_list",
+		FanOut: true,
+		Title:  "List events",
 		Description: "The node's registered events (pub/sub: a producer registers an event, subscribers MonitorEvent or LinkEvent it): " +
 			"Name, Producer (PID), Notify, Open, BufferSize, CurrentBuffer, Subscribers, MessagesPublished, MessagesLocalSent, " +
 			"MessagesRemoteSent (one per remote node), CreatedAt and LastPublishedAt (unix ns), SinceLastPublishSec, and " +

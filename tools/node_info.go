@@ -16,8 +16,9 @@ type nodeInfoArgs struct {
 
 func init() {
 	register(catalog.Tool{
-		Name:  "node_info",
-		Title: "Node summary",
+		Name:   "node_info",
+		FanOut: true,
+		Title:  "Node summary",
 		Description: "Every gen.NodeInfo field the running ergo has (name, uptime, versions, process/name/alias/event " +
 			"counts, applications, memory, CPU time, loggers, cron), plus the Go version, GOMAXPROCS and Capabilities: " +
 			"which version-dependent ergo APIs exist and which build tags are active (pprof labels, mailbox latency), " +

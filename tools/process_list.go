@@ -18,8 +18,9 @@ type processListArgs struct {
 
 func init() {
 	register(catalog.Tool{
-		Name:  "process_list",
-		Title: "List processes",
+		Name:   "process_list",
+		FanOut: true,
+		Title:  "List processes",
 		Description: "Processes of the node as gen.ProcessShortInfo records (every field this ergo has) plus derived " +
 			"Utilization = RunningTime/(Uptime·1e9) and, on ergo ≥ 3.3, Drain = MessagesIn/Wakeups. Filter by application, " +
 			"behavior, name substring, state and minimum/maximum counters; sort_by picks the top processes (largest first; " +

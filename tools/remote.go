@@ -52,7 +52,9 @@ func (rt *Runtime) proxy(env *Env, target gen.Atom) catalog.Result {
 	}
 	resp, err := callPeer(env.Process, target, req, time.Until(deadline))
 	if err != nil {
-		return errorResult(err)
+		res := errorResult(err)
+		res.Timeout = errors.Is(err, gen.ErrTimeout)
+		return res
 	}
 	return catalog.Result{Text: resp.Text, IsError: resp.IsError}
 }

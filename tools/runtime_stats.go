@@ -11,8 +11,9 @@ type runtimeStatsArgs struct {
 
 func init() {
 	register(catalog.Tool{
-		Name:  "runtime_stats",
-		Title: "Go runtime statistics",
+		Name:   "runtime_stats",
+		FanOut: true,
+		Title:  "Go runtime statistics",
 		Description: "Go runtime health from runtime/metrics, without stopping the world (safe to poll): goroutines " +
 			"(by state where this Go reports it), heap live/goal/limit, memory classes, GC cycles and CPU share, GC pause " +
 			"and scheduler latency percentiles, threads, GOMAXPROCS. Metrics this Go version lacks are listed as unavailable.",

@@ -16,6 +16,7 @@ import (
 
 	"github.com/ergomcp/ergomcp/internal/audit"
 	"github.com/ergomcp/ergomcp/internal/capability"
+	"github.com/ergomcp/ergomcp/internal/fanout"
 	"github.com/ergomcp/ergomcp/internal/result"
 	"github.com/ergomcp/ergomcp/sampler"
 	"github.com/ergomcp/ergomcp/tools/catalog"
@@ -52,6 +53,7 @@ type Runtime struct {
 
 	shortInfo capability.ShortInfo
 	node      capability.Node
+	peers     fanout.Peers // nodes fan-outs have seen, see RunFanOut
 }
 
 // NewRuntime probes node once.
@@ -137,6 +139,11 @@ func (rt *Runtime) run(env *Env) (res catalog.Result, panicked bool) {
 	}
 	if err := rt.Policy.Check(call.Tool); err != nil {
 		return errorResult(err), false
+	}
+	if FanOut(call) {
+		// RunFanOut splits such calls before they reach a worker; one that
+		// got here came from another node's fan-out or a sampler.
+		return errorResult(catalog.Errorf("node=\"*\" is served only by the node the MCP client is connected to, not through another node or a sampler")), false
 	}
 	if target := catalog.CommonOf(call.Args).Node; target != "" && gen.Atom(target) != node.Name() {
 		return rt.proxy(env, gen.Atom(target)), false

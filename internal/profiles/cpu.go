@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/google/pprof/profile"
+
+	"github.com/ergomcp/ergomcp/internal/window"
 )
 
 // progressInterval is how often Profile reports progress; MCP clients show
@@ -73,23 +75,7 @@ func (c *CPUProfiler) Profile(ctx context.Context, d time.Duration, progress fun
 // wait blocks for d or until ctx is done, reporting progress on the way,
 // and reports whether ctx ended it.
 func wait(ctx context.Context, d time.Duration, progress func(elapsed, total time.Duration)) (cancelled bool) {
-	start := time.Now()
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	ticker := time.NewTicker(progressInterval)
-	defer ticker.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return true
-		case <-timer.C:
-			return false
-		case <-ticker.C:
-			if progress != nil {
-				progress(time.Since(start), d)
-			}
-		}
-	}
+	return window.Wait(ctx, d, progressInterval, progress)
 }
 
 func (c *CPUProfiler) acquire(until time.Time) error {

@@ -239,6 +239,10 @@ func (p *Plan) derivedKey(x *Proc) uint64 {
 	return floatKey(Utilization(x))
 }
 
+// FloatKey maps f to a key for Top.OfferKey: larger floats rank first,
+// +Inf above every finite value.
+func FloatKey(f float64) uint64 { return floatKey(f, true) }
+
 // floatKey orders floats as uint64s; a missing value (ok false) sorts below
 // every float, so processes without the metric come last.
 func floatKey(f float64, ok bool) uint64 {

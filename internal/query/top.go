@@ -49,7 +49,19 @@ func (t *Top[T]) Offer(x *Proc, item func() T) {
 		return
 	}
 	t.matched++
-	e := entry{key: t.plan.key(x), id: x.ID}
+	t.offer(entry{key: t.plan.key(x), id: x.ID}, item)
+}
+
+// OfferKey considers an item with a key the caller computed (see
+// FloatKey), ranked like Offer's but without the plan's filters: for
+// orders the plan cannot compute, such as process_top's rates over a
+// window. The caller filters first; every offer counts as matched.
+func (t *Top[T]) OfferKey(id, key uint64, item func() T) {
+	t.matched++
+	t.offer(entry{key: key, id: id}, item)
+}
+
+func (t *Top[T]) offer(e entry, item func() T) {
 	if len(t.heap) < t.limit {
 		e.slot = len(t.items)
 		t.items = append(t.items, item())

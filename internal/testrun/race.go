@@ -19,10 +19,22 @@ func excusable(text, allowed string, excusedChild bool) ([]string, bool) {
 		if len(tops) < 2 {
 			return nil, false
 		}
+		ours := 0
 		for _, top := range tops {
-			if !strings.HasPrefix(top, allowed) {
+			switch {
+			case strings.HasPrefix(top, allowed):
+				ours++
+			case top == lostAtomic:
+				// The race detector sometimes keeps only the atomic frame of
+				// a counter update (a timer goroutine's Add on a process's
+				// counter): it names no code of ours, and the other side of
+				// the pair says whose memory it is.
+			default:
 				return nil, false
 			}
+		}
+		if ours == 0 {
+			return nil, false
 		}
 		pairs = append(pairs, strings.Join(tops, " ↔ "))
 	}
@@ -105,21 +117,30 @@ func splitRaces(text string) (reports [][]string, rest []string) {
 // runtime or sync machinery: the code that made the access.
 func accessTops(report []string) []string {
 	var tops []string
-	inAccess, found := false, false
+	inAccess, found, atomicOnly := false, false, false
+	unknown := func() string {
+		if atomicOnly {
+			return lostAtomic
+		}
+		return "?"
+	}
 	for _, line := range report {
 		switch {
 		case isAccessHeader(line):
 			if inAccess && !found {
-				tops = append(tops, "?")
+				tops = append(tops, unknown())
 			}
-			inAccess, found = true, false
+			inAccess, found, atomicOnly = true, false, false
 		case strings.HasPrefix(line, "Goroutine "):
 			if inAccess && !found {
-				tops = append(tops, "?")
+				tops = append(tops, unknown())
 			}
 			inAccess = false
 		case inAccess && !found && strings.HasPrefix(line, "  ") && !strings.HasPrefix(line, "    "):
 			fn := strings.TrimSpace(line)
+			if strings.HasPrefix(fn, "sync/atomic.") {
+				atomicOnly = true
+			}
 			if fn == "" || machinery(fn) {
 				continue
 			}
@@ -131,10 +152,13 @@ func accessTops(report []string) []string {
 		}
 	}
 	if inAccess && !found {
-		tops = append(tops, "?")
+		tops = append(tops, unknown())
 	}
 	return tops
 }
+
+// lostAtomic stands for an access whose stack shows only sync/atomic.
+const lostAtomic = "?atomic"
 
 func isAccessHeader(line string) bool {
 	l := strings.TrimPrefix(line, "Previous ")

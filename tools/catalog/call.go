@@ -28,6 +28,9 @@ type Call struct {
 type Result struct {
 	Text    string
 	IsError bool
+	// Timeout marks an error caused by a deadline: the call's own or that
+	// of a remote hop it made.
+	Timeout bool
 }
 
 // Invoker runs tool calls. ctx carries the call deadline and is cancelled
