@@ -77,6 +77,8 @@ type Config struct {
 
 	// Registry holds the tools. Required.
 	Registry *catalog.Registry
+	// Prompts are served by prompts/list and prompts/get; none when nil.
+	Prompts []catalog.Prompt
 
 	// Policy decides which tools run. tools/list shows the tools
 	// Policy.Visible allows; every call is checked again with Policy.Check.

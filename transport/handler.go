@@ -70,10 +70,13 @@ func New(cfg Config) (*Handler, error) {
 
 	h.server = mcp.NewServer(&mcp.Implementation{Name: cfg.Name, Version: cfg.Version}, &mcp.ServerOptions{
 		Logger: cfg.Logger,
-		// Only tools: the default would also advertise logging, which we
-		// do not implement. The tool list never changes after New.
-		Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{}},
+		// Only tools and prompts: the default would also advertise logging,
+		// which we do not implement. Neither list changes after New.
+		Capabilities: capabilities(cfg),
 	})
+	for _, p := range cfg.Prompts {
+		h.server.AddPrompt(p.MCP(), promptHandler(p))
+	}
 	h.server.AddReceivingMiddleware(h.listVisible)
 	// Hidden tools are registered too: calling one must reach Policy.Check
 	// and get its explanation, not an "unknown tool" protocol error.

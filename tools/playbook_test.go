@@ -1,0 +1,42 @@
+package tools
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	prompts "github.com/ergomcp/ergomcp/internal/playbook"
+)
+
+// TestPlaybookStepsAreValidCalls: every step of every prompt names a tool
+// ergomcp serves, with arguments that tool accepts, once the placeholders
+// hold real values.
+func TestPlaybookStepsAreValidCalls(t *testing.T) {
+	values := map[string]string{
+		"{pid}": "<ABCD1234.0.1017>", "{supervisor}": "<ABCD1234.0.1005>", "{application}": "orders",
+		"{event}": "orders_created", "{peer}": "orders@localhost",
+	}
+	for _, p := range prompts.All() {
+		for i, s := range p.Steps {
+			tool, ok := Registry.Lookup(s.Tool)
+			if !ok {
+				t.Errorf("%s step %d: no tool %q", p.Name, i+1, s.Tool)
+				continue
+			}
+			raw, err := json.Marshal(s.Args)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := string(raw)
+			for k, v := range values {
+				text = strings.ReplaceAll(text, `"`+k+`"`, `"`+v+`"`)
+			}
+			if strings.Contains(text, `"{`) {
+				t.Errorf("%s step %d: placeholder without a test value: %s", p.Name, i+1, text)
+			}
+			if _, err := tool.Decode(json.RawMessage(text)); err != nil {
+				t.Errorf("%s step %d: %s %s: %v", p.Name, i+1, s.Tool, text, err)
+			}
+		}
+	}
+}
