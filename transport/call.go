@@ -56,6 +56,9 @@ func (h *Handler) call(ctx context.Context, t *catalog.Tool, req *mcp.CallToolRe
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	defer context.AfterFunc(h.stop, func() { cancel(context.Cause(h.stop)) })()
+	if req.Session != nil {
+		defer h.sessions.add(req.Session.ID(), cancel)()
+	}
 	limit := time.Duration(common.Timeout) * time.Second
 	timedOut := fmt.Errorf("tool %s timed out after %ds", t.Name, common.Timeout)
 	ctx, cancelTimeout := context.WithTimeoutCause(ctx, limit, timedOut)

@@ -47,6 +47,8 @@ type Handler struct {
 	stop     context.Context
 	stopCall context.CancelCauseFunc
 
+	sessions sessionCalls // running calls by session, ended on DELETE
+
 	mu      sync.Mutex
 	closed  bool
 	opening int            // sessions being created, counted against MaxSessions
@@ -157,6 +159,11 @@ func (h *Handler) serveMCP(w http.ResponseWriter, r *http.Request) {
 	} else if h.isClosed() {
 		http.Error(w, "Service Unavailable: "+errClosed.Error(), http.StatusServiceUnavailable)
 		return
+	}
+	if id := r.Header.Get("Mcp-Session-Id"); r.Method == http.MethodDelete && id != "" {
+		// Authenticated (this runs after requireBearer): only a holder of
+		// the token, who could cancel each call anyway, ends them at once.
+		h.sessions.cancel(id)
 	}
 	h.sdk.ServeHTTP(w, r)
 }
