@@ -50,6 +50,9 @@ type event struct {
 	Test    string
 	Output  string
 	Elapsed float64
+	// FailedBuild names the package whose build failed, on a package's
+	// "fail" when its test binary could not be built.
+	FailedBuild string
 }
 
 type summary struct {
@@ -107,7 +110,10 @@ func run(in io.Reader, out io.Writer, allowed string) (*summary, error) {
 			}
 			delete(outputs, k)
 			if e.Test == "" {
-				if e.Action == "build-fail" || !packageOutputExcusable(text, allowed) || realFailIn[e.Package] {
+				// A package failure is excused only as the echo of its excused
+				// tests: never when it did not build or excused nothing.
+				if e.Action == "build-fail" || e.FailedBuild != "" || !hasExcused(excusedIn, e.Package) ||
+					!packageOutputExcusable(text, allowed) || realFailIn[e.Package] {
 					sum.brokenPackages++
 					fmt.Fprintf(out, "%sFAIL\t%s\n", text, e.Package)
 					continue
@@ -147,6 +153,16 @@ func run(in io.Reader, out io.Writer, allowed string) (*summary, error) {
 	}
 	fmt.Fprintf(out, "\n%d passed, %d failed, %d skipped\n", sum.passed, sum.failed+sum.brokenPackages, sum.skipped)
 	return sum, nil
+}
+
+// hasExcused reports whether a test of pkg was excused.
+func hasExcused(excused map[testKey]bool, pkg string) bool {
+	for k := range excused {
+		if k.pkg == pkg {
+			return true
+		}
+	}
+	return false
 }
 
 // hasExcusedChild reports whether a subtest of test was excused: its parent

@@ -185,3 +185,23 @@ func TestLostAtomicStack(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildFailureIsNeverExcused: a package whose test binary did not build
+// fails, even though its closing output holds nothing but FAIL lines.
+func TestBuildFailureIsNeverExcused(t *testing.T) {
+	input := `{"ImportPath":"pkg [pkg.test]","Action":"build-output","Output":"./x_test.go:3:1: syntax error\n"}
+{"ImportPath":"pkg [pkg.test]","Action":"build-fail"}
+{"Action":"start","Package":"pkg"}
+{"Action":"output","Package":"pkg","Output":"FAIL\tpkg [build failed]\n"}
+{"Action":"fail","Package":"pkg","Elapsed":0,"FailedBuild":"pkg [pkg.test]"}
+`
+	sum, text := judge(t, input)
+	if sum.brokenPackages == 0 || strings.Contains(text, "ok  \tpkg") || !strings.Contains(text, "FAIL\tpkg") {
+		t.Fatalf("summary %+v\n%s", sum, text)
+	}
+	// Nor is a package failure with no excused test in it.
+	sum, text = judge(t, stream("pkg", out("", "FAIL\n"), event{Action: "fail"}))
+	if sum.brokenPackages != 1 || strings.Contains(text, "excused") {
+		t.Fatalf("bare package failure: %+v\n%s", sum, text)
+	}
+}
