@@ -11,9 +11,12 @@
 // test is between two accesses made by ergo's own code (the first frame of
 // each access that is not the Go runtime lies in ergo.services/) and the
 // test printed nothing else that signals a failure. (The race detector at
-// times keeps only the sync/atomic frames of a counter update made on a
-// timer goroutine; such an access names no code at all, and is excused when
-// the other access is ergo's.) Any race with an access
+// times loses the ergo frame of an access: it keeps only the sync/atomic
+// frames of a counter update on a timer goroutine, or shows ergo's
+// atomic.LoadUint64 in ProcessInfo right under our frame that called
+// ProcessInfo. ergomcp's code never uses function-form atomics, a test
+// keeps it so, so such an access is ergo's and is excused when the other
+// access is ergo's too.) Any race with an access
 // from ergomcp's code, any other failure line, a panic or a build failure
 // still fails the run. Excused races are listed, never hidden.
 package main

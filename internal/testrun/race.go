@@ -15,25 +15,8 @@ func excusable(text, allowed string, excusedChild bool) ([]string, bool) {
 	reports, rest := splitRaces(text)
 	var pairs []string
 	for _, r := range reports {
-		tops := accessTops(r)
-		if len(tops) < 2 {
-			return nil, false
-		}
-		ours := 0
-		for _, top := range tops {
-			switch {
-			case strings.HasPrefix(top, allowed):
-				ours++
-			case top == lostAtomic:
-				// The race detector sometimes keeps only the atomic frame of
-				// a counter update (a timer goroutine's Add on a process's
-				// counter): it names no code of ours, and the other side of
-				// the pair says whose memory it is.
-			default:
-				return nil, false
-			}
-		}
-		if ours == 0 {
+		tops := accessTops(r, allowed)
+		if !ergoPair(tops, allowed) {
 			return nil, false
 		}
 		pairs = append(pairs, strings.Join(tops, " ↔ "))
@@ -66,20 +49,37 @@ func harmlessTestLine(line string) bool {
 	return false
 }
 
+// ergoPair reports whether a race's accesses are all ergo's: each made by
+// ergo's code, or lost (lostAtomic) while at least one other is ergo's.
+func ergoPair(tops []string, allowed string) bool {
+	if len(tops) < 2 {
+		return false
+	}
+	ergo := 0
+	for _, top := range tops {
+		switch {
+		case strings.HasPrefix(top, allowed):
+			ergo++
+		case top == lostAtomic:
+			// The detector kept only the atomic frames of this access (a
+			// timer goroutine's counter update), or an atomic right under a
+			// frame of ours (see accessTops): it names no code of ours, and
+			// the other access says whose memory it is.
+		default:
+			return false
+		}
+	}
+	return ergo > 0
+}
+
 // packageOutputExcusable accepts a package's closing lines when its only
 // failures were excused tests: the FAIL lines, the exit status, and race
 // reports inside ergo printed outside any test.
 func packageOutputExcusable(text, allowed string) bool {
 	reports, rest := splitRaces(text)
 	for _, r := range reports {
-		tops := accessTops(r)
-		if len(tops) < 2 {
+		if !ergoPair(accessTops(r, allowed), allowed) {
 			return false
-		}
-		for _, top := range tops {
-			if !strings.HasPrefix(top, allowed) {
-				return false
-			}
 		}
 	}
 	for _, line := range rest {
@@ -115,9 +115,9 @@ func splitRaces(text string) (reports [][]string, rest []string) {
 // accessTops returns, for each access of a race report ("Write at ...",
 // "Previous read at ..."), the first function of its stack that is not Go's
 // runtime or sync machinery: the code that made the access.
-func accessTops(report []string) []string {
+func accessTops(report []string, allowedPrefix string) []string {
 	var tops []string
-	inAccess, found, atomicOnly := false, false, false
+	inAccess, found, atomicOnly, atomicFunc := false, false, false, false
 	unknown := func() string {
 		if atomicOnly {
 			return lostAtomic
@@ -130,7 +130,7 @@ func accessTops(report []string) []string {
 			if inAccess && !found {
 				tops = append(tops, unknown())
 			}
-			inAccess, found, atomicOnly = true, false, false
+			inAccess, found, atomicOnly, atomicFunc = true, false, false, false
 		case strings.HasPrefix(line, "Goroutine "):
 			if inAccess && !found {
 				tops = append(tops, unknown())
@@ -140,12 +140,21 @@ func accessTops(report []string) []string {
 			fn := strings.TrimSpace(line)
 			if strings.HasPrefix(fn, "sync/atomic.") {
 				atomicOnly = true
+				atomicFunc = atomicFunc || !strings.HasPrefix(fn, "sync/atomic.(")
 			}
 			if fn == "" || machinery(fn) {
 				continue
 			}
 			if i := strings.LastIndex(fn, "("); i > 0 && strings.HasSuffix(fn, ")") {
 				fn = fn[:i]
+			}
+			if atomicFunc && !strings.HasPrefix(fn, allowedPrefix) {
+				// ergomcp's code uses only the typed atomics (atomic.Int32
+				// and the like), never the function forms such as
+				// atomic.LoadUint64 that ergo uses on its counters: a
+				// function-form atomic right under a frame of ours is an
+				// ergo call (ProcessInfo) whose frame the detector lost.
+				fn = lostAtomic
 			}
 			tops = append(tops, fn)
 			found = true
