@@ -51,7 +51,7 @@ func startNodeWith(edit func(*gen.NodeOptions)) func(*testing.T, ergomcp.Options
 // (node/application.go): a data race in ergo that the race detector would
 // pin on whichever test stops a node. Ending each application's members
 // first takes the path where the reason is set by the exiting member alone.
-func stopNode(t *testing.T, node gen.Node) {
+func stopNode(t testing.TB, node gen.Node) {
 	t.Helper()
 	for _, app := range node.ApplicationsRunning() {
 		info, err := node.ApplicationInfo(app)
@@ -67,7 +67,7 @@ func stopNode(t *testing.T, node gen.Node) {
 }
 
 // freePort asks the kernel for a port that is free right now.
-func freePort(t *testing.T) uint16 {
+func freePort(t testing.TB) uint16 {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -78,7 +78,7 @@ func freePort(t *testing.T) uint16 {
 }
 
 // connect opens a go-sdk client session over HTTP.
-func connect(t *testing.T, url string, token string) *mcp.ClientSession {
+func connect(t testing.TB, url string, token string) *mcp.ClientSession {
 	t.Helper()
 	httpClient := &http.Client{Transport: bearer{token}}
 	client := mcp.NewClient(&mcp.Implementation{Name: "test", Version: "1"}, nil)
@@ -276,7 +276,7 @@ func TestAppServesFirstTools(t *testing.T) {
 	}
 }
 
-func waitFor(t *testing.T, cond func() bool) {
+func waitFor(t testing.TB, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for !cond() {

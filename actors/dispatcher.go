@@ -16,10 +16,13 @@ import (
 	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
-// workerMailbox bounds each worker's queue: a worker stuck in a slow call
-// (an inspect of a stuck process waits 5 s) stops taking new calls and the
-// dispatcher hands them to the others.
-const workerMailbox = 4
+// workerMailbox bounds each worker's queue. Calls go to the least loaded
+// worker, so a worker stuck in a slow call (an inspect of a stuck process
+// waits 5 s) gets more only when every other one is as busy; the queue
+// absorbs bursts of fast calls from many sessions at once: with the
+// default 8 workers, 100 sessions calling together fit (8 × 65 places).
+// Beyond that the pool is saturated and callers are told at once.
+const workerMailbox = 64
 
 // dispatcher runs tool calls on a fixed set of worker processes, so that a
 // tool can Inspect, Call and Send like any actor. It is a small pool of its
@@ -34,8 +37,33 @@ type dispatcher struct {
 	refuse  bool
 	crew    *crew
 	workers []gen.PID
+	slots   []*slot // slots[i] is workers[i]'s load
 	next    int
+	// retired are workers replaced while still busy with a call their
+	// caller abandoned (see abandon); they end once that call returns.
+	retired []gen.PID
 }
+
+// slot is what a dispatcher and one worker share about the worker.
+type slot struct {
+	// load counts calls handed to the worker and not finished yet: the
+	// dispatcher picks the least loaded worker.
+	load atomic.Int32
+	// retired is set when the dispatcher replaced the worker: it hands
+	// the calls still queued to it back to the dispatcher and ends.
+	retired atomic.Bool
+}
+
+// abandoned tells the dispatcher that the caller of a call running on
+// slot's worker left (cancelled, timed out or disconnected), or, with
+// panicked, that the worker recovered a panic and must be replaced.
+type abandoned struct {
+	slot     *slot
+	panicked bool
+}
+
+// retire tells a retired worker that no more calls will come.
+type retire struct{}
 
 // crew remembers the workers across restarts of the dispatcher. Workers
 // are not linked to it (see spawnWorker), so a dispatcher that was killed
@@ -60,19 +88,19 @@ func (d *dispatcher) Init(args ...any) error {
 	for _, pid := range c.swap(nil) {
 		d.Node().SendExit(pid, gen.TerminateReasonShutdown)
 	}
-	d.workers = make([]gen.PID, size)
+	d.workers, d.slots = make([]gen.PID, size), make([]*slot, size)
 	for i := range d.workers {
-		pid, err := d.spawnWorker()
+		pid, s, err := d.spawnWorker()
 		if err != nil {
 			return fmt.Errorf("ergomcp dispatcher: starting worker %d of %d: %w", i+1, size, err)
 		}
-		d.workers[i] = pid
+		d.workers[i], d.slots[i] = pid, s
 	}
 	c.swap(d.workers)
 	return nil
 }
 
-func (d *dispatcher) spawnWorker() (gen.PID, error) {
+func (d *dispatcher) spawnWorker() (gen.PID, *slot, error) {
 	// Important delivery makes a peer answer at once when the process a
 	// call is for does not exist there (no ergomcp), instead of letting the
 	// caller wait for its deadline.
@@ -83,8 +111,16 @@ func (d *dispatcher) spawnWorker() (gen.PID, error) {
 	// can take the supervisor's link to the dispatcher with it, and the
 	// supervisor would neither restart the dispatcher nor stop it. The
 	// dispatcher ends its workers itself (Terminate, and crew on restart).
-	return d.Spawn(func() gen.ProcessBehavior { return &worker{} },
-		gen.ProcessOptions{MailboxSize: workerMailbox, ImportantDelivery: true}, d.rt)
+	s := &slot{}
+	pid, err := d.Spawn(func() gen.ProcessBehavior { return &worker{} },
+		gen.ProcessOptions{MailboxSize: workerMailbox, ImportantDelivery: true}, d.rt, s)
+	return pid, s, err
+}
+
+// remember records every worker, retired ones included, for Terminate and
+// for a successor after a crash.
+func (d *dispatcher) remember() {
+	d.crew.swap(append(slices.Clone(d.workers), d.retired...))
 }
 
 // Terminate ends the workers with the dispatcher, as links would.
@@ -96,15 +132,60 @@ func (d *dispatcher) Terminate(reason error) {
 
 // HandleMessage takes local calls from Dispatch.
 func (d *dispatcher) HandleMessage(from gen.PID, message any) error {
-	req, ok := message.(*request)
-	if !ok {
+	switch m := message.(type) {
+	case *request:
+		if !d.forward(m) {
+			m.reply <- catalog.Result{IsError: true, Text: d.busy(m.call.Tool.Name)}
+		}
+	case abandoned:
+		d.abandon(m.slot, m.panicked)
+	case *remoteCall: // handed back by a retired worker
+		if !d.forward(m) {
+			resp := remote.Response{Protocol: remote.Protocol, Text: d.busy(m.req.Tool), IsError: true}
+			if err := d.SendResponse(m.from, m.ref, resp); err != nil {
+				d.Log().Warning("ergomcp dispatcher: answering %s on %s: %s", m.req.Tool, m.from.Node, err)
+			}
+		}
+	default:
 		d.Log().Warning("ergomcp dispatcher: ignored %T from %s", message, from)
-		return nil
-	}
-	if !d.forward(req) {
-		req.reply <- catalog.Result{IsError: true, Text: d.busy(req.call.Tool.Name)}
 	}
 	return nil
+}
+
+// abandon replaces the worker of s when it is still busy with a call
+// whose caller left: a tool that cannot be interrupted (Process.Inspect
+// of a stuck process waits 5 s, Call waits its timeout) would otherwise
+// keep a worker, and with a small pool every other caller, waiting for a
+// result nobody reads. The old worker ends when that call returns. At most
+// as many workers as the pool has are retired at once, so abandoned calls
+// cannot make the node spawn without bound; beyond that the pool is
+// saturated as before. A worker that panicked is replaced in any case: it
+// hands its queue back and ends at once.
+func (d *dispatcher) abandon(s *slot, panicked bool) {
+	i := slices.Index(d.slots, s)
+	if i < 0 || !panicked && s.load.Load() == 0 {
+		return // already replaced, or the call has finished meanwhile
+	}
+	d.retired = slices.DeleteFunc(d.retired, func(pid gen.PID) bool {
+		_, err := d.Node().ProcessState(pid)
+		return err != nil
+	})
+	if !panicked && len(d.retired) >= len(d.workers) {
+		d.Log().Warning("ergomcp dispatcher: %d workers still run abandoned calls; not replacing another", len(d.retired))
+		return
+	}
+	pid, ns, err := d.spawnWorker()
+	if err != nil {
+		d.Log().Error("ergomcp dispatcher: replacing a worker whose caller left: %s", err)
+		return
+	}
+	old := d.workers[i]
+	d.workers[i], d.slots[i] = pid, ns
+	d.retired = append(d.retired, old)
+	d.remember()
+	s.retired.Store(true)
+	// Best effort: a worker whose mailbox is full ends after its queue.
+	d.Send(old, retire{})
 }
 
 // HandleCall takes calls from other nodes' ergomcp. It answers pings and
@@ -133,28 +214,50 @@ func (d *dispatcher) HandleCall(from gen.PID, ref gen.Ref, request any) (any, er
 	return nil, nil // a worker answers
 }
 
-// forward hands msg to the next worker with room in its mailbox, replacing
-// workers that are gone. It reports false when every worker is full.
+// forward hands msg to the least loaded worker (ties in turn), or to any
+// other with room in its mailbox, replacing workers that are gone. It
+// reports false when every worker is full.
 func (d *dispatcher) forward(msg any) bool {
-	for range d.workers {
-		i := d.next
-		d.next = (d.next + 1) % len(d.workers)
-		err := d.Send(d.workers[i], msg)
-		if err == gen.ErrProcessUnknown || err == gen.ErrProcessTerminated {
-			pid, serr := d.spawnWorker()
-			if serr != nil {
-				d.Log().Error("ergomcp dispatcher: replacing worker: %s", serr)
-				continue
-			}
-			d.workers[i] = pid
-			d.crew.swap(d.workers)
-			err = d.Send(pid, msg)
+	best, n := d.next, len(d.workers)
+	for k := range n {
+		if i := (d.next + k) % n; d.slots[i].load.Load() < d.slots[best].load.Load() {
+			best = i
 		}
-		if err == nil {
+	}
+	d.next = (best + 1) % n
+	if d.sendTo(best, msg) {
+		return true
+	}
+	for i := range d.workers {
+		if i != best && d.sendTo(i, msg) {
 			return true
 		}
 	}
 	return false
+}
+
+// sendTo hands msg to worker i, replacing it first if it is gone.
+func (d *dispatcher) sendTo(i int, msg any) bool {
+	s := d.slots[i]
+	s.load.Add(1)
+	err := d.Send(d.workers[i], msg)
+	if err == gen.ErrProcessUnknown || err == gen.ErrProcessTerminated {
+		s.load.Add(-1)
+		pid, ns, serr := d.spawnWorker()
+		if serr != nil {
+			d.Log().Error("ergomcp dispatcher: replacing worker: %s", serr)
+			return false
+		}
+		d.workers[i], d.slots[i], s = pid, ns, ns
+		d.remember()
+		s.load.Add(1)
+		err = d.Send(pid, msg)
+	}
+	if err != nil {
+		s.load.Add(-1)
+		return false
+	}
+	return true
 }
 
 func (d *dispatcher) busy(tool string) string {
@@ -173,35 +276,62 @@ type remoteCall struct {
 // request carries one call from the HTTP side to a worker. Local messages
 // are not serialized, so the reply channel travels as is.
 type request struct {
-	ctx    context.Context
-	call   *catalog.Call
-	reply  chan catalog.Result // buffered: nobody blocks on a caller that left
-	picked atomic.Bool
+	ctx   context.Context
+	call  *catalog.Call
+	reply chan catalog.Result // buffered: nobody blocks on a caller that left
+	// by is the slot of the worker that picked the call (nil while queued);
+	// done is set when the call returned.
+	by   atomic.Pointer[slot]
+	done atomic.Bool
 }
 
 type worker struct {
 	act.Actor
-	rt *tools.Runtime
+	rt   *tools.Runtime
+	slot *slot
 }
 
 func (w *worker) Init(args ...any) error {
-	w.rt = args[0].(*tools.Runtime)
+	w.rt, w.slot = args[0].(*tools.Runtime), args[1].(*slot)
 	return nil
 }
 
 func (w *worker) HandleMessage(from gen.PID, message any) error {
 	switch m := message.(type) {
+	case *request, *remoteCall:
+		if w.slot.retired.Load() {
+			// Replaced while this call waited behind an abandoned one:
+			// the dispatcher gives it to a worker that is free.
+			if err := w.Send(DispatcherName, m); err != nil {
+				w.Log().Warning("ergomcp worker: handing a queued call back to the dispatcher: %s", err)
+			}
+			return w.finished()
+		}
+	}
+	switch m := message.(type) {
+	case retire:
+		if w.slot.load.Load() <= 0 {
+			return gen.TerminateReasonNormal
+		}
 	case *request:
-		m.picked.Store(true)
+		m.by.Store(w.slot)
 		if m.ctx.Err() != nil {
-			return nil // the caller gave up while the call queued
+			return w.finished() // the caller gave up while the call queued
 		}
 		res, panicked := w.rt.Run(m.ctx, w, m.call)
+		m.done.Store(true)
 		m.reply <- res
 		if panicked {
-			// The dispatcher replaces the worker on its next call.
-			return tools.ErrPanicked
+			// Its state is not to be trusted: it runs no more calls, hands
+			// back those queued to it and ends, and the dispatcher puts a
+			// fresh worker in its place now.
+			w.Log().Warning("ergomcp worker: replaced after a tool panicked: %s", tools.ErrPanicked)
+			w.slot.retired.Store(true)
+			if err := w.Send(DispatcherName, abandoned{slot: w.slot, panicked: true}); err != nil {
+				return tools.ErrPanicked
+			}
 		}
+		return w.finished()
 	case *remoteCall:
 		resp, audit := w.rt.ServeRemote(w, m.from, m.req, m.arrived)
 		if err := w.SendResponse(m.from, m.ref, resp); err != nil {
@@ -209,8 +339,18 @@ func (w *worker) HandleMessage(from gen.PID, message any) error {
 		}
 		w.rt.Audit.Add(audit)
 		auditLog(w.Node().Log(), audit)
+		return w.finished()
 	default:
 		w.Log().Warning("ergomcp worker: ignored %T from %s", message, from)
+	}
+	return nil
+}
+
+// finished counts a call off the worker's load; a retired worker ends
+// with its last call.
+func (w *worker) finished() error {
+	if w.slot.load.Add(-1) <= 0 && w.slot.retired.Load() {
+		return gen.TerminateReasonNormal
 	}
 	return nil
 }
@@ -221,10 +361,16 @@ type Dispatch struct {
 	Node gen.Node
 	// RT runs Long tools on the caller's goroutine, off the worker pool.
 	RT *tools.Runtime
+	// FanOut bounds the nodes a node="*" call asks at once: each remote hop
+	// holds a worker, and other callers need some too.
+	FanOut int
 }
 
 // Invoke sends the call to the dispatcher and waits for its result or ctx.
 func (d *Dispatch) Invoke(ctx context.Context, call *catalog.Call) catalog.Result {
+	if tools.FanOut(call) {
+		return d.RT.RunFanOut(ctx, d.Node, call, d.FanOut, d.Invoke)
+	}
 	if tools.Direct(d.Node, call) {
 		return d.RT.RunDirect(ctx, d.Node, call)
 	}
@@ -236,10 +382,15 @@ func (d *Dispatch) Invoke(ctx context.Context, call *catalog.Call) catalog.Resul
 	case res := <-req.reply:
 		return res
 	case <-ctx.Done():
-		if !req.picked.Load() {
+		s := req.by.Load()
+		if s != nil && !req.done.Load() {
+			// Let the dispatcher free the pool from a call nobody waits for.
+			d.Node.Send(DispatcherName, abandoned{slot: s})
+		}
+		if s == nil {
 			return catalog.Result{IsError: true, Text: fmt.Sprintf(
 				"tool %s did not start before its deadline: the dispatcher workers were busy (raise Options.PoolSize or retry)", call.Tool.Name)}
 		}
-		return catalog.Result{IsError: true, Text: fmt.Sprintf("tool %s: %v", call.Tool.Name, ctx.Err())}
+		return catalog.Result{IsError: true, Text: fmt.Sprintf("tool %s: %v", call.Tool.Name, ctx.Err()), Timeout: ctx.Err() == context.DeadlineExceeded}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"ergo.services/ergo/act"
 	"ergo.services/ergo/gen"
 
+	"github.com/ergomcp/ergomcp/internal/playbook"
 	"github.com/ergomcp/ergomcp/tools"
 	"github.com/ergomcp/ergomcp/tools/catalog"
 	"github.com/ergomcp/ergomcp/transport"
@@ -30,8 +31,9 @@ func (l *listener) Init(args ...any) error {
 	cfg, rt := args[0].(*Config), args[1].(*tools.Runtime)
 	hc := cfg.HTTP
 	hc.Registry = &tools.Registry
+	hc.Prompts = playbook.Prompts()
 	hc.Policy = cfg.Policy
-	hc.Invoker = &Dispatch{Node: l.Node(), RT: rt}
+	hc.Invoker = &Dispatch{Node: l.Node(), RT: rt, FanOut: (cfg.PoolSize + 1) / 2}
 	hc.Audit = auditLogger(l.Node().Log(), rt)
 	h, err := transport.New(hc)
 	if err != nil {
