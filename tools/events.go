@@ -33,6 +33,15 @@ type eventSource struct {
 	scan    eventScan
 	notes   []string
 	peers   int // connected peers, whose subscribers a rebuild cannot see
+	// keepSubscribers, when set, makes a rebuild keep that many subscriber
+	// PIDs of every event (diagnose looks for slow subscribers).
+	keepSubscribers int
+	// uncounted skips comparing with the node's event count: Node.Info
+	// stops the world on ergo 3.1, which diagnose must not do.
+	uncounted bool
+	// skipBusy leaves processes that stay busy unread instead of reading
+	// them anyway (diagnose: its scenarios are busy processes).
+	skipBusy bool
 }
 
 // eventScan says how much of the process table a rebuild read.
@@ -71,11 +80,11 @@ func (s *eventSource) load(env *Env, tool, only string) error {
 	if s.table != nil {
 		return nil
 	}
-	keep := 0
+	keep := s.keepSubscribers
 	if only != "" {
 		keep = maxListedSubscribers
 	}
-	r := rebuilder{node: env.Node(), rb: events.NewRebuild(only, keep)}
+	r := rebuilder{node: env.Node(), rb: events.NewRebuild(only, keep), skipBusy: s.skipBusy}
 	if env.Process != nil {
 		r.self = env.Process.PID()
 	}
@@ -97,9 +106,10 @@ func (s *eventSource) load(env *Env, tool, only string) error {
 		return err
 	}
 	r.drain(env)
+	scan.Inspected -= r.skipped
 	scan.Complete = scan.Inspected == scan.Candidates
 	s.rebuilt, s.scan = r.rb, scan
-	s.notes = rebuildNotes(r.node, scan, s.peers, r.rb, only == "")
+	s.notes = rebuildNotes(r.node, scan, s.peers, r.rb, only == "" && !s.uncounted)
 	return nil
 }
 
@@ -123,6 +133,10 @@ type rebuilder struct {
 	self gen.PID // the calling worker: reading itself cannot race
 	rb   *events.Rebuild
 	busy []gen.PID
+	// skipBusy: processes still busy after the waiting rounds are left
+	// unread (counted in skipped) rather than read anyway.
+	skipBusy bool
+	skipped  int
 }
 
 func (r *rebuilder) offer(pid gen.PID) {
@@ -154,8 +168,12 @@ func (r *rebuilder) drain(env *Env) {
 			return true
 		})
 	}
-	for _, pid := range r.busy {
-		r.read(pid)
+	if r.skipBusy {
+		r.skipped = len(r.busy)
+	} else {
+		for _, pid := range r.busy {
+			r.read(pid)
+		}
 	}
 	r.busy = nil
 }

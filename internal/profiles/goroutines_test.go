@@ -222,3 +222,31 @@ func TestGoroutineQueryValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestStacks(t *testing.T) {
+	p, err := Goroutines()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stacks, err := Stacks(p, "goroutine", 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, s := range stacks {
+		if s.Value <= 0 || len(s.Funcs) == 0 || len(s.Funcs) > 20 {
+			t.Fatalf("bad stack %+v", s)
+		}
+		for _, f := range s.Funcs {
+			if strings.Contains(f, "TestStacks") {
+				found = true
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no stack names TestStacks: %+v", stacks)
+	}
+	if _, err := Stacks(p, "inuse_space", 5); err == nil || !strings.Contains(err.Error(), "goroutine") {
+		t.Errorf("unknown sample type: %v", err)
+	}
+}

@@ -60,6 +60,12 @@ type Stats struct {
 	// GCCPUShare is the share of the process's CPU time spent in GC since
 	// start, 0..1.
 	GCCPUShare float64
+	// GCCPUSeconds and CPUSeconds are the runtime's estimates of CPU time
+	// spent in GC and available in total (GOMAXPROCS × wall time) since
+	// start: two readings give the GC share of a window (diagnose), which
+	// GCCPUShare, a lifetime figure, cannot. GCCPUSeconds leaves out idle
+	// marking, which only uses CPUs nothing else wanted.
+	GCCPUSeconds, CPUSeconds float64
 
 	GCPauseP50Seconds float64
 	GCPauseP90Seconds float64

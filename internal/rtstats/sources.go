@@ -94,7 +94,8 @@ var sources = []source{
 
 	uint64Field("GCCycles", "/gc/cycles/total:gc-cycles", func(s *Stats) *uint64 { return &s.GCCycles }),
 	uint64Field("GCCyclesForced", "/gc/cycles/forced:gc-cycles", func(s *Stats) *uint64 { return &s.GCCyclesForced }),
-	{[]string{"GCCPUShare"}, []string{"/cpu/classes/gc/total:cpu-seconds", "/cpu/classes/total:cpu-seconds"}, func(s *Stats, v []metrics.Value) {
+	{[]string{"GCCPUShare", "GCCPUSeconds", "CPUSeconds"}, []string{"/cpu/classes/gc/total:cpu-seconds", "/cpu/classes/total:cpu-seconds", "/cpu/classes/gc/mark/idle:cpu-seconds"}, func(s *Stats, v []metrics.Value) {
+		s.GCCPUSeconds, s.CPUSeconds = v[0].Float64()-v[2].Float64(), v[1].Float64()
 		if total := v[1].Float64(); total > 0 {
 			s.GCCPUShare = v[0].Float64() / total
 		}

@@ -1,0 +1,75 @@
+package diagnose
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+)
+
+// Bounds of the stacks a playbook keeps.
+const (
+	// MaxStacks bounds the stacks kept of one profile.
+	MaxStacks = 256
+	// MaxFrames bounds the frames kept of one stack, leaf first.
+	MaxFrames = 32
+)
+
+// SelectGoroutines keeps the goroutine stacks that belong to the
+// candidates: by pid label when the profile has labels, otherwise those
+// with a frame of one of the behaviours (matched by name, see Rules). At
+// most MaxStacks are kept.
+func SelectGoroutines(stacks []Stack, labels bool, pids, behaviors []string) []Stack {
+	var out []Stack
+	for _, s := range stacks {
+		if len(out) == MaxStacks {
+			break
+		}
+		keep := false
+		if labels {
+			keep = s.PID != "" && slices.Contains(pids, s.PID)
+		} else {
+			keep = slices.ContainsFunc(s.Funcs, func(fn string) bool {
+				return slices.ContainsFunc(behaviors, func(b string) bool { return ownsFrame(fn, b) })
+			})
+		}
+		if keep {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Largest keeps the n stacks of largest value, largest first.
+func Largest(stacks []Stack, n int) []Stack {
+	out := slices.Clone(stacks)
+	slices.SortStableFunc(out, func(a, b Stack) int { return cmp.Compare(b.Value, a.Value) })
+	return out[:min(len(out), n)]
+}
+
+// Delta returns, per stack of after, its value minus the same stack's
+// value in before (stacks are the same when their frames are): what a
+// cumulative profile (alloc_space) gained between two captures. Stacks
+// that gained nothing are left out.
+func Delta(before, after []Stack) []Stack {
+	key := func(s *Stack) string { return strings.Join(s.Funcs, "\n") }
+	prev := make(map[string]int64, len(before))
+	for i := range before {
+		prev[key(&before[i])] += before[i].Value
+	}
+	sum := map[string]int{} // key → index in out
+	var out []Stack
+	for _, s := range after {
+		k := key(&s)
+		if i, ok := sum[k]; ok {
+			out[i].Value += s.Value
+			continue
+		}
+		sum[k] = len(out)
+		out = append(out, s)
+	}
+	out = slices.DeleteFunc(out, func(s Stack) bool { return s.Value-prev[key(&s)] <= 0 })
+	for i := range out {
+		out[i].Value -= prev[key(&out[i])]
+	}
+	return out
+}

@@ -1,0 +1,628 @@
+package tools
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"ergo.services/ergo/gen"
+	"github.com/google/pprof/profile"
+
+	"github.com/ergomcp/ergomcp/internal/diagnose"
+	"github.com/ergomcp/ergomcp/internal/events"
+	"github.com/ergomcp/ergomcp/internal/ident"
+	"github.com/ergomcp/ergomcp/internal/profiles"
+	"github.com/ergomcp/ergomcp/internal/rtstats"
+	"github.com/ergomcp/ergomcp/internal/window"
+	"github.com/ergomcp/ergomcp/tools/catalog"
+)
+
+// Bounds of one diagnose call, on top of those of internal/diagnose.
+const (
+	// maxDiagnoseTable is the largest process table diagnose snapshots
+	// (about 80 bytes a process); beyond it the process rules are reported
+	// as not checked and process_top remains.
+	maxDiagnoseTable = 1_000_000
+	// maxProbed bounds the processes whose state is probed in the window:
+	// those running or waiting at its start.
+	maxStateProbed = 1024
+	// maxBirths bounds the newborn processes remembered from probes; more
+	// are counted from the PID numbering only.
+	maxBirths = 10000
+	// maxGroupParents bounds the parents whose behaviour is looked up.
+	maxGroupParents = 10
+	// registrarWait bounds the registrar's answer about known nodes.
+	registrarWait = time.Second
+)
+
+type diagnoseArgs struct {
+	catalog.Common
+	Scenario string `json:"scenario,omitempty" jsonschema:"playbook: overview (default: every rule), performance, leak, restart_loop, memory, network, events or stuck"`
+	BudgetMs int    `json:"budget_ms,omitempty" jsonschema:"time the playbook may take in milliseconds (default 2000, 500..30000); half of it is the measuring window; must be shorter than timeout"`
+}
+
+func (a *diagnoseArgs) Validate() error {
+	p, err := diagnose.PlanFor(a.Scenario, a.BudgetMs)
+	if err != nil {
+		return catalog.Errorf("%v", err)
+	}
+	a.Scenario, a.BudgetMs = p.Scenario, int(p.Budget.Milliseconds())
+	if a.BudgetMs >= a.Timeout*1000 {
+		return catalog.Errorf("budget_ms %d must be shorter than timeout %ds: raise timeout (max %d) or lower budget_ms",
+			a.BudgetMs, a.Timeout, catalog.MaxTimeout)
+	}
+	return nil
+}
+
+func init() {
+	register(catalog.Tool{
+		Name:   "diagnose",
+		FanOut: true,
+		Title:  "Diagnose the node",
+		Description: "Runs a playbook on the node within budget_ms and returns ranked findings: each with severity (critical, high, " +
+			"medium, low, info), the rule that fired (documented in DIAGNOSE.md), a one-line conclusion, the evidence (PIDs, names, " +
+			"metrics with before/after values over the window) and next steps (tool calls with arguments). Scenarios: overview runs " +
+			"every rule; performance (mailboxes growing, blocked callbacks, CPU hogs, GC), leak (process count climbing, by parent and " +
+			"behaviour), restart_loop (children restarted by their supervisor), memory (heap growth, GC pressure, allocation sites), " +
+			"network (peers known but not connected, flapping connections), events (published with no subscribers, slow " +
+			"subscribers), stuck (chains of processes waiting on calls). It reads the process table twice, half the budget apart, " +
+			"probing busy processes in between; Inferred says what was inferred rather than read (ergo does not record whom a " +
+			"process calls). NotChecked lists rules whose data could not be gathered. Sends progress notifications; runs off the " +
+			"worker pool.",
+		Long:  true,
+		Enums: map[string][]any{"scenario": anySlice(diagnose.Scenarios)},
+	}, toolDiagnose)
+}
+
+func toolDiagnose(env *Env, args *diagnoseArgs) (any, error) {
+	plan, err := diagnose.PlanFor(args.Scenario, args.BudgetMs)
+	if err != nil {
+		return nil, catalog.Errorf("%v", err)
+	}
+	pb := newPlaybook(env, plan)
+	facts, err := pb.gather()
+	if err != nil {
+		return nil, err
+	}
+	rep, err := diagnose.Run(facts, plan.Scenario)
+	if err != nil {
+		return nil, catalog.Errorf("%v", err)
+	}
+	return rep, nil
+}
+
+// playbook gathers the Facts of one diagnose call.
+type playbook struct {
+	env      *Env
+	node     gen.Node
+	plan     diagnose.Plan
+	start    time.Time
+	deadline time.Time // start + budget: optional phases after it are skipped
+	f        diagnose.Facts
+	col      *diagnose.Collector
+
+	before  []snap // first pass, by ID
+	maxID   uint64 // highest ID of the first pass
+	tooBig  bool   // the table exceeded maxDiagnoseTable
+	probed  map[uint64]*probeCount
+	births  map[uint64]birth // processes first seen by a probe
+	lastID  uint64           // highest ID seen anywhere
+	allocs0 []diagnose.Stack // alloc_space stacks at the window's start
+	peers0  map[string]int64 // connection uptime of each peer at the start
+	pub0    map[string]int64 // publications per event at the start (ergo ≥ 3.3)
+}
+
+// snap is one process of the first pass: what the window math and the
+// births/deaths grouping need, about 80 bytes.
+type snap struct {
+	window.Sample
+	state    gen.ProcessState
+	parent   uint64 // 0: none or on another node
+	behavior string // shares ergo's string, no copy
+}
+
+type probeCount struct {
+	pid              gen.PID
+	probes           int
+	running, waiting int
+}
+
+type birth struct {
+	parent   uint64
+	behavior string
+}
+
+func newPlaybook(env *Env, plan diagnose.Plan) *playbook {
+	node := env.Node()
+	pb := &playbook{env: env, node: node, plan: plan, start: time.Now()}
+	pb.deadline = pb.start.Add(plan.Budget)
+	pb.f.Missing = map[diagnose.Need]string{}
+	pb.col = diagnose.NewCollector(plan.Window, ident.NodeHash(string(node.Name())))
+	return pb
+}
+
+func (pb *playbook) wants(n diagnose.Need) bool { return pb.plan.Gather&n != 0 }
+
+// late reports whether the budget is spent, marking what is skipped.
+func (pb *playbook) late(n diagnose.Need) bool {
+	if time.Now().Before(pb.deadline) {
+		return false
+	}
+	pb.f.Missing[n] = fmt.Sprintf("skipped: the budget of %s was spent (raise budget_ms)", pb.plan.Budget)
+	return true
+}
+
+func (pb *playbook) gather() (*diagnose.Facts, error) {
+	env := pb.env
+	if err := pb.firstPass(); err != nil {
+		return nil, err
+	}
+	env.progress(0, pb.plan.Budget.Seconds(), fmt.Sprintf("first pass: %d processes; window of %s", pb.f.ProcsBefore, pb.plan.Window))
+	rt0 := rtstats.Read()
+	pb.startOptional()
+
+	passStart := time.Now()
+	if pb.waitWindow() {
+		return nil, catalog.Errorf("diagnose cancelled during its window: %v", env.Ctx.Err())
+	}
+	rt1 := rtstats.Read()
+	pb.f.Window = time.Since(passStart)
+	if pb.wants(diagnose.NeedRuntime) {
+		pb.f.Runtime = &diagnose.RuntimeWindow{Before: runtimeOf(&rt0), After: runtimeOf(&rt1)}
+	} else {
+		pb.f.Missing[diagnose.NeedRuntime] = "not gathered in this scenario"
+	}
+	// Events before the second pass: their producers and subscribers must
+	// be kept by it whatever their measures.
+	pb.events()
+	if err := pb.secondPass(); err != nil {
+		return nil, err
+	}
+	env.progress(pb.plan.Window.Seconds(), pb.plan.Budget.Seconds(), "second pass done; profiles and network")
+	pb.stacks()
+	pb.heap()
+	pb.network()
+	pb.col.Fill(&pb.f)
+	pb.parentBehaviors()
+	return &pb.f, nil
+}
+
+// firstPass snapshots the table.
+func (pb *playbook) firstPass() error {
+	pb.probed = map[uint64]*probeCount{}
+	pb.births = map[uint64]birth{}
+	if !pb.wants(diagnose.NeedProcesses) {
+		pb.f.Missing[diagnose.NeedProcesses] = "not gathered in this scenario"
+		return nil
+	}
+	self := pb.node.Name()
+	err := pb.env.scanProcesses("diagnose", func(p *gen.ProcessShortInfo) {
+		if len(pb.before) >= maxDiagnoseTable {
+			pb.tooBig = true
+			return
+		}
+		s := snap{Sample: sample(p), state: p.State, behavior: p.Behavior}
+		if p.Parent.Node == self {
+			s.parent = p.Parent.ID
+		}
+		pb.before = append(pb.before, s)
+		if (p.State == gen.ProcessStateRunning || p.State == gen.ProcessStateWaitResponse) && len(pb.probed) < maxStateProbed {
+			pb.probed[p.PID.ID] = &probeCount{pid: p.PID}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if pb.tooBig {
+		pb.f.Missing[diagnose.NeedProcesses] = fmt.Sprintf("the table has more than %d processes: use process_top and process_list", maxDiagnoseTable)
+		pb.before, pb.probed = nil, map[uint64]*probeCount{}
+		return nil
+	}
+	pb.f.ProcsBefore = len(pb.before)
+	if n := len(pb.before); n > 0 {
+		pb.maxID = pb.before[n-1].ID
+	}
+	pb.lastID = pb.maxID
+	return nil
+}
+
+// startOptional takes the window's starting readings of what the
+// scenario reads besides processes.
+func (pb *playbook) startOptional() {
+	if pb.wants(diagnose.NeedHeap) {
+		if p, err := profiles.Heap(); err == nil {
+			pb.allocs0, _ = stacksOf(p, "alloc_space")
+		}
+	}
+	if pb.wants(diagnose.NeedNetwork) {
+		if net, err := pb.env.network(); err == nil {
+			pb.peers0 = map[string]int64{}
+			for _, name := range net.Nodes() {
+				if rn, err := net.Node(name); err == nil {
+					pb.peers0[string(name)] = rn.Info().ConnectionUptime
+				}
+			}
+		}
+	}
+	if pb.wants(diagnose.NeedEvents) && pb.env.RT.node.EventRangeInfo {
+		if t := events.OpenTable(pb.node); t != nil {
+			pb.pub0 = map[string]int64{}
+			t.Range(func(e *events.Event) bool {
+				pb.pub0[e.Name] = e.MessagesPublished
+				return len(pb.pub0) < maxEventInspect
+			})
+		}
+	}
+}
+
+// waitWindow waits out the window, probing every diagnose.ProbeEvery;
+// it reports whether the call was cancelled.
+func (pb *playbook) waitWindow() (cancelled bool) {
+	every := progressEvery(pb.plan.Window)
+	last := time.Now()
+	return window.Wait(pb.env.Ctx, pb.plan.Window, diagnose.ProbeEvery, func(elapsed, total time.Duration) {
+		pb.probe()
+		if time.Since(last) >= every {
+			last = time.Now()
+			pb.env.progress(elapsed.Seconds(), pb.plan.Budget.Seconds(), fmt.Sprintf("window: %.1fs of %.1fs", elapsed.Seconds(), total.Seconds()))
+		}
+	})
+}
+
+// probe reads the state of the processes busy at the start and lists the
+// processes born since: a restarting child lives between two passes.
+func (pb *playbook) probe() {
+	if !pb.wants(diagnose.NeedProcesses) || pb.tooBig {
+		return
+	}
+	pb.f.Probes++
+	for _, c := range pb.probed {
+		c.probes++
+		switch st, _ := pb.node.ProcessState(c.pid); st {
+		case gen.ProcessStateRunning:
+			c.running++
+		case gen.ProcessStateWaitResponse:
+			c.waiting++
+		}
+	}
+	self := pb.node.Name()
+	start := int(pb.maxID) + 1
+	for len(pb.births) < maxBirths {
+		page, err := pb.node.ProcessListShortInfo(max(start, 1000), pageSize)
+		if err != nil || len(page) == 0 {
+			return
+		}
+		for i := range page {
+			p := &page[i]
+			pb.lastID = max(pb.lastID, p.PID.ID)
+			if _, seen := pb.births[p.PID.ID]; seen || len(pb.births) >= maxBirths {
+				continue
+			}
+			b := birth{behavior: p.Behavior}
+			if p.Parent.Node == self {
+				b.parent = p.Parent.ID
+			}
+			pb.births[p.PID.ID] = b
+		}
+		start = int(page[len(page)-1].PID.ID) + 1
+	}
+}
+
+// secondPass measures every process against the first pass and feeds the
+// collector; processes of the first pass or of probes that are gone died
+// in the window.
+func (pb *playbook) secondPass() error {
+	if !pb.wants(diagnose.NeedProcesses) || pb.tooBig {
+		return nil
+	}
+	i := 0
+	died := func(upTo uint64) {
+		for ; i < len(pb.before) && pb.before[i].ID < upTo; i++ {
+			s := &pb.before[i]
+			pb.col.Died(s.ID, s.parent, s.behavior)
+			pb.f.Died++
+		}
+	}
+	self := pb.node.Name()
+	alive := map[uint64]bool{} // births still alive, to find the ones that died
+	err := pb.env.scanProcesses("diagnose", func(p *gen.ProcessShortInfo) {
+		id := p.PID.ID
+		died(id)
+		pb.f.ProcsAfter++
+		pb.lastID = max(pb.lastID, id)
+		x := diagnose.Proc{
+			ID: id, Name: string(p.Name), Behavior: p.Behavior, Application: string(p.Application),
+			After: counters(p),
+		}
+		if p.Parent.Node == self {
+			x.ParentID = p.Parent.ID
+		} else if p.Parent != (gen.PID{}) {
+			x.Parent = p.Parent.String()
+		}
+		if i < len(pb.before) && pb.before[i].ID == id {
+			b := &pb.before[i]
+			x.Before = &diagnose.Counters{MessagesIn: b.MessagesIn, MessagesOut: b.MessagesOut, Mailbox: b.Mailbox,
+				RunningTime: b.RunningTime, Uptime: b.Uptime, State: b.state.String()}
+			i++
+		} else if id > pb.maxID {
+			alive[id] = true
+			if _, seen := pb.births[id]; !seen {
+				b := birth{behavior: p.Behavior, parent: x.ParentID}
+				if len(pb.births) < maxBirths {
+					pb.births[id] = b
+				} else {
+					pb.col.Born(id, b.parent, b.behavior, true) // counted, not remembered
+					pb.f.Born++
+				}
+			}
+		}
+		if c, ok := pb.probed[id]; ok {
+			x.Probes, x.Running, x.Waiting = c.probes, c.running, c.waiting
+		}
+		pb.col.Add(x)
+	})
+	if err != nil {
+		return err
+	}
+	died(^uint64(0))
+	ids := make([]uint64, 0, len(pb.births))
+	for id := range pb.births {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		b := pb.births[id]
+		pb.col.Born(id, b.parent, b.behavior, alive[id])
+		pb.f.Born++
+		if !alive[id] {
+			pb.col.Died(id, b.parent, b.behavior)
+			pb.f.Died++
+		}
+	}
+	// ergo numbers processes in spawn order: IDs used in the window but
+	// never seen belong to processes that lived between two probes.
+	if used := pb.lastID - pb.maxID; used > uint64(pb.f.Born) {
+		pb.f.BornUnseen = int(used) - pb.f.Born
+	}
+	return nil
+}
+
+// events reads the node's events and marks their producers and
+// subscribers for the second pass.
+func (pb *playbook) events() {
+	if !pb.wants(diagnose.NeedEvents) {
+		pb.f.Missing[diagnose.NeedEvents] = "not gathered in this scenario"
+		return
+	}
+	if pb.late(diagnose.NeedEvents) {
+		return
+	}
+	src := pb.env.openEvents()
+	// Processes busy all along (the usual suspects) are left unread:
+	// ProcessInfo of a running process races with its own bookkeeping on
+	// ergo 3.1/3.2.
+	src.keepSubscribers, src.uncounted, src.skipBusy = diagnose.MaxEvidence, true, true
+	if err := src.load(pb.env, "diagnose", ""); err != nil {
+		pb.f.Missing[diagnose.NeedEvents] = err.Error()
+		return
+	}
+	pb.f.EventsLocalOnly = src.avail.LocalOnly()
+	err := src.each(pb.env, "diagnose", func(e *events.Event) bool {
+		ev := diagnose.Event{Name: e.Name, Producer: e.Producer, Subscribers: e.Subscribers, Published: -1, PublishedBefore: -1}
+		if src.table != nil {
+			ev.Published, ev.PublishedBefore = e.MessagesPublished, pb.pub0[e.Name]
+		} else if _, subs, ok := src.rebuilt.Event(e.Name); ok {
+			for _, s := range subs {
+				ev.SubscriberPIDs = append(ev.SubscriberPIDs, s.PID)
+			}
+		}
+		for _, pid := range append([]string{ev.Producer}, ev.SubscriberPIDs...) {
+			if p, err := ident.ParsePID(pid); err == nil {
+				pb.col.Want(p.ID)
+			}
+		}
+		pb.f.Events = append(pb.f.Events, ev)
+		return len(pb.f.Events) < maxEventInspect
+	})
+	if err != nil {
+		pb.f.Missing[diagnose.NeedEvents] = err.Error()
+		return
+	}
+	if src.table == nil {
+		pb.f.Notes = append(pb.f.Notes, "events rebuilt from process info (ergo < 3.3): no publication counters, local subscribers only")
+		if !src.scan.Complete {
+			pb.f.Notes = append(pb.f.Notes, fmt.Sprintf("event scan read %d of %d candidate processes (the rest were busy all along, or beyond the scan budget): their events and subscriptions are missing",
+				src.scan.Inspected, src.scan.Candidates))
+		}
+	} else {
+		pb.f.Notes = append(pb.f.Notes, "ergo ≥ 3.3's event table lists no subscriber PIDs: event_slow_subscriber cannot name slow subscribers here")
+	}
+}
+
+// stacks captures the goroutine profile when processes were busy all
+// window, keeping the stacks that belong to them.
+func (pb *playbook) stacks() {
+	if !pb.wants(diagnose.NeedStacks) {
+		pb.f.Missing[diagnose.NeedStacks] = "not gathered in this scenario"
+		return
+	}
+	var pids, behaviors []string
+	for _, c := range pb.probed {
+		if c.probes > 0 && (c.running == c.probes || c.waiting == c.probes) {
+			pids = append(pids, c.pid.String())
+			if b := pb.behaviorOf(c.pid.ID); b != "" && !slices.Contains(behaviors, b) {
+				behaviors = append(behaviors, b)
+			}
+		}
+	}
+	if len(pids) == 0 || pb.late(diagnose.NeedStacks) {
+		return
+	}
+	p, err := profiles.Goroutines()
+	if err != nil {
+		pb.f.Notes = append(pb.f.Notes, "goroutine profile: "+err.Error())
+		return
+	}
+	pb.f.PprofLabels = profiles.HasLabel(p, "pid")
+	all, err := stacksOf(p, "goroutine")
+	if err != nil {
+		pb.f.Notes = append(pb.f.Notes, "goroutine profile: "+err.Error())
+		return
+	}
+	pb.f.Goroutines = diagnose.SelectGoroutines(all, pb.f.PprofLabels, pids, behaviors)
+}
+
+func (pb *playbook) behaviorOf(id uint64) string {
+	i, ok := slices.BinarySearchFunc(pb.before, id, func(s snap, id uint64) int { return cmp.Compare(s.ID, id) })
+	if !ok {
+		return ""
+	}
+	return pb.before[i].behavior
+}
+
+// heap captures the heap profile at the window's end.
+func (pb *playbook) heap() {
+	if !pb.wants(diagnose.NeedHeap) {
+		pb.f.Missing[diagnose.NeedHeap] = "not gathered in this scenario"
+		return
+	}
+	if pb.late(diagnose.NeedHeap) {
+		return
+	}
+	p, err := profiles.Heap()
+	if err != nil {
+		pb.f.Missing[diagnose.NeedHeap] = err.Error()
+		return
+	}
+	inuse, err := stacksOf(p, "inuse_space")
+	if err != nil {
+		pb.f.Missing[diagnose.NeedHeap] = err.Error()
+		return
+	}
+	pb.f.Heap = diagnose.Largest(inuse, diagnose.MaxStacks)
+	if allocs, err := stacksOf(p, "alloc_space"); err == nil && pb.allocs0 != nil {
+		pb.f.HeapAlloc = diagnose.Largest(diagnose.Delta(pb.allocs0, allocs), diagnose.MaxStacks)
+	}
+}
+
+// nodeName is what a static route's match must look like to name a node
+// rather than a pattern.
+var nodeName = regexp.MustCompile(`^[A-Za-z0-9_.\-]+@[A-Za-z0-9_.\-]+$`)
+
+// network reads the peers at the window's end and the nodes the routes
+// and the registrar know.
+func (pb *playbook) network() {
+	if !pb.wants(diagnose.NeedNetwork) {
+		pb.f.Missing[diagnose.NeedNetwork] = "not gathered in this scenario"
+		return
+	}
+	net, err := pb.env.network()
+	if err != nil {
+		pb.f.Missing[diagnose.NeedNetwork] = err.Error()
+		return
+	}
+	peers := map[string]*diagnose.Peer{}
+	peer := func(name string) *diagnose.Peer {
+		if p, ok := peers[name]; ok {
+			return p
+		}
+		p := &diagnose.Peer{Name: name}
+		if up, ok := pb.peers0[name]; ok {
+			p.ConnectedBefore, p.ConnectionUptimeBefore = true, up
+		}
+		peers[name] = p
+		return p
+	}
+	for name := range pb.peers0 {
+		peer(name)
+	}
+	for _, name := range net.Nodes() {
+		rn, err := net.Node(name)
+		if err != nil {
+			continue // gone since Nodes listed it
+		}
+		ri := rn.Info()
+		p := peer(string(name))
+		p.Connected, p.Uptime, p.ConnectionUptime = true, ri.Uptime, ri.ConnectionUptime
+	}
+	if info, err := net.Info(); err == nil {
+		for _, r := range info.Routes {
+			if nodeName.MatchString(r.Match) && gen.Atom(r.Match) != pb.node.Name() {
+				peer(r.Match).Known = true
+			}
+		}
+	}
+	if reg, err := net.Registrar(); err == nil && reg != nil && !pb.late(diagnose.NeedNetwork) {
+		ctx, cancel := context.WithTimeout(pb.env.Ctx, registrarWait)
+		known, err := awaitNet(ctx, "registrar node list", reg.Nodes)
+		cancel()
+		if err == nil {
+			for _, name := range known {
+				if name != pb.node.Name() {
+					peer(string(name)).Known = true
+				}
+			}
+		} else {
+			pb.f.Notes = append(pb.f.Notes, "the registrar does not list nodes ("+firstLine(err.Error())+"): only static routes count as known nodes")
+		}
+	}
+	names := make([]string, 0, len(peers))
+	for n := range peers {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		pb.f.Peers = append(pb.f.Peers, *peers[n])
+	}
+}
+
+// parentBehaviors names the behaviour of the parents of the largest
+// groups, one short-info read each.
+func (pb *playbook) parentBehaviors() {
+	for i := range pb.f.Groups[:min(len(pb.f.Groups), maxGroupParents)] {
+		g := &pb.f.Groups[i]
+		p, err := ident.ParsePID(g.Parent)
+		if err != nil {
+			continue
+		}
+		info, err := processShortInfo(pb.node, gen.PID{Node: pb.node.Name(), ID: p.ID, Creation: pb.node.Creation()})
+		if err == nil {
+			g.ParentBehavior = info.Behavior
+		}
+	}
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
+}
+
+func counters(p *gen.ProcessShortInfo) diagnose.Counters {
+	return diagnose.Counters{MessagesIn: p.MessagesIn, MessagesOut: p.MessagesOut, Mailbox: p.MessagesMailbox,
+		RunningTime: p.RunningTime, Uptime: p.Uptime, State: p.State.String()}
+}
+
+func runtimeOf(s *rtstats.Stats) diagnose.Runtime {
+	return diagnose.Runtime{
+		HeapLiveBytes: s.HeapLiveBytes, HeapObjectsBytes: s.MemoryHeapObjectsBytes, HeapGoalBytes: s.HeapGoalBytes,
+		MemoryLimitBytes: s.MemoryLimitBytes, GCCycles: s.GCCycles, GCCPUSeconds: s.GCCPUSeconds, CPUSeconds: s.CPUSeconds,
+		Goroutines: s.Goroutines,
+	}
+}
+
+// stacksOf converts a profile's samples of one type for the rules.
+func stacksOf(p *profile.Profile, sampleType string) ([]diagnose.Stack, error) {
+	stacks, err := profiles.Stacks(p, sampleType, diagnose.MaxFrames)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]diagnose.Stack, len(stacks))
+	for i, s := range stacks {
+		out[i] = diagnose.Stack(s)
+	}
+	return out, nil
+}
