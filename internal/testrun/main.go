@@ -73,6 +73,7 @@ func run(in io.Reader, out io.Writer, allowed string) (*summary, error) {
 	outputs := map[testKey]*strings.Builder{}
 	excusedIn := map[testKey]bool{} // failed tests judged ergo-only
 	realFailIn := map[string]bool{} // package has a failure not excused
+	running := map[testKey]bool{}   // tests started and not ended
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 1<<20), 16<<20)
 	for sc.Scan() {
@@ -85,6 +86,8 @@ func run(in io.Reader, out io.Writer, allowed string) (*summary, error) {
 		}
 		k := testKey{e.Package, e.Test}
 		switch e.Action {
+		case "run":
+			running[k] = true
 		case "output", "build-output":
 			b := outputs[k]
 			if b == nil {
@@ -93,6 +96,7 @@ func run(in io.Reader, out io.Writer, allowed string) (*summary, error) {
 			}
 			b.WriteString(e.Output)
 		case "pass":
+			delete(running, k)
 			if e.Test != "" {
 				sum.passed++
 			} else {
@@ -100,6 +104,7 @@ func run(in io.Reader, out io.Writer, allowed string) (*summary, error) {
 			}
 			delete(outputs, k)
 		case "skip":
+			delete(running, k)
 			if e.Test != "" {
 				sum.skipped++
 			} else {
@@ -112,6 +117,13 @@ func run(in io.Reader, out io.Writer, allowed string) (*summary, error) {
 				text = b.String()
 			}
 			delete(outputs, k)
+			delete(running, k)
+			if e.Test == "" && unfinished(running, outputs, e.Package, out) {
+				// A test that never ended (the binary panicked or timed out
+				// inside it) failed, whatever the rest looked like.
+				sum.failed++
+				realFailIn[e.Package] = true
+			}
 			if e.Test == "" {
 				// A package failure is excused only as the echo of its excused
 				// tests: never when it did not build or excused nothing.
@@ -156,6 +168,25 @@ func run(in io.Reader, out io.Writer, allowed string) (*summary, error) {
 	}
 	fmt.Fprintf(out, "\n%d passed, %d failed, %d skipped\n", sum.passed, sum.failed+sum.brokenPackages, sum.skipped)
 	return sum, nil
+}
+
+// unfinished reports the tests of pkg that started and never ended, with
+// their output, and forgets them.
+func unfinished(running map[testKey]bool, outputs map[testKey]*strings.Builder, pkg string, out io.Writer) bool {
+	found := false
+	for k := range running {
+		if k.pkg != pkg {
+			continue
+		}
+		found = true
+		if b := outputs[k]; b != nil {
+			fmt.Fprint(out, b.String())
+			delete(outputs, k)
+		}
+		fmt.Fprintf(out, "--- FAIL: %s (never finished: the test binary ended inside it)\n", k.test)
+		delete(running, k)
+	}
+	return found
 }
 
 // hasExcused reports whether a test of pkg was excused.

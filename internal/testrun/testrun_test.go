@@ -260,3 +260,17 @@ func TestNoFunctionFormAtomics(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestUnfinishedTestFails: a binary that panics (a -timeout) inside a test
+// sends no fail event for it; the test still fails, even when earlier
+// tests of the package were excused.
+func TestUnfinishedTestFails(t *testing.T) {
+	ev := failedWith("TestA", raceReport(ergoA, ergoB))
+	ev = append(ev, event{Action: "run", Test: "TestB"}, out("TestB", "=== RUN   TestB\n"),
+		out("TestB", "panic: test timed out after 1m0s\n"), out("", "FAIL\tpkg\t60.1s\n"), event{Action: "fail", Elapsed: 60.1})
+	sum, text := judge(t, stream("pkg", ev...))
+	if sum.failed != 1 || sum.brokenPackages != 1 || !strings.Contains(text, "panic: test timed out") ||
+		!strings.Contains(text, "--- FAIL: TestB (never finished") || strings.Contains(text, "ok  \tpkg") {
+		t.Fatalf("summary %+v\n%s", sum, text)
+	}
+}
