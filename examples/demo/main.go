@@ -7,6 +7,12 @@
 // 20 jobs a second to "demo_slow_consumer", which needs 100 ms per job, so
 // its mailbox grows by about 10 a second: process_list sort_by=mailbox
 // finds it.
+//
+// -scenario switches on misbehaviours from examples/scenario, one per
+// diagnose rule, by name (comma-separated) or all:
+//
+//	go run ./examples/demo -scenario=stuck,memory
+//	go run ./examples/demo -scenario=all
 package main
 
 import (
@@ -24,20 +30,27 @@ import (
 
 	"github.com/ergomcp/ergomcp"
 	"github.com/ergomcp/ergomcp/examples/internal/busy"
+	"github.com/ergomcp/ergomcp/examples/scenario"
 )
 
 func main() {
 	host := flag.String("host", "localhost", "MCP listen host")
 	port := flag.Uint("port", 9922, "MCP listen port")
 	token := flag.String("token", os.Getenv("ERGOMCP_TOKEN"), "bearer token clients must send (default $ERGOMCP_TOKEN; none on localhost)")
+	scenarios := flag.String("scenario", "", "misbehaviours to switch on: comma-separated names or all ("+scenarioNames()+")")
 	flag.Parse()
-	if err := run(*host, uint16(*port), *token); err != nil {
+	picked, err := selectScenarios(*scenarios)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "demo:", err)
+		os.Exit(2)
+	}
+	if err := run(*host, uint16(*port), *token, picked); err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)
 		os.Exit(1)
 	}
 }
 
-func run(host string, port uint16, token string) error {
+func run(host string, port uint16, token string, picked []scenario.Scenario) error {
 	var opts gen.NodeOptions
 	opts.Network.Mode = gen.NetworkModeDisabled
 	opts.Applications = []gen.ApplicationBehavior{
@@ -66,7 +79,13 @@ func run(host string, port uint16, token string) error {
 	} else {
 		fmt.Printf("  Claude Code:   claude mcp add --transport http ergo %s --header \"Authorization: Bearer $ERGOMCP_TOKEN\"\n", url)
 	}
-	fmt.Printf("\nTry: process_list with sort_by=mailbox — demo_slow_consumer's mailbox keeps growing.\nCtrl-C stops the node.\n")
+	fmt.Printf("\nTry: process_list with sort_by=mailbox — demo_slow_consumer's mailbox keeps growing.\n")
+	stopScenarios, err := startScenarios(node, picked)
+	if err != nil {
+		return err
+	}
+	defer stopScenarios() // before node.Stop (deferred earlier, so run later)
+	fmt.Printf("\nCtrl-C stops the node.\n")
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
