@@ -246,20 +246,30 @@ var samplerMix = []map[string]any{
 // The difference is the sampler machinery: timers, messages to the actors,
 // call contexts, storing the samples.
 func BenchmarkSamplers(b *testing.B) {
+	mix := func(testing.TB, gen.Node) []map[string]any { return samplerMix }
 	// "state": every sampler calls process_state of one process, about the
-	// cheapest tool, so what is left is the samplers' own machinery.
-	cheap := []map[string]any{{"tool": "process_state", "arguments": map[string]any{"name": "ergomcp_sup"}}}
+	// cheapest tool, so what is left is mostly the samplers' own machinery.
+	// By name, on ergo 3.1 the tool walks the process table to find it
+	// (3.1 has no name index); by PID it reads the process's state only.
+	byName := func(testing.TB, gen.Node) []map[string]any {
+		return []map[string]any{{"tool": "process_state", "arguments": map[string]any{"name": "ergomcp_sup"}}}
+	}
+	byPID := func(tb testing.TB, node gen.Node) []map[string]any {
+		return []map[string]any{{"tool": "process_state", "arguments": map[string]any{"pid": spawnIdle(tb, node).String()}}}
+	}
 	for _, v := range []struct {
 		samplers int
-		mix      []map[string]any
+		mix      func(testing.TB, gen.Node) []map[string]any
 		floor    bool
 		name     string
 	}{
 		{0, nil, false, "idle_node"},
-		{32, samplerMix, false, "32_samplers_10Hz_mix"},
-		{32, samplerMix, true, "floor_direct_calls_320Hz_mix"},
-		{32, cheap, false, "32_samplers_10Hz_state"},
-		{32, cheap, true, "floor_direct_calls_320Hz_state"},
+		{32, mix, false, "32_samplers_10Hz_mix"},
+		{32, mix, true, "floor_direct_calls_320Hz_mix"},
+		{32, byName, false, "32_samplers_10Hz_state"},
+		{32, byName, true, "floor_direct_calls_320Hz_state"},
+		{32, byPID, false, "32_samplers_10Hz_state_pid"},
+		{32, byPID, true, "floor_direct_calls_320Hz_state_pid"},
 	} {
 		b.Run(v.name, func(b *testing.B) {
 			if v.floor {
@@ -274,9 +284,13 @@ func BenchmarkSamplers(b *testing.B) {
 // samplerWindow is the wall time of one BenchmarkSamplers measurement.
 const samplerWindow = 5 * time.Second
 
-func benchSamplers(b *testing.B, samplers int, mix []map[string]any) {
-	_, url := benchApp(b, ergomcp.Options{})
+func benchSamplers(b *testing.B, samplers int, mixOf func(testing.TB, gen.Node) []map[string]any) {
+	node, url := benchApp(b, ergomcp.Options{})
 	s := benchSession(b, url)
+	var mix []map[string]any
+	if mixOf != nil {
+		mix = mixOf(b, node)
+	}
 	heapIdle := heapInUse()
 	for i := range samplers {
 		args := map[string]any{"interval_ms": 100, "duration_sec": 600, "buffer_size": 32}
@@ -364,8 +378,9 @@ func (f *floorRunner) HandleMessage(from gen.PID, message any) error {
 	return nil
 }
 
-func benchSamplerFloor(b *testing.B, samplers int, mix []map[string]any) {
+func benchSamplerFloor(b *testing.B, samplers int, mixOf func(testing.TB, gen.Node) []map[string]any) {
 	node, _ := benchApp(b, ergomcp.Options{})
+	mix := mixOf(b, node)
 	rt := tools.NewRuntime(node, catalog.Policy{}, result.DefaultBudget)
 	rt.Samplers = sampler.NewRegistry(string(node.Name()), sampler.Limits{ReadBudget: result.DefaultBudget})
 	settings, err := sampler.Params{IntervalMs: 100, DurationSec: 600, BufferSize: 32}.Settings(true)
@@ -422,7 +437,7 @@ func benchSamplerFloor(b *testing.B, samplers int, mix []map[string]any) {
 			b.Fatalf("%s: %s", job.tool.Name, res.Text)
 		}
 		for range 32 {
-			e.RecordJSON(time.Now(), time.Now(), res.Text)
+			e.Record(time.Now(), time.Now(), []byte(res.Text))
 		}
 	}
 	var cpu time.Duration

@@ -3,6 +3,7 @@ package actors
 import (
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"ergo.services/ergo/act"
@@ -253,35 +254,48 @@ func (s *samplerActor) HandleInspect(from gen.PID, item ...string) map[string]st
 // with a process table read, the race detector often cannot restore the
 // finished goroutine's stack, so the race could not be told apart from
 // one in our code (see internal/testrun).
+//
+// The process re-arms the timer itself (Timer.Reset under the lock that
+// holds the message), so a sample costs one goroutine hand-off, the
+// timer's goroutine waking to send, not a second one to re-arm it. A
+// node-wide goroutine with a deadline heap was measured too
+// (BENCHMARKS.md): it was no cheaper, as every sample still needs its own
+// wake-up at its own time.
 type selfTimer struct {
-	arm  chan timed
+	tm   *time.Timer
 	done chan struct{}
-}
 
-type timed struct {
-	msg any
-	d   time.Duration
+	mu  sync.Mutex
+	msg any       // nil once sent
+	at  time.Time // when msg is due
 }
 
 func startTimer(node gen.Node, pid gen.PID) *selfTimer {
-	t := &selfTimer{arm: make(chan timed), done: make(chan struct{})}
+	t := &selfTimer{tm: time.NewTimer(time.Hour), done: make(chan struct{})}
+	t.tm.Stop()
 	go t.run(node, pid)
 	return t
 }
 
 func (t *selfTimer) run(node gen.Node, pid gen.PID) {
-	tm := time.NewTimer(time.Hour)
-	tm.Stop()
-	var msg any
 	for {
 		select {
-		case a := <-t.arm:
-			msg = a.msg
-			tm.Reset(a.d)
-		case <-tm.C:
-			node.Send(pid, msg) // the process may be gone: then nobody needs it
+		case <-t.tm.C:
+			// A fire received just as the process re-armed belongs to the
+			// replaced message: the new one is not due yet and waits for
+			// its own fire, so nothing is ever sent early.
+			t.mu.Lock()
+			msg := t.msg
+			if msg != nil && !time.Now().Before(t.at) {
+				t.msg = nil
+			} else {
+				msg = nil
+			}
+			t.mu.Unlock()
+			if msg != nil {
+				node.Send(pid, msg) // the process may be gone: then nobody needs it
+			}
 		case <-t.done:
-			tm.Stop()
 			return
 		}
 	}
@@ -289,11 +303,14 @@ func (t *selfTimer) run(node gen.Node, pid gen.PID) {
 
 // after arms the timer, replacing what was armed.
 func (t *selfTimer) after(msg any, d time.Duration) {
-	select {
-	case t.arm <- timed{msg: msg, d: d}:
-	case <-t.done:
-	}
+	t.mu.Lock()
+	t.msg, t.at = msg, time.Now().Add(d)
+	t.tm.Reset(d) // fires no sooner than at
+	t.mu.Unlock()
 }
 
 // stop ends the goroutine; called once, when the process terminates.
-func (t *selfTimer) stop() { close(t.done) }
+func (t *selfTimer) stop() {
+	t.tm.Stop()
+	close(t.done)
+}

@@ -17,6 +17,9 @@ type object struct {
 	n int
 }
 
+// key writes k, which is always one of this package's snake_case literals
+// (no character to escape), so it is copied as is: sample_list writes
+// twenty keys for each sampler on every call.
 func (o *object) key(k string) {
 	if o.n == 0 {
 		o.b = append(o.b, '{')
@@ -24,8 +27,9 @@ func (o *object) key(k string) {
 		o.b = append(o.b, ',')
 	}
 	o.n++
-	o.b = appendString(o.b, k)
-	o.b = append(o.b, ':')
+	o.b = append(o.b, '"')
+	o.b = append(o.b, k...)
+	o.b = append(o.b, '"', ':')
 }
 
 func (o *object) str(k, v string) {
@@ -86,13 +90,41 @@ func (o *object) done() []byte {
 }
 
 // appendString writes s as a JSON string by the same rules as every other
-// ergomcp result (no HTML escaping, invalid UTF-8 replaced).
+// ergomcp result (no HTML escaping, invalid UTF-8 replaced). ASCII text
+// without control characters, which is nearly all of it (IDs, statuses,
+// PIDs, descriptions with their JSON arguments), is written here, where
+// only '"' and '\\' need a backslash; the rest goes through the record
+// encoder, whose reflective path costs an allocation per string.
 func appendString(dst []byte, s string) []byte {
+	if plainASCII(s) {
+		dst = append(dst, '"')
+		start := 0
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c == '"' || c == '\\' {
+				dst = append(dst, s[start:i]...)
+				dst = append(dst, '\\', c)
+				start = i + 1
+			}
+		}
+		dst = append(dst, s[start:]...)
+		return append(dst, '"')
+	}
 	out, err := record.AppendValue(dst, s)
 	if err != nil { // a string always encodes; keep the output valid anyway
 		return append(dst, `""`...)
 	}
 	return out
+}
+
+// plainASCII reports whether s is ASCII with no control character: the
+// record encoder escapes nothing in it but '"' and '\\'.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // EncodeSample renders one sample as sample_read returns it:
@@ -102,12 +134,20 @@ func appendString(dst []byte, s string) []byte {
 // that fits, else its longest prefix that does, with "truncated":true and
 // "size" (data's full length in bytes) before it.
 func EncodeSample(seq uint64, at time.Time, data []byte, max int) []byte {
+	return encodeSample(seq, at, data, max, json.Valid(data))
+}
+
+// encodeSample is EncodeSample with data's validity as JSON already known:
+// a caller that produced data with ergomcp's own encoders need not scan it
+// again (see Entry.RecordJSON).
+func encodeSample[D string | []byte](seq uint64, at time.Time, data D, max int, valid bool) []byte {
 	o := object{b: make([]byte, 0, min(len(data)+96, max))}
 	o.uint("sequence", seq)
 	o.time("time", at)
 	const dataKey, closing = `,"data":`, 1
-	if json.Valid(data) && len(o.b)+len(dataKey)+len(data)+closing <= max {
-		o.raw("data", data)
+	if valid && len(o.b)+len(dataKey)+len(data)+closing <= max {
+		o.key("data")
+		o.b = append(o.b, data...)
 		return o.done()
 	}
 	if room := max - len(o.b) - len(dataKey) - closing; len(data)+2 <= room { // a string is never shorter than its bytes + quotes
@@ -125,7 +165,7 @@ func EncodeSample(seq uint64, at time.Time, data []byte, max int) []byte {
 
 // prefixString returns the JSON string of the longest prefix of data, cut
 // at a character boundary, whose encoding fits room bytes (at least "").
-func prefixString(data []byte, room int) []byte {
+func prefixString[D string | []byte](data D, room int) []byte {
 	cut := min(len(data), max(room-2, 0))
 	for {
 		for cut > 0 && cut < len(data) && !utf8.RuneStart(data[cut]) {
@@ -147,7 +187,7 @@ func clip(s string, n int) string {
 	if len(appendString(nil, s)) <= n {
 		return s
 	}
-	enc := prefixString([]byte(s), n-len("…"))
+	enc := prefixString(s, n-len("…"))
 	var out string
 	if err := json.Unmarshal(enc, &out); err != nil {
 		return ""

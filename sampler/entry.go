@@ -2,6 +2,7 @@ package sampler
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sync"
 	"time"
@@ -174,12 +175,34 @@ func (e *Entry) LingerUntil(now time.Time) time.Time {
 // string) and reports whether the sampler still runs. Samples arriving
 // after the end are not stored. The count-th sample ends the sampler.
 func (e *Entry) Record(now, at time.Time, data []byte) bool {
+	return store(e, now, at, data, json.Valid(data))
+}
+
+// RecordJSON is Record for the result of a tool that ran on this node:
+// text that ergomcp's own encoders produced. An object or array from them
+// is valid JSON by construction, so the scan Record makes of data from
+// elsewhere (another node's answer, a listener's input) is skipped; a
+// result of another shape is still checked.
+func (e *Entry) RecordJSON(now, at time.Time, data string) bool {
+	return store(e, now, at, data, composite(data) || json.Valid([]byte(data)))
+}
+
+// composite reports whether data is framed as a JSON object or array, as
+// every result of the record and result encoders is.
+func composite(data string) bool {
+	n := len(data)
+	return n >= 2 && (data[0] == '{' && data[n-1] == '}' || data[0] == '[' && data[n-1] == ']')
+}
+
+// store stores one sample for Record and RecordJSON; valid tells whether
+// data is JSON.
+func store[D string | []byte](e *Entry, now, at time.Time, data D, valid bool) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.statusLocked(now) != Running {
 		return false
 	}
-	if _, err := e.ring.Put(EncodeSample(e.ring.Next(), at, data, e.entryMax)); err != nil {
+	if _, err := e.ring.Put(encodeSample(e.ring.Next(), at, data, e.entryMax, valid)); err != nil {
 		// entryMax is below the ring's largest entry: a broken invariant.
 		e.endLocked(now, fmt.Sprintf("failed: storing a sample: %v", err))
 		return false
@@ -270,7 +293,9 @@ func (e *Entry) Summary(now time.Time) []byte {
 	defer e.mu.Unlock()
 	st := e.statusLocked(now)
 	stats := e.statsLocked()
-	var o object
+	// About 400 bytes of fixed fields besides the texts: one allocation
+	// rather than a doubling series (sample_list builds one per sampler).
+	o := object{b: make([]byte, 0, 512+len(e.Spec.Description)+len(e.reason)+len(e.lastError))}
 	o.str("sampler_id", e.ID)
 	o.str("node", e.owner)
 	o.str("kind", string(e.Spec.Kind))

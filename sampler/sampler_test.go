@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ergomcp/ergomcp/internal/record"
 )
 
 var t0 = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -517,4 +519,47 @@ func FuzzEncodeSample(f *testing.F) {
 			t.Fatalf("size %d, data %d bytes", s.Size, len(data))
 		}
 	})
+}
+
+// TestRecordJSON: a local tool's object or array is stored as is, without
+// the scan Record makes; anything else still goes through the checks.
+func TestRecordJSON(t *testing.T) {
+	reg := NewRegistry("n@h", Limits{})
+	e, err := reg.Reserve(Spec{Kind: Active, Settings: Settings{Interval: time.Second, Duration: time.Hour, Buffer: 8, Linger: time.Minute}}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, data := range []string{`{"a":[1,2]}`, `[]`, `plain text`, `{"unterminated"`, `7`} {
+		e.RecordJSON(t0.Add(ms(1)), t0, data)
+	}
+	b, err := e.Read(0, 1<<20, t0.Add(ms(2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct{ Samples []struct{ Data json.RawMessage } }
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatalf("%v: %s", err, b)
+	}
+	want := []string{`{"a":[1,2]}`, `[]`, `"plain text"`, `"{\"unterminated\""`, `7`}
+	for i, s := range got.Samples {
+		if string(s.Data) != want[i] {
+			t.Errorf("sample %d: %s, want %s", i, s.Data, want[i])
+		}
+	}
+}
+
+// TestAppendStringMatchesRecord: the direct path for plain text writes
+// what the record encoder writes.
+func TestAppendStringMatchesRecord(t *testing.T) {
+	cases := []string{"", "s1-90A29F11", "<90A29F11.0.1017>", "a\"b", `c\d`, `process_list {"limit":20} every 100ms`, `\"\\"`,
+		"tab\t", "é", "\x7f", "bad\xff", "\u2028"}
+	for b := range 128 {
+		cases = append(cases, "x"+string(rune(b))+"y")
+	}
+	for _, s := range cases {
+		want, _ := record.AppendValue(nil, s)
+		if got := appendString(nil, s); string(got) != string(want) {
+			t.Errorf("%q: %s, want %s", s, got, want)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package tools
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"time"
 
 	"ergo.services/ergo/gen"
@@ -84,12 +85,27 @@ var ceilingsText = fmt.Sprintf("at most %d samplers running or lingering per nod
 	sampler.DefaultMaxSamplers, sampler.MaxBuffer, sampler.DefaultSamplerBytes>>20, sampler.DefaultTotalBytes>>20)
 
 // ActiveJob is what an active sampler runs: one tool with fixed
-// arguments, decoded afresh for each call.
+// arguments, decoded and validated once, when the sampler starts.
 type ActiveJob struct {
-	Tool    *catalog.Tool
-	Args    json.RawMessage
+	Tool *catalog.Tool
+	// Args are the decoded arguments; each call gets a copy (see argsCopy).
+	Args    any
 	Timeout time.Duration
 	Caller  string
+	// Remote is set when the tool runs on another node: its answer is that
+	// node's text, checked as JSON before it is stored.
+	Remote bool
+}
+
+// argsCopy is a shallow copy of decoded arguments (a pointer to the
+// tool's argument struct), so that no call sees what an earlier one might
+// have left in it. Tools read their arguments and do not change them after
+// validation (as withNode relies on), and validation depends on nothing
+// but the arguments, so decoding once is the same as decoding per call.
+func argsCopy(args any) any {
+	v := reflect.New(reflect.TypeOf(args).Elem())
+	v.Elem().Set(reflect.ValueOf(args).Elem())
+	return v.Interface()
 }
 
 func sampleStart(env *Env, args *sampleStartArgs) (any, error) {
@@ -108,7 +124,8 @@ func sampleStart(env *Env, args *sampleStartArgs) (any, error) {
 	if env.Call != nil {
 		caller = fmt.Sprintf("sampler started by %s", env.Call.Caller)
 	}
-	job := &ActiveJob{Tool: args.tool, Args: args.raw, Timeout: time.Duration(catalog.CommonOf(decoded).Timeout) * time.Second, Caller: caller}
+	job := &ActiveJob{Tool: args.tool, Args: decoded, Timeout: time.Duration(catalog.CommonOf(decoded).Timeout) * time.Second,
+		Caller: caller, Remote: target != ""}
 	desc := args.Tool
 	if len(args.Arguments) > 0 {
 		desc += " " + string(args.raw)
@@ -139,16 +156,15 @@ func (rt *Runtime) SampleOnce(p gen.Process, entry *sampler.Entry, start time.Ti
 		entry.Finish(time.Now(), fmt.Sprintf("failed: an active sampler needs an ActiveJob, got %T", entry.Spec.Job))
 		return false
 	}
-	args, err := job.Tool.Decode(job.Args)
-	if err != nil {
-		return entry.Fail(time.Now(), err.Error())
-	}
 	ctx, cancel := entry.CallContext(start, job.Timeout)
 	defer cancel()
-	res, _ := rt.Run(ctx, p, &catalog.Call{Tool: job.Tool, Args: args, Caller: job.Caller})
+	res, _ := rt.Run(ctx, p, &catalog.Call{Tool: job.Tool, Args: argsCopy(job.Args), Caller: job.Caller})
 	now := time.Now()
-	if res.IsError {
+	switch {
+	case res.IsError:
 		return entry.Fail(now, res.Text)
+	case job.Remote:
+		return entry.Record(now, start, []byte(res.Text))
 	}
-	return entry.Record(now, start, []byte(res.Text))
+	return entry.RecordJSON(now, start, res.Text) // this node's tool: ergomcp's encoders wrote it
 }
