@@ -354,3 +354,36 @@ func TestDoc(t *testing.T) {
 		}
 	}
 }
+
+// TestHeapGrowthNamesOnlyTheHolders: a behaviour that allocated a sliver
+// of what the top one holds is not blamed, and the named process carries
+// its name from the snapshot.
+func TestHeapGrowthNamesOnlyTheHolders(t *testing.T) {
+	f := healthy()
+	f.Runtime.After.HeapLiveBytes = 60 << 20
+	f.Behaviors = []Behavior{
+		{Behavior: "main.producer", Count: 1, PIDs: []string{pid(1003)}},
+		{Behavior: "main.ticker", Count: 1, PIDs: []string{pid(1002)}},
+	}
+	f.Heap = []Stack{
+		{Value: 40 << 20, Funcs: []string{"runtime.mallocgc", "example.com/app/main.(*producer).HandleMessage"}},
+		{Value: 1 << 20, Funcs: []string{"runtime.mallocgc", "example.com/app/main.(*ticker).HandleMessage"}},
+	}
+	rep, err := Run(f, "memory")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, fd := range rep.Findings {
+		if fd.Rule != "heap_growth" {
+			continue
+		}
+		found = true
+		if len(fd.Evidence.Processes) != 1 || fd.Evidence.Processes[0].PID != pid(1003) || fd.Evidence.Processes[0].Name != "pmain.producer" {
+			t.Fatalf("heap_growth evidence: %+v", fd.Evidence.Processes)
+		}
+	}
+	if !found {
+		t.Fatalf("heap_growth did not fire: %+v", rep.Findings)
+	}
+}

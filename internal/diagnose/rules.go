@@ -42,6 +42,7 @@ const (
 	HeapGrowthHighRate  = 32 << 20 // bytes per second: high
 	HeapLimitHighShare  = 0.90     // of GOMEMLIMIT: high
 	HeapUnretainedBytes = 8 << 20  // heap objects gained with no GC in the window: low
+	HeapMinShareOfTop   = 10       // a behaviour is named when its bytes are ≥ 1/10 of the top one's
 
 	// gc_pressure
 	GCShareMedium = 0.10 // of the available CPU (GOMAXPROCS × window) spent in GC
@@ -775,15 +776,24 @@ func attributeHeap(f *Facts, fd *Finding) {
 	}
 	slices.SortFunc(behaviors, func(x, y Behavior) int { return cmp.Compare(weight(y.Behavior), weight(x.Behavior)) })
 	mib := func(v int64) float64 { return float64(v) / (1 << 20) }
+	// Behaviours with a small share of the top one's bytes are not named:
+	// every actor allocates a little, and listing those would blame them.
+	behaviors = slices.DeleteFunc(behaviors, func(b Behavior) bool {
+		return weight(b.Behavior)*HeapMinShareOfTop < weight(behaviors[0].Behavior)
+	})
 	for _, b := range firstN(behaviors, 3) {
 		for _, pid := range firstN(b.PIDs, 3) {
-			fd.Evidence.Processes = append(fd.Evidence.Processes, ProcEvidence{PID: pid, Behavior: b.Behavior,
-				Role: "its behaviour's code holds or allocated heap memory",
-				Metrics: []Metric{
-					metric("HeapInUseBytes", mib(held[b.Behavior]), "MiB (heap profile, as of the last GC)"),
-					metric("HeapAllocatedInWindow", mib(allocated[b.Behavior]), "MiB"),
-					metric("BehaviorProcesses", float64(b.Count), "processes"),
-				}})
+			metrics := []Metric{
+				metric("HeapInUseBytes", mib(held[b.Behavior]), "MiB (heap profile, as of the last GC)"),
+				metric("HeapAllocatedInWindow", mib(allocated[b.Behavior]), "MiB"),
+				metric("BehaviorProcesses", float64(b.Count), "processes"),
+			}
+			role := "its behaviour's code holds or allocated heap memory"
+			ev := ProcEvidence{PID: pid, Behavior: b.Behavior, Role: role, Metrics: metrics}
+			if p := f.procByPID(pid); p != nil {
+				ev = evidence(p, role, metrics...)
+			}
+			fd.Evidence.Processes = append(fd.Evidence.Processes, ev)
 		}
 	}
 	if len(behaviors) > 0 {
