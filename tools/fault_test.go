@@ -57,7 +57,7 @@ func TestToolPanic(t *testing.T) {
 		for _, pid := range info.Group {
 			node.SendExit(pid, gen.TerminateReasonShutdown)
 		}
-		for deadline := time.Now().Add(5 * time.Second); len(node.ApplicationsRunning()) > 0 && time.Now().Before(deadline); {
+		for deadline := time.Now().Add(5 * time.Second); slices.Contains(node.ApplicationsRunning(), ergomcp.AppName) && time.Now().Before(deadline); {
 			time.Sleep(10 * time.Millisecond)
 		}
 		node.Stop()
