@@ -74,7 +74,7 @@ func init() {
 			"process calls). NotChecked lists rules whose data could not be gathered. Sends progress notifications; runs off the " +
 			"worker pool.",
 		Long:  true,
-		Enums: map[string][]any{"scenario": anySlice(diagnose.Scenarios)},
+		Enums: map[string][]any{"scenario": enumAny(diagnose.Scenarios)},
 	}, toolDiagnose)
 }
 
@@ -158,27 +158,30 @@ func (pb *playbook) late(n diagnose.Need) bool {
 
 func (pb *playbook) gather() (*diagnose.Facts, error) {
 	env := pb.env
+	// The window runs from the start of the first pass to the start of
+	// the second, as in process_top: both passes walk the table in PID
+	// order at about the same pace, so that is each process's window; the
+	// runtime is read at the same two instants.
+	windowStart := time.Now()
+	rt0 := rtstats.Read()
 	if err := pb.firstPass(); err != nil {
 		return nil, err
 	}
 	env.progress(0, pb.plan.Budget.Seconds(), fmt.Sprintf("first pass: %d processes; window of %s", pb.f.ProcsBefore, pb.plan.Window))
-	rt0 := rtstats.Read()
 	pb.startOptional()
-
-	passStart := time.Now()
 	if pb.waitWindow() {
 		return nil, catalog.Errorf("diagnose cancelled during its window: %v", env.Ctx.Err())
 	}
+	// Events before the second pass: their producers and subscribers must
+	// be kept by it whatever their measures.
+	pb.events()
 	rt1 := rtstats.Read()
-	pb.f.Window = time.Since(passStart)
+	pb.f.Window = time.Since(windowStart)
 	if pb.wants(diagnose.NeedRuntime) {
 		pb.f.Runtime = &diagnose.RuntimeWindow{Before: runtimeOf(&rt0), After: runtimeOf(&rt1)}
 	} else {
 		pb.f.Missing[diagnose.NeedRuntime] = "not gathered in this scenario"
 	}
-	// Events before the second pass: their producers and subscribers must
-	// be kept by it whatever their measures.
-	pb.events()
 	if err := pb.secondPass(); err != nil {
 		return nil, err
 	}
@@ -614,7 +617,8 @@ func runtimeOf(s *rtstats.Stats) diagnose.Runtime {
 	}
 }
 
-// stacksOf converts a profile's samples of one type for the rules.
+// stacksOf reads a profile's stacks as the rules take them: diagnose's
+// Stack has methods of its own, so it is a type of its own.
 func stacksOf(p *profile.Profile, sampleType string) ([]diagnose.Stack, error) {
 	stacks, err := profiles.Stacks(p, sampleType, diagnose.MaxFrames)
 	if err != nil {

@@ -46,7 +46,7 @@ func init() {
 			"mailbox, so a process that never catches up shows no CPU although it is busy. Filters and limit as in " +
 			"process_list (applied at the window's end). Sends progress notifications during the window.",
 		Long:  true,
-		Enums: map[string][]any{"sort_by": anySlice(window.SortKeys), "state": query.Enums()["state"]},
+		Enums: map[string][]any{"sort_by": enumAny(window.SortKeys), "state": query.Enums()["state"]},
 	}, processTop)
 }
 
@@ -212,12 +212,4 @@ func finiteOr(f float64, word string) any {
 		return round(v)
 	}
 	return word
-}
-
-func anySlice(s []string) []any {
-	out := make([]any, len(s))
-	for i, v := range s {
-		out[i] = v
-	}
-	return out
 }
