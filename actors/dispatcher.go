@@ -54,11 +54,12 @@ type slot struct {
 	retired atomic.Bool
 }
 
-// abandoned tells the dispatcher that the caller of a call running on
-// slot's worker left (cancelled, timed out or disconnected), or, with
+// abandoned tells the dispatcher that the caller of req, a call running on
+// slot's worker, left (cancelled, timed out or disconnected), or, with
 // panicked, that the worker recovered a panic and must be replaced.
 type abandoned struct {
 	slot     *slot
+	req      *request // nil with panicked
 	panicked bool
 }
 
@@ -138,7 +139,7 @@ func (d *dispatcher) HandleMessage(from gen.PID, message any) error {
 			m.reply <- catalog.Result{IsError: true, Text: d.busy(m.call.Tool.Name)}
 		}
 	case abandoned:
-		d.abandon(m.slot, m.panicked)
+		d.abandon(m)
 	case *remoteCall: // handed back by a retired worker
 		if !d.forward(m) {
 			resp := remote.Response{Protocol: remote.Protocol, Text: d.busy(m.req.Tool), IsError: true}
@@ -161,9 +162,12 @@ func (d *dispatcher) HandleMessage(from gen.PID, message any) error {
 // cannot make the node spawn without bound; beyond that the pool is
 // saturated as before. A worker that panicked is replaced in any case: it
 // hands its queue back and ends at once.
-func (d *dispatcher) abandon(s *slot, panicked bool) {
+func (d *dispatcher) abandon(m abandoned) {
+	s, panicked := m.slot, m.panicked
 	i := slices.Index(d.slots, s)
-	if i < 0 || !panicked && s.load.Load() == 0 {
+	// The worker's load counts its queue too: whether the abandoned call
+	// still runs is the request's own state.
+	if i < 0 || !panicked && (m.req.by.Load() != s || m.req.done.Load()) {
 		return // already replaced, or the call has finished meanwhile
 	}
 	d.retired = slices.DeleteFunc(d.retired, func(pid gen.PID) bool {
@@ -289,6 +293,9 @@ type worker struct {
 	act.Actor
 	rt   *tools.Runtime
 	slot *slot
+	// panicked: a tool panicked here; the worker runs no more calls and
+	// waits for the dispatcher to take it out of its table (retire).
+	panicked bool
 }
 
 func (w *worker) Init(args ...any) error {
@@ -299,9 +306,9 @@ func (w *worker) Init(args ...any) error {
 func (w *worker) HandleMessage(from gen.PID, message any) error {
 	switch m := message.(type) {
 	case *request, *remoteCall:
-		if w.slot.retired.Load() {
-			// Replaced while this call waited behind an abandoned one:
-			// the dispatcher gives it to a worker that is free.
+		if w.slot.retired.Load() || w.panicked {
+			// Replaced while this call waited behind an abandoned one (or
+			// a panic): the dispatcher gives it to another worker.
 			if err := w.Send(DispatcherName, m); err != nil {
 				w.Log().Warning("ergomcp worker: handing a queued call back to the dispatcher: %s", err)
 			}
@@ -314,19 +321,21 @@ func (w *worker) HandleMessage(from gen.PID, message any) error {
 			return gen.TerminateReasonNormal
 		}
 	case *request:
-		m.by.Store(w.slot)
 		if m.ctx.Err() != nil {
 			return w.finished() // the caller gave up while the call queued
 		}
+		m.by.Store(w.slot)
 		res, panicked := w.rt.Run(m.ctx, w, m.call)
 		m.done.Store(true)
 		m.reply <- res
 		if panicked {
-			// Its state is not to be trusted: it runs no more calls, hands
-			// back those queued to it and ends, and the dispatcher puts a
-			// fresh worker in its place now.
+			// Its state is not to be trusted: it runs no more calls and
+			// hands back those queued to it; the dispatcher puts a fresh
+			// worker in its place and then retires this one. Only the
+			// dispatcher ends it: ending here, while the dispatcher may
+			// still pick it, could lose a call sent in between.
 			w.Log().Warning("ergomcp worker: replaced after a tool panicked: %s", tools.ErrPanicked)
-			w.slot.retired.Store(true)
+			w.panicked = true
 			if err := w.Send(DispatcherName, abandoned{slot: w.slot, panicked: true}); err != nil {
 				return tools.ErrPanicked
 			}
@@ -385,7 +394,7 @@ func (d *Dispatch) Invoke(ctx context.Context, call *catalog.Call) catalog.Resul
 		s := req.by.Load()
 		if s != nil && !req.done.Load() {
 			// Let the dispatcher free the pool from a call nobody waits for.
-			d.Node.Send(DispatcherName, abandoned{slot: s})
+			d.Node.Send(DispatcherName, abandoned{slot: s, req: req})
 		}
 		if s == nil {
 			return catalog.Result{IsError: true, Text: fmt.Sprintf(
