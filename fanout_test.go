@@ -71,9 +71,14 @@ func TestFanOut(t *testing.T) {
 		}
 	}
 
-	// Tools that make no sense side by side refuse "*"; so do remote hops.
+	// Tools that make no sense side by side refuse "*".
 	msg := errorText(t, call(t, s, "process_info", map[string]any{"node": "*", "pid": entry.PID().String()}, nil))
 	if !strings.Contains(msg, `does not accept node="*"`) || !strings.Contains(msg, "process_top") {
 		t.Fatalf("process_info node=*: %s", msg)
+	}
+	// A sampler is refused at its start, not on every tick.
+	msg = errorText(t, call(t, s, "sample_start", map[string]any{"tool": "node_info", "arguments": map[string]any{"node": "*"}}, nil))
+	if !strings.Contains(msg, "a sampler samples one node") {
+		t.Fatalf("sample_start of node=*: %s", msg)
 	}
 }

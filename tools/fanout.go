@@ -2,7 +2,6 @@ package tools
 
 import (
 	"context"
-	"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -55,13 +54,9 @@ func (rt *Runtime) RunFanOut(ctx context.Context, node gen.Node, call *catalog.C
 	return catalog.Result{Text: text}
 }
 
-// withNode copies decoded arguments with their node set to n. The copy is
-// shallow: tools read their arguments and do not change them after
-// validation.
+// withNode copies decoded arguments with their node set to n.
 func withNode(args any, n string) any {
-	v := reflect.New(reflect.TypeOf(args).Elem())
-	v.Elem().Set(reflect.ValueOf(args).Elem())
-	out := v.Interface()
+	out := catalog.CopyArgs(args)
 	catalog.CommonOf(out).Node = n
 	return out
 }

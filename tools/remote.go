@@ -10,6 +10,7 @@ import (
 	"ergo.services/ergo/gen"
 	"ergo.services/ergo/net/edf"
 
+	"github.com/ergomcp/ergomcp/internal/fanout"
 	"github.com/ergomcp/ergomcp/internal/redact"
 	"github.com/ergomcp/ergomcp/internal/remote"
 	"github.com/ergomcp/ergomcp/tools/catalog"
@@ -122,6 +123,10 @@ func (rt *Runtime) ServeRemote(p gen.Process, from gen.PID, req remote.Request, 
 		return answer(errorResult(err))
 	}
 	audit.Node = catalog.CommonOf(args).Node
+	if audit.Node == fanout.All {
+		// The entry node splits node="*" into calls for each node.
+		return answer(errorResult(catalog.Errorf("node=\"*\" is served only by the node the MCP client is connected to, not through another node")))
+	}
 	ctx, cancel := context.WithDeadline(context.Background(), req.Deadline(arrived))
 	defer cancel()
 	res, _ := rt.Run(ctx, p, &catalog.Call{Tool: tool, Args: args, Caller: audit.Caller})

@@ -3,11 +3,11 @@ package tools
 import (
 	"encoding/json"
 	"fmt"
-	"reflect"
 	"time"
 
 	"ergo.services/ergo/gen"
 
+	"github.com/ergomcp/ergomcp/internal/fanout"
 	"github.com/ergomcp/ergomcp/sampler"
 	"github.com/ergomcp/ergomcp/tools/catalog"
 )
@@ -24,6 +24,7 @@ type sampleStartArgs struct {
 	settings sampler.Settings
 	tool     *catalog.Tool
 	raw      json.RawMessage
+	decoded  any // raw, decoded and validated for tool
 }
 
 // unsampleable are tools a sampler may not call: samplers do not start
@@ -48,15 +49,19 @@ func (a *sampleStartArgs) Validate() error {
 	if err != nil {
 		return catalog.Errorf("arguments: %v", err)
 	}
-	if _, err := tool.Decode(raw); err != nil {
+	decoded, err := tool.Decode(raw)
+	if err != nil {
 		return catalog.Errorf("arguments for %s: %v", a.Tool, err)
+	}
+	if catalog.CommonOf(decoded).Node == fanout.All {
+		return catalog.Errorf("a sampler samples one node: start one per node instead of node=\"*\"")
 	}
 	p := sampler.Params{IntervalMs: a.IntervalMs, Count: a.Count, DurationSec: a.DurationSec,
 		MaxErrors: a.MaxErrors, BufferSize: a.BufferSize, LingerSec: a.LingerSec}
 	if a.settings, err = p.Settings(true); err != nil {
 		return catalog.Errorf("%v", err)
 	}
-	a.tool, a.raw = tool, raw
+	a.tool, a.raw, a.decoded = tool, raw, decoded
 	return nil
 }
 
@@ -88,7 +93,10 @@ var ceilingsText = fmt.Sprintf("at most %d samplers running or lingering per nod
 // arguments, decoded and validated once, when the sampler starts.
 type ActiveJob struct {
 	Tool *catalog.Tool
-	// Args are the decoded arguments; each call gets a copy (see argsCopy).
+	// Args are the decoded arguments; each call gets a copy
+	// (catalog.CopyArgs), so that no call sees what an earlier one might
+	// have left in it; decoding once is the same as per call, as validation
+	// depends on nothing but the arguments.
 	Args    any
 	Timeout time.Duration
 	Caller  string
@@ -97,25 +105,11 @@ type ActiveJob struct {
 	Remote bool
 }
 
-// argsCopy is a shallow copy of decoded arguments (a pointer to the
-// tool's argument struct), so that no call sees what an earlier one might
-// have left in it. Tools read their arguments and do not change them after
-// validation (as withNode relies on), and validation depends on nothing
-// but the arguments, so decoding once is the same as decoding per call.
-func argsCopy(args any) any {
-	v := reflect.New(reflect.TypeOf(args).Elem())
-	v.Elem().Set(reflect.ValueOf(args).Elem())
-	return v.Interface()
-}
-
 func sampleStart(env *Env, args *sampleStartArgs) (any, error) {
 	if err := env.RT.Policy.Check(args.tool); err != nil {
 		return nil, err
 	}
-	decoded, err := args.tool.Decode(args.raw)
-	if err != nil {
-		return nil, err
-	}
+	decoded := args.decoded
 	target := catalog.CommonOf(decoded).Node
 	if gen.Atom(target) == env.Node().Name() {
 		target = ""
@@ -158,7 +152,7 @@ func (rt *Runtime) SampleOnce(p gen.Process, entry *sampler.Entry, start time.Ti
 	}
 	ctx, cancel := entry.CallContext(start, job.Timeout)
 	defer cancel()
-	res, _ := rt.Run(ctx, p, &catalog.Call{Tool: job.Tool, Args: argsCopy(job.Args), Caller: job.Caller})
+	res, _ := rt.Run(ctx, p, &catalog.Call{Tool: job.Tool, Args: catalog.CopyArgs(job.Args), Caller: job.Caller})
 	now := time.Now()
 	switch {
 	case res.IsError:

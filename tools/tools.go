@@ -140,11 +140,6 @@ func (rt *Runtime) run(env *Env) (res catalog.Result, panicked bool) {
 	if err := rt.Policy.Check(call.Tool); err != nil {
 		return errorResult(err), false
 	}
-	if FanOut(call) {
-		// RunFanOut splits such calls before they reach a worker; one that
-		// got here came from another node's fan-out or a sampler.
-		return errorResult(catalog.Errorf("node=\"*\" is served only by the node the MCP client is connected to, not through another node or a sampler")), false
-	}
 	if target := catalog.CommonOf(call.Args).Node; target != "" && gen.Atom(target) != node.Name() {
 		return rt.proxy(env, gen.Atom(target)), false
 	}

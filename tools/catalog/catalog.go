@@ -264,6 +264,15 @@ func jsonKind(t reflect.Type) string {
 	return t.String()
 }
 
+// CopyArgs returns a shallow copy of decoded args (from Decode), for a
+// caller that runs one decoding more than once or changes its node: tools
+// read their arguments and do not change them after validation.
+func CopyArgs(args any) any {
+	v := reflect.New(reflect.TypeOf(args).Elem())
+	v.Elem().Set(reflect.ValueOf(args).Elem())
+	return v.Interface()
+}
+
 // CommonOf returns the common arguments of decoded args (from Decode).
 func CommonOf(args any) *Common {
 	if h, ok := args.(HasCommon); ok {
