@@ -408,7 +408,7 @@ func (pb *playbook) events() {
 	// Processes busy all along (the usual suspects) are left unread:
 	// ProcessInfo of a running process races with its own bookkeeping on
 	// ergo 3.1/3.2.
-	src.keepSubscribers, src.uncounted, src.skipBusy = diagnose.MaxEvidence, true, true
+	src.keepSubscribers, src.skipBusy = diagnose.MaxEvidence, true
 	if err := src.load(pb.env, "diagnose", ""); err != nil {
 		pb.f.Missing[diagnose.NeedEvents] = err.Error()
 		return

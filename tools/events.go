@@ -31,14 +31,12 @@ type eventSource struct {
 	table   *events.Table   // ergo ≥ 3.3
 	rebuilt *events.Rebuild // ergo < 3.3
 	scan    eventScan
-	notes   []string
-	peers   int // connected peers, whose subscribers a rebuild cannot see
+	node    gen.Node // the rebuild's node, for its notes
+	only    string   // the one event a rebuild kept, if any
+	peers   int      // connected peers, whose subscribers a rebuild cannot see
 	// keepSubscribers, when set, makes a rebuild keep that many subscriber
 	// PIDs of every event (diagnose looks for slow subscribers).
 	keepSubscribers int
-	// uncounted skips comparing with the node's event count: Node.Info
-	// stops the world on ergo 3.1, which diagnose must not do.
-	uncounted bool
 	// skipBusy leaves processes that stay busy unread instead of reading
 	// them anyway (diagnose: its scenarios are busy processes).
 	skipBusy bool
@@ -108,8 +106,7 @@ func (s *eventSource) load(env *Env, tool, only string) error {
 	r.drain(env)
 	scan.Inspected -= r.skipped
 	scan.Complete = scan.Inspected == scan.Candidates
-	s.rebuilt, s.scan = r.rb, scan
-	s.notes = rebuildNotes(r.node, scan, s.peers, r.rb, only == "" && !s.uncounted)
+	s.rebuilt, s.scan, s.node, s.only = r.rb, scan, r.node, only
 	return nil
 }
 
@@ -288,6 +285,9 @@ func (s *eventSource) extra(capital bool) []record.Field {
 	return []record.Field{
 		{Name: key("source", "Source"), Value: "process_info"},
 		{Name: key("scan", "Scan"), Value: s.scan},
-		{Name: key("notes", "Notes"), Value: s.notes},
+		// Built only for the event tools' answers: comparing with the
+		// node's event count calls Node.Info, which stops the world on
+		// ergo 3.1 (diagnose reads the source without it).
+		{Name: key("notes", "Notes"), Value: rebuildNotes(s.node, s.scan, s.peers, s.rebuilt, s.only == "")},
 	}
 }
