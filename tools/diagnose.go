@@ -292,13 +292,12 @@ func (pb *playbook) probe() {
 			c.waiting++
 		}
 	}
+	if len(pb.births) >= maxBirths {
+		return
+	}
 	self := pb.node.Name()
-	start := int(pb.maxID) + 1
-	for len(pb.births) < maxBirths {
-		page, err := pb.node.ProcessListShortInfo(max(start, 1000), pageSize)
-		if err != nil || len(page) == 0 {
-			return
-		}
+	// A listing error ends the probe: the second pass sees the births too.
+	_ = walkProcessesFrom(pb.node, pb.maxID+1, func(page []gen.ProcessShortInfo) bool {
 		for i := range page {
 			p := &page[i]
 			pb.lastID = max(pb.lastID, p.PID.ID)
@@ -311,8 +310,8 @@ func (pb *playbook) probe() {
 			}
 			pb.births[p.PID.ID] = b
 		}
-		start = int(page[len(page)-1].PID.ID) + 1
-	}
+		return len(pb.births) < maxBirths
+	})
 }
 
 // secondPass measures every process against the first pass and feeds the

@@ -129,19 +129,27 @@ func (e *Env) lookupName(name gen.Atom) (gen.PID, error) {
 // pageSize is how many records one ProcessListShortInfo call returns.
 const pageSize = 1000
 
+// firstProcessID is ergo's first process ID.
+const firstProcessID = 1000
+
 // walkProcesses pages ergo's process table in PID order, calling fn with
 // each page until fn returns false. Memory is one page at a time.
 func walkProcesses(node gen.Node, fn func(page []gen.ProcessShortInfo) bool) error {
-	start := 1000 // ergo's first process ID
+	return walkProcessesFrom(node, firstProcessID, fn)
+}
+
+// walkProcessesFrom is walkProcesses from process ID start on.
+func walkProcessesFrom(node gen.Node, start uint64, fn func(page []gen.ProcessShortInfo) bool) error {
+	start = max(start, firstProcessID)
 	for {
-		page, err := node.ProcessListShortInfo(start, pageSize)
+		page, err := node.ProcessListShortInfo(int(start), pageSize)
 		if err != nil {
 			return catalog.Errorf("listing processes: %v", err)
 		}
 		if len(page) == 0 || !fn(page) {
 			return nil
 		}
-		start = int(page[len(page)-1].PID.ID) + 1
+		start = page[len(page)-1].PID.ID + 1
 	}
 }
 
