@@ -32,17 +32,24 @@ func startNode(t *testing.T, opts ergomcp.Options) (gen.Node, error) {
 func startNodeWith(edit func(*gen.NodeOptions)) func(*testing.T, ergomcp.Options) (gen.Node, error) {
 	return func(t *testing.T, opts ergomcp.Options) (gen.Node, error) {
 		t.Helper()
-		var no gen.NodeOptions
-		no.Network.Mode = gen.NetworkModeDisabled
-		no.Log.DefaultLogger.Disable = true
-		no.Applications = []gen.ApplicationBehavior{ergomcp.CreateApp(opts)}
-		edit(&no)
-		node, err := ergo.StartNode(gen.Atom(fmt.Sprintf("test%d_%d@localhost", os.Getpid(), nodeSeq.Add(1))), no)
-		if err == nil {
-			t.Cleanup(func() { stopNode(t, node) })
-		}
-		return node, err
+		return newNode(t, opts, edit)
 	}
+}
+
+// newNode starts a real node with networking off and ergomcp in it (unless
+// edit takes it out), stopped at the end of tb; tests and benchmarks alike.
+func newNode(tb testing.TB, opts ergomcp.Options, edit func(*gen.NodeOptions)) (gen.Node, error) {
+	tb.Helper()
+	var no gen.NodeOptions
+	no.Network.Mode = gen.NetworkModeDisabled
+	no.Log.DefaultLogger.Disable = true
+	no.Applications = []gen.ApplicationBehavior{ergomcp.CreateApp(opts)}
+	edit(&no)
+	node, err := ergo.StartNode(gen.Atom(fmt.Sprintf("test%d_%d@localhost", os.Getpid(), nodeSeq.Add(1))), no)
+	if err == nil {
+		tb.Cleanup(func() { stopNode(tb, node) })
+	}
+	return node, err
 }
 
 // stopNode stops the node's applications from the inside before stopping

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"runtime"
 	"slices"
 	"sync"
@@ -15,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"ergo.services/ergo"
 	"ergo.services/ergo/act"
 	"ergo.services/ergo/gen"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -88,6 +86,7 @@ func parallelCalls(b *testing.B, sessions []*mcp.ClientSession, args map[string]
 		mu   sync.Mutex
 		all  = make([]time.Duration, 0, n)
 		wg   sync.WaitGroup
+		errs = make(chan error, 1)
 	)
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -96,7 +95,13 @@ func parallelCalls(b *testing.B, sessions []*mcp.ClientSession, args map[string]
 			var mine []time.Duration
 			for next.Add(1) <= int64(n) {
 				start := time.Now()
-				benchCall(b, s, args)
+				if err := tryCall(s, args); err != nil {
+					select {
+					case errs <- err:
+					default:
+					}
+					return
+				}
 				mine = append(mine, time.Since(start))
 			}
 			mu.Lock()
@@ -106,6 +111,11 @@ func parallelCalls(b *testing.B, sessions []*mcp.ClientSession, args map[string]
 	}
 	wg.Wait()
 	b.StopTimer()
+	select {
+	case err := <-errs:
+		b.Fatal(err)
+	default:
+	}
 	return all
 }
 
@@ -126,28 +136,32 @@ func reportPercentiles(b *testing.B, lat []time.Duration) {
 // benchCall calls process_state and fails on any error: a benchmark of
 // calls that do not succeed measures nothing.
 func benchCall(b testing.TB, s *mcp.ClientSession, args map[string]any) {
+	if err := tryCall(s, args); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// tryCall is benchCall for goroutines other than the benchmark's, which
+// must not call Fatal.
+func tryCall(s *mcp.ClientSession, args map[string]any) error {
 	res, err := s.CallTool(context.Background(), &mcp.CallToolParams{Name: "process_state", Arguments: args})
 	if err != nil {
-		b.Fatalf("process_state: %v", err)
+		return fmt.Errorf("process_state: %w", err)
 	}
 	if res.IsError {
-		b.Fatalf("process_state: %s", res.Content[0].(*mcp.TextContent).Text)
+		return fmt.Errorf("process_state: %s", res.Content[0].(*mcp.TextContent).Text)
 	}
+	return nil
 }
 
 // benchApp starts a node with ergomcp serving HTTP on a free port.
 func benchApp(tb testing.TB, opts ergomcp.Options) (gen.Node, string) {
 	tb.Helper()
 	opts.Port = freePort(tb)
-	var no gen.NodeOptions
-	no.Network.Mode = gen.NetworkModeDisabled
-	no.Log.DefaultLogger.Disable = true
-	no.Applications = []gen.ApplicationBehavior{ergomcp.CreateApp(opts)}
-	node, err := ergo.StartNode(gen.Atom(fmt.Sprintf("bench%d_%d@localhost", os.Getpid(), nodeSeq.Add(1))), no)
+	node, err := newNode(tb, opts, func(*gen.NodeOptions) {})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { stopNode(tb, node) })
 	return node, fmt.Sprintf("http://localhost:%d/mcp", opts.Port)
 }
 
@@ -391,6 +405,9 @@ func benchSamplerFloor(b *testing.B, samplers int, mixOf func(testing.TB, gen.No
 	for i := range jobs {
 		m := mix[i%len(mix)]
 		tool, ok := tools.Registry.Lookup(m["tool"].(string))
+		if !ok {
+			b.Fatalf("no tool %v", m["tool"])
+		}
 		desc := m["tool"].(string)
 		var raw []byte
 		if a, ok := m["arguments"]; ok {
@@ -398,7 +415,7 @@ func benchSamplerFloor(b *testing.B, samplers int, mixOf func(testing.TB, gen.No
 			desc += " " + string(raw)
 		}
 		args, err := tool.Decode(raw)
-		if !ok || err != nil {
+		if err != nil {
 			b.Fatalf("%v: %v", m, err)
 		}
 		jobs[i] = floorJob{tool: tool, args: args}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"runtime"
 	"runtime/pprof"
 	"slices"
@@ -14,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"ergo.services/ergo"
 	"ergo.services/ergo/gen"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -80,14 +78,10 @@ func TestIdleCost(t *testing.T) {
 // startPlainNode starts a node without ergomcp, stopped at the end of t.
 func startPlainNode(t *testing.T) gen.Node {
 	t.Helper()
-	var opts gen.NodeOptions
-	opts.Network.Mode = gen.NetworkModeDisabled
-	opts.Log.DefaultLogger.Disable = true
-	node, err := ergo.StartNode(gen.Atom(fmt.Sprintf("plain%d_%d@localhost", os.Getpid(), nodeSeq.Add(1))), opts)
+	node, err := newNode(t, ergomcp.Options{}, func(no *gen.NodeOptions) { no.Applications = nil })
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(node.Stop)
 	return node
 }
 

@@ -43,7 +43,7 @@ func (f *flooded) HandleMessage(gen.PID, any) error {
 
 type topResult struct {
 	Total, Returned int
-	WindowMs        int64 `json:"window_ms"`
+	WindowMs        int64  `json:"window_ms"`
 	SortBy          string `json:"sort_by"`
 	Processes       []struct {
 		PID, Name                              string
@@ -61,7 +61,6 @@ func TestProcessTop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer stopNode(t, node)
 	hot, err := node.SpawnRegister("top_burner", func() gen.ProcessBehavior { return &cpuHog{} }, gen.ProcessOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -135,11 +134,10 @@ func TestProcessTop(t *testing.T) {
 // and a cancelled call ends at once.
 func TestProcessTopProgressAndCancel(t *testing.T) {
 	port := freePort(t)
-	node, err := startNode(t, ergomcp.Options{Port: port})
+	_, err := startNode(t, ergomcp.Options{Port: port})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer stopNode(t, node)
 	var mu sync.Mutex
 	var notes []string
 	client := mcp.NewClient(&mcp.Implementation{Name: "top-test"}, &mcp.ClientOptions{

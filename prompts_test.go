@@ -19,7 +19,6 @@ func TestPrompts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer stopNode(t, node)
 	s := connect(t, fmt.Sprintf("http://localhost:%d/mcp", port), "")
 	ctx := context.Background()
 

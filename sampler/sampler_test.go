@@ -536,7 +536,9 @@ func TestRecordJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got struct{ Samples []struct{ Data json.RawMessage } }
+	var got struct {
+		Samples []struct{ Data json.RawMessage }
+	}
 	if err := json.Unmarshal(b, &got); err != nil {
 		t.Fatalf("%v: %s", err, b)
 	}
