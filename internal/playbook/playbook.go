@@ -58,7 +58,7 @@ func (p *Playbook) Render(values map[string]string) (string, error) {
 	fmt.Fprintf(&b, "Investigate %s on an Ergo node through the ergomcp tools. %s\n\n", strings.ToLower(p.Title), p.Description)
 	b.WriteString("Call these tools in order; each step says what to look for. Stop as soon as the evidence names the cause, and report the processes (PID and name), the numbers that prove it and the next action.\n\n")
 	for i, s := range p.Steps {
-		args, missing := s.fill(values)
+		args, missing := s.fill(values, p.Args)
 		var text bytes.Buffer
 		enc := json.NewEncoder(&text)
 		enc.SetEscapeHTML(false) // PIDs are <...>; this is no HTML
@@ -75,9 +75,9 @@ func (p *Playbook) Render(values map[string]string) (string, error) {
 }
 
 // fill substitutes argument values into the step's arguments; it returns
-// the arguments whose values the agent must still find. node applies to
-// every step that does not set its own.
-func (s *Step) fill(values map[string]string) (map[string]any, []Arg) {
+// the arguments (of declared) whose values the agent must still find.
+// node applies to every step that does not set its own.
+func (s *Step) fill(values map[string]string, declared []Arg) (map[string]any, []Arg) {
 	out := make(map[string]any, len(s.Args)+1)
 	var missing []Arg
 	for k, v := range s.Args {
@@ -92,8 +92,8 @@ func (s *Step) fill(values map[string]string) (map[string]any, []Arg) {
 			continue
 		}
 		out[k] = "<" + name + ">"
-		if a, ok := argNamed(name); ok {
-			missing = append(missing, a)
+		if i := slices.IndexFunc(declared, func(a Arg) bool { return a.Name == name }); i >= 0 {
+			missing = append(missing, declared[i])
 		}
 	}
 	if n := values["node"]; n != "" {
@@ -110,19 +110,6 @@ func (p *Playbook) argNames() []string {
 		names[i] = a.Name
 	}
 	return names
-}
-
-// argNamed finds the description of a placeholder among all playbooks'
-// arguments: they share names (pid, application) and meanings.
-func argNamed(name string) (Arg, bool) {
-	for _, p := range All() {
-		for _, a := range p.Args {
-			if a.Name == name {
-				return a, true
-			}
-		}
-	}
-	return Arg{}, false
 }
 
 // Prompts returns the playbooks as catalog prompts, ready for the MCP

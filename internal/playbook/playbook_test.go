@@ -1,6 +1,7 @@
 package playbook
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -20,6 +21,12 @@ func TestPlaybooksAreComplete(t *testing.T) {
 		for i, s := range p.Steps {
 			if s.Tool == "" || s.Look == "" || s.Args == nil {
 				t.Errorf("%s step %d: %+v", p.Name, i+1, s)
+			}
+			for _, v := range s.Args {
+				if str, ok := v.(string); ok && strings.HasPrefix(str, "{") &&
+					!slices.ContainsFunc(p.Args, func(a Arg) bool { return "{"+a.Name+"}" == str }) {
+					t.Errorf("%s step %d: placeholder %s is not one of the playbook's arguments", p.Name, i+1, str)
+				}
 			}
 		}
 	}
