@@ -63,19 +63,13 @@ func (c *CPUProfiler) Profile(ctx context.Context, d time.Duration, progress fun
 		// process (net/http/pprof, go test -cpuprofile, ...) holds it.
 		return nil, false, fmt.Errorf("cpu profile: something else in this process is already CPU profiling (e.g. net/http/pprof or -cpuprofile): %w", err)
 	}
-	cancelled = wait(ctx, d, progress)
+	cancelled = window.Wait(ctx, d, progressInterval, progress)
 	pprof.StopCPUProfile() // returns only after the profile is fully written to buf
 	p, err = profile.Parse(&buf)
 	if err != nil {
 		return nil, cancelled, fmt.Errorf("cpu profile: parse: %w", err)
 	}
 	return p, cancelled, nil
-}
-
-// wait blocks for d or until ctx is done, reporting progress on the way,
-// and reports whether ctx ended it.
-func wait(ctx context.Context, d time.Duration, progress func(elapsed, total time.Duration)) (cancelled bool) {
-	return window.Wait(ctx, d, progressInterval, progress)
 }
 
 func (c *CPUProfiler) acquire(until time.Time) error {

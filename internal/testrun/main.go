@@ -72,6 +72,7 @@ func run(in io.Reader, out io.Writer, allowed string) (*summary, error) {
 	sum := &summary{excusedPairs: map[string]int{}}
 	outputs := map[testKey]*strings.Builder{}
 	excusedIn := map[testKey]bool{} // failed tests judged ergo-only
+	excusedPkg := map[string]bool{} // packages with such a test
 	realFailIn := map[string]bool{} // package has a failure not excused
 	running := map[testKey]bool{}   // tests started and not ended
 	sc := bufio.NewScanner(in)
@@ -127,7 +128,7 @@ func run(in io.Reader, out io.Writer, allowed string) (*summary, error) {
 			if e.Test == "" {
 				// A package failure is excused only as the echo of its excused
 				// tests: never when it did not build or excused nothing.
-				if e.Action == "build-fail" || e.FailedBuild != "" || !hasExcused(excusedIn, e.Package) ||
+				if e.Action == "build-fail" || e.FailedBuild != "" || !excusedPkg[e.Package] ||
 					!packageOutputExcusable(text, allowed) || realFailIn[e.Package] {
 					sum.brokenPackages++
 					fmt.Fprintf(out, "%sFAIL\t%s\n", text, e.Package)
@@ -140,7 +141,7 @@ func run(in io.Reader, out io.Writer, allowed string) (*summary, error) {
 			if ok {
 				sum.excused++
 				sum.passed++
-				excusedIn[k] = true
+				excusedIn[k], excusedPkg[e.Package] = true, true
 				for _, p := range pairs {
 					sum.excusedPairs[p]++
 				}
@@ -187,16 +188,6 @@ func unfinished(running map[testKey]bool, outputs map[testKey]*strings.Builder, 
 		delete(running, k)
 	}
 	return found
-}
-
-// hasExcused reports whether a test of pkg was excused.
-func hasExcused(excused map[testKey]bool, pkg string) bool {
-	for k := range excused {
-		if k.pkg == pkg {
-			return true
-		}
-	}
-	return false
 }
 
 // hasExcusedChild reports whether a subtest of test was excused: its parent

@@ -13,7 +13,6 @@ package window
 import (
 	"context"
 	"math"
-	"slices"
 	"time"
 )
 
@@ -35,23 +34,6 @@ type Sample struct {
 // Snapshot is one pass over the process table, ordered by ID. It is the
 // only per-process state a window keeps: about 48 bytes per process.
 type Snapshot []Sample
-
-// Find returns the sample with the given ID, or nil.
-func (s Snapshot) Find(id uint64) *Sample {
-	i, ok := slices.BinarySearchFunc(s, id, func(x Sample, id uint64) int {
-		switch {
-		case x.ID < id:
-			return -1
-		case x.ID > id:
-			return 1
-		}
-		return 0
-	})
-	if !ok {
-		return nil
-	}
-	return &s[i]
-}
 
 // Cursor finds samples of a snapshot for IDs asked in ascending order, in
 // amortised constant time: the second pass of a window walks the table in
