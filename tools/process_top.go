@@ -78,6 +78,7 @@ func processTop(env *Env, args *processTopArgs) (any, error) {
 	elapsed := time.Since(start)
 	cursor := window.NewCursor(before)
 	top := query.NewTop[topRow](plan)
+	value := window.Key(args.SortBy)
 	var x query.Proc
 	stale := 0
 	err = env.scanProcesses("process_top", func(p *gen.ProcessShortInfo) {
@@ -90,7 +91,7 @@ func processTop(env *Env, args *processTopArgs) (any, error) {
 		if r.CPUStale {
 			stale++
 		}
-		top.OfferKey(p.PID.ID, query.FloatKey(r.Value(args.SortBy)), func() topRow {
+		top.OfferKey(p.PID.ID, query.FloatKey(value(&r)), func() topRow {
 			return topRow{info: *p, rates: r}
 		})
 	})

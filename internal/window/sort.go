@@ -2,6 +2,7 @@ package window
 
 import (
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/ergomcp/ergomcp/tools/catalog"
@@ -15,9 +16,29 @@ const (
 	MaxWindowMs     = 30000
 )
 
-// SortKeys are process_top's orders, largest first; the first is the
-// default.
-var SortKeys = []string{"cpu", "messages_in_rate", "messages_out_rate", "mailbox_growth", "est_latency", "time_to_drain"}
+// sortKeys are process_top's orders, largest first; the first is the
+// default. Infinities (a stalled mailbox, one that never drains) are the
+// largest values, as they are the worst.
+var sortKeys = []struct {
+	name  string
+	value func(*Rates) float64
+}{
+	{"cpu", func(r *Rates) float64 { return r.CPU }},
+	{"messages_in_rate", func(r *Rates) float64 { return r.InRate }},
+	{"messages_out_rate", func(r *Rates) float64 { return r.OutRate }},
+	{"mailbox_growth", func(r *Rates) float64 { return r.MailboxGrowth }},
+	{"est_latency", func(r *Rates) float64 { return r.EstLatency }},
+	{"time_to_drain", func(r *Rates) float64 { return r.TimeToDrain }},
+}
+
+// SortKeys names process_top's orders, the default first.
+var SortKeys = func() []string {
+	names := make([]string, len(sortKeys))
+	for i, k := range sortKeys {
+		names[i] = k.name
+	}
+	return names
+}()
 
 // Validate checks a window and an order as a caller gave them and fills
 // the defaults.
@@ -32,32 +53,25 @@ func Validate(windowMs *int, sortBy *string) error {
 		*sortBy = SortKeys[0]
 		return nil
 	}
-	for _, k := range SortKeys {
-		if k == *sortBy {
-			return nil
-		}
+	if !slices.Contains(SortKeys, *sortBy) {
+		return catalog.Errorf("sort_by %q is not valid; use one of: %s", *sortBy, strings.Join(SortKeys, ", "))
 	}
-	return catalog.Errorf("sort_by %q is not valid; use one of: %s", *sortBy, strings.Join(SortKeys, ", "))
+	return nil
 }
 
-// Value is r's value for a sort key from SortKeys; infinities (a stalled
-// mailbox, one that never drains) are the largest values, as they are the
-// worst.
-func (r *Rates) Value(sortBy string) float64 {
-	switch sortBy {
-	case "messages_in_rate":
-		return r.InRate
-	case "messages_out_rate":
-		return r.OutRate
-	case "mailbox_growth":
-		return r.MailboxGrowth
-	case "est_latency":
-		return r.EstLatency
-	case "time_to_drain":
-		return r.TimeToDrain
+// Key returns the value of a sort key that Validate accepted; callers
+// look it up once, not per process.
+func Key(sortBy string) func(*Rates) float64 {
+	for _, k := range sortKeys {
+		if k.name == sortBy {
+			return k.value
+		}
 	}
-	return r.CPU
+	panic("window: unknown sort key " + sortBy) // Validate refuses it first
 }
+
+// Value is r's value for a sort key that Validate accepted.
+func (r *Rates) Value(sortBy string) float64 { return Key(sortBy)(r) }
 
 // Finite returns f, or ok false when it is infinite or NaN: JSON has no
 // infinity, so callers print a word instead.
