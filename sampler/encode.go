@@ -34,7 +34,7 @@ func (o *object) key(k string) {
 
 func (o *object) str(k, v string) {
 	o.key(k)
-	o.b = appendString(o.b, v)
+	o.b = record.AppendString(o.b, v)
 }
 
 // optStr writes the field only when v is not empty.
@@ -89,44 +89,6 @@ func (o *object) done() []byte {
 	return append(o.b, '}')
 }
 
-// appendString writes s as a JSON string by the same rules as every other
-// ergomcp result (no HTML escaping, invalid UTF-8 replaced). ASCII text
-// without control characters, which is nearly all of it (IDs, statuses,
-// PIDs, descriptions with their JSON arguments), is written here, where
-// only '"' and '\\' need a backslash; the rest goes through the record
-// encoder, whose reflective path costs an allocation per string.
-func appendString(dst []byte, s string) []byte {
-	if plainASCII(s) {
-		dst = append(dst, '"')
-		start := 0
-		for i := 0; i < len(s); i++ {
-			if c := s[i]; c == '"' || c == '\\' {
-				dst = append(dst, s[start:i]...)
-				dst = append(dst, '\\', c)
-				start = i + 1
-			}
-		}
-		dst = append(dst, s[start:]...)
-		return append(dst, '"')
-	}
-	out, err := record.AppendValue(dst, s)
-	if err != nil { // a string always encodes; keep the output valid anyway
-		return append(dst, `""`...)
-	}
-	return out
-}
-
-// plainASCII reports whether s is ASCII with no control character: the
-// record encoder escapes nothing in it but '"' and '\\'.
-func plainASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
-
 // EncodeSample renders one sample as sample_read returns it:
 // {"sequence":S,"time":T,"data":D}. D is data itself when data is valid
 // JSON (a tool's result, a record built by a listener) and the whole sample
@@ -151,7 +113,7 @@ func encodeSample[D string | []byte](seq uint64, at time.Time, data D, max int, 
 		return o.done()
 	}
 	if room := max - len(o.b) - len(dataKey) - closing; len(data)+2 <= room { // a string is never shorter than its bytes + quotes
-		if quoted := appendString(nil, string(data)); len(quoted) <= room {
+		if quoted := record.AppendString(nil, string(data)); len(quoted) <= room {
 			o.raw("data", quoted)
 			return o.done()
 		}
@@ -171,7 +133,7 @@ func prefixString[D string | []byte](data D, room int) []byte {
 		for cut > 0 && cut < len(data) && !utf8.RuneStart(data[cut]) {
 			cut-- // never split a character
 		}
-		enc := appendString(nil, string(data[:cut]))
+		enc := record.AppendString(nil, string(data[:cut]))
 		if len(enc) <= room || cut == 0 {
 			return enc
 		}
@@ -184,7 +146,7 @@ func prefixString[D string | []byte](data D, room int) []byte {
 // clip keeps s within n encoded bytes for the short texts of an answer
 // (last error, description), marking the cut with an ellipsis.
 func clip(s string, n int) string {
-	if len(appendString(nil, s)) <= n {
+	if len(record.AppendString(nil, s)) <= n {
 		return s
 	}
 	enc := prefixString(s, n-len("…"))

@@ -408,7 +408,7 @@ func TestEncodeSampleBounds(t *testing.T) {
 			}
 		}
 	}
-	if got := clip(strings.Repeat("\"", 1000), 100); len(appendString(nil, got)) > 100 || !strings.HasSuffix(got, "…") {
+	if got := clip(strings.Repeat("\"", 1000), 100); len(record.AppendString(nil, got)) > 100 || !strings.HasSuffix(got, "…") {
 		t.Fatalf("clip: %q", got)
 	}
 }
@@ -546,22 +546,6 @@ func TestRecordJSON(t *testing.T) {
 	for i, s := range got.Samples {
 		if string(s.Data) != want[i] {
 			t.Errorf("sample %d: %s, want %s", i, s.Data, want[i])
-		}
-	}
-}
-
-// TestAppendStringMatchesRecord: the direct path for plain text writes
-// what the record encoder writes.
-func TestAppendStringMatchesRecord(t *testing.T) {
-	cases := []string{"", "s1-90A29F11", "<90A29F11.0.1017>", "a\"b", `c\d`, `process_list {"limit":20} every 100ms`, `\"\\"`,
-		"tab\t", "é", "\x7f", "bad\xff", "\u2028"}
-	for b := range 128 {
-		cases = append(cases, "x"+string(rune(b))+"y")
-	}
-	for _, s := range cases {
-		want, _ := record.AppendValue(nil, s)
-		if got := appendString(nil, s); string(got) != string(want) {
-			t.Errorf("%q: %s, want %s", s, got, want)
 		}
 	}
 }

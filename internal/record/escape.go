@@ -17,6 +17,10 @@ var safe = func() (t [utf8.RuneSelf]bool) {
 	return t
 }()
 
+// AppendString writes s as a JSON string by the rules of every record:
+// for callers that write their own JSON around plain strings.
+func AppendString(dst []byte, s string) []byte { return appendString(dst, s) }
+
 // appendString writes s as a JSON string. Invalid UTF-8 becomes U+FFFD so
 // that the output stays valid JSON whatever bytes a process name holds, and
 // U+2028/U+2029 are escaped for JavaScript consumers, as encoding/json does.
