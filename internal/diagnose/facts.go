@@ -84,8 +84,6 @@ type Proc struct {
 	// a call's response. A process found so in every probe (and at both
 	// passes) spent the whole window there.
 	Probes, Running, Waiting int
-	// Events are the events it subscribes to, where known.
-	Events []string
 }
 
 // Counters are one process's numbers at one instant.

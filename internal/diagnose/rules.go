@@ -32,9 +32,8 @@ const (
 	LeakHighGrowth = 0.10  // share of the table gained in the window: high
 
 	// restart_loop
-	RestartMinDeaths   = 3    // deaths and births under one parent, one behaviour, in the window
-	RestartCriticalHz  = 10.0 // restarts per second: critical
-	RestartMaxChildAge = 1    // seconds: the live incarnation is at most this old
+	RestartMinDeaths  = 3    // deaths and births under one parent, one behaviour, in the window
+	RestartCriticalHz = 10.0 // restarts per second: critical
 
 	// heap_growth
 	HeapGrowthMinBytes  = 4 << 20  // live heap gained over the window
@@ -665,7 +664,7 @@ func restartLoop(f *Facts) []Finding {
 			ev.Processes = append(ev.Processes, ProcEvidence{PID: g.Parent, Behavior: g.ParentBehavior, Role: "parent restarting them (supervisor)"})
 		}
 		for _, pid := range firstN(g.Alive, 3) {
-			ev.Processes = append(ev.Processes, ProcEvidence{PID: pid, Behavior: g.Behavior, Parent: g.Parent, Role: fmt.Sprintf("current incarnation, at most %ds old", RestartMaxChildAge)})
+			ev.Processes = append(ev.Processes, ProcEvidence{PID: pid, Behavior: g.Behavior, Parent: g.Parent, Role: "current incarnation, born in the window"})
 		}
 		for _, pid := range firstN(g.Gone, 3) {
 			ev.Processes = append(ev.Processes, ProcEvidence{PID: pid, Behavior: g.Behavior, Parent: g.Parent, Role: "died in the window"})
