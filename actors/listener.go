@@ -35,6 +35,9 @@ func (l *listener) Init(args ...any) error {
 	hc.Policy = cfg.Policy
 	hc.Invoker = &Dispatch{Node: l.Node(), RT: rt, FanOut: (cfg.PoolSize + 1) / 2}
 	hc.Audit = auditLogger(l.Node().Log(), rt)
+	// The node's logger, not the listener's: the transport logs from HTTP
+	// goroutines.
+	hc.Logger = newNodeLogger(l.Node().Log())
 	h, err := transport.New(hc)
 	if err != nil {
 		return err

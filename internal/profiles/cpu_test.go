@@ -131,8 +131,58 @@ func TestBusyErrorMessage(t *testing.T) {
 	if got := (&BusyError{Until: until}).Error(); got != want {
 		t.Fatalf("got %q, want %q", got, want)
 	}
-	if got := (&BusyError{Until: time.Now().Add(-time.Second)}).Error(); !strings.Contains(got, "ends in 0s") {
+	if got := (&BusyError{Until: time.Now().Add(-time.Second)}).Error(); !strings.Contains(got, "has just ended") {
 		t.Fatalf("past deadline: %q", got)
+	}
+}
+
+// TestBusyAfterCancelSaysStopping (issue 13, item 10): while a cancelled
+// profile is being stopped, a second caller is told so, not "it ends in
+// 9.9s". Before: "ends in 9.9s" for the 10-35 ms the stop takes.
+func TestBusyAfterCancelSaysStopping(t *testing.T) {
+	var c CPUProfiler
+	ctx, cancel := context.WithCancel(context.Background())
+	started := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c.Profile(ctx, 10*time.Second, func(time.Duration, time.Duration) {})
+	}()
+	go func() {
+		for {
+			c.mu.Lock()
+			r := c.running
+			c.mu.Unlock()
+			if r {
+				close(started)
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	<-started
+	cancel()
+	var seen []string
+	for {
+		select {
+		case <-done:
+			// The cancel's AfterFunc runs on a goroutine of its own, so the
+			// very first answers may still predate it; the last may not.
+			if len(seen) == 0 {
+				t.Skip("the profile stopped before a second caller could ask")
+			}
+			if last := seen[len(seen)-1]; !strings.Contains(last, "being stopped") {
+				t.Fatalf("while the cancelled profile stopped, a caller was told %q", last)
+			}
+			t.Logf("%d busy answers while the cancelled profile stopped", len(seen))
+			return
+		default:
+		}
+		if err := c.acquire(time.Now().Add(time.Second)); err != nil {
+			seen = append(seen, err.Error())
+		} else {
+			c.release()
+		}
 	}
 }
 
