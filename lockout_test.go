@@ -1,0 +1,226 @@
+package ergomcp_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ergomcp/ergomcp"
+)
+
+// Issue 13 on a real node through real HTTP clients: raw net/http where
+// the go-sdk client would hide the case (abandoned sessions, a dropped
+// connection), the go-sdk client for the client that must get in.
+
+const rawInitialize = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"0"}}}`
+
+// mcpPost sends one MCP POST and reads the whole answer.
+func mcpPost(tb testing.TB, client *http.Client, url, session, token, body string) (int, http.Header, string) {
+	tb.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	if session != "" {
+		req.Header.Set("Mcp-Session-Id", session)
+		req.Header.Set("Mcp-Protocol-Version", "2025-06-18")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		tb.Fatalf("POST: %v", err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, string(b)
+}
+
+// abandonedSession opens a session the way Claude Code, the Inspector and
+// the TypeScript SDK's close() leave one: initialized, then never used
+// again and never deleted.
+func abandonedSession(tb testing.TB, client *http.Client, url string) string {
+	tb.Helper()
+	status, header, body := mcpPost(tb, client, url, "", "", rawInitialize)
+	id := header.Get("Mcp-Session-Id")
+	if status != http.StatusOK || id == "" {
+		tb.Fatalf("initialize: %d %s", status, body)
+	}
+	if status, _, body := mcpPost(tb, client, url, id, "", `{"jsonrpc":"2.0","method":"notifications/initialized"}`); status != http.StatusAccepted {
+		tb.Fatalf("initialized: %d %s", status, body)
+	}
+	return id
+}
+
+// TestAbandonedSessionsDoNotLockOut (item 1) on a real node: 20 clients
+// gone without DELETE fill MaxSessions 20, and the next one connects and
+// calls at once. Before: HTTP 503 with Retry-After: 5 for 30 minutes.
+func TestAbandonedSessionsDoNotLockOut(t *testing.T) {
+	node, url := benchApp(t, ergomcp.Options{MaxSessions: 20})
+	client := &http.Client{Transport: &http.Transport{}}
+	var first string
+	for i := range 20 {
+		id := abandonedSession(t, client, url)
+		if i == 0 {
+			first = id
+		}
+	}
+	s := connect(t, url, "")
+	target := spawnIdle(t, node)
+	res := call(t, s, "process_state", map[string]any{"pid": target.String()}, nil)
+	if res.IsError {
+		t.Fatalf("the new client's first call: %s", errorText(t, res))
+	}
+	if st, _, _ := mcpPost(t, client, url, first, "", `{"jsonrpc":"2.0","id":2,"method":"ping"}`); st != http.StatusNotFound {
+		t.Errorf("the least recently used abandoned session: %d, want 404", st)
+	}
+}
+
+// TestDroppedConnectionEndsPprofCPU (item 3) on a real node: a 20 s CPU
+// profile whose client's connection drops ends at once, so the next caller
+// is not refused "a CPU profile is already running" for the rest of the
+// 20 s, and the audit says cancelled. Before: it ran the full 20 s.
+func TestDroppedConnectionEndsPprofCPU(t *testing.T) {
+	_, url := benchApp(t, ergomcp.Options{})
+	client := &http.Client{Transport: &http.Transport{}}
+	id := abandonedSession(t, client, url)
+	ctx, drop := context.WithCancel(context.Background())
+	go func() {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url, strings.NewReader(
+			`{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"pprof_cpu","arguments":{"duration":20,"timeout":30}}}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		req.Header.Set("Mcp-Session-Id", id)
+		req.Header.Set("Mcp-Protocol-Version", "2025-06-18")
+		if resp, err := client.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	s := connect(t, url, "")
+	busy := func() bool {
+		res := call(t, s, "pprof_cpu", map[string]any{"duration": 1, "limit": 1}, nil)
+		return res.IsError && strings.Contains(errorText(t, res), "already running")
+	}
+	waitFor(t, busy) // the 20 s profile runs
+	dropped := time.Now()
+	drop()
+	for busy() {
+		if time.Since(dropped) > 10*time.Second {
+			t.Fatal("the profile of a dropped client still ran 10 s later")
+		}
+	}
+	t.Logf("a new profile could start %s after the first one's client dropped", time.Since(dropped).Round(time.Millisecond))
+	var audit struct {
+		Calls []struct{ Tool, Outcome, Error string }
+	}
+	call(t, s, "audit_log", map[string]any{"limit": 1000}, &audit)
+	for _, c := range audit.Calls {
+		if c.Tool == "pprof_cpu" && c.Outcome == "cancelled" && strings.Contains(c.Error, "connection") {
+			return
+		}
+	}
+	t.Errorf("no audit record says the dropped pprof_cpu was cancelled: %+v", audit.Calls)
+}
+
+// TestRejectedTokensInNodeLog (item 8): a wrong bearer token is logged in
+// the node log with the remote address, never the token, rate-limited.
+// Before: never logged (the transport had no logger).
+func TestRejectedTokensInNodeLog(t *testing.T) {
+	lines := &logLines{}
+	port := freePort(t)
+	if _, err := newNode(t, ergomcp.Options{Port: port, Token: "the-real-token"}, withLog(lines)); err != nil {
+		t.Fatal(err)
+	}
+	url := fmt.Sprintf("http://localhost:%d/mcp", port)
+	client := &http.Client{Transport: &http.Transport{}}
+	for i := range 30 {
+		if st, _, _ := mcpPost(t, client, url, "", fmt.Sprintf("guessed-%d-QQQ", i), rawInitialize); st != http.StatusUnauthorized {
+			t.Fatalf("bad token: %d", st)
+		}
+	}
+	var rejected []string
+	waitFor(t, func() bool {
+		lines.mu.Lock()
+		defer lines.mu.Unlock()
+		rejected = rejected[:0]
+		for _, l := range lines.lines {
+			if strings.Contains(l, "bearer token rejected") {
+				rejected = append(rejected, l)
+			}
+		}
+		return len(rejected) > 0
+	})
+	if len(rejected) > 2 {
+		t.Errorf("%d log lines for 30 rejections within a second, want rate-limited to 1", len(rejected))
+	}
+	if !strings.Contains(rejected[0], "remote=") || !strings.Contains(rejected[0], "127.0.0.1") {
+		t.Errorf("no remote address: %s", rejected[0])
+	}
+	lines.neverShowed(t, "QQQ", "the-real-token")
+}
+
+// TestSoakAbandonedSessions (the soak test): 1,000 sessions opened and
+// abandoned, then a new client connects and calls at once; after the idle
+// timeout the goroutines and the heap are back where they were.
+func TestSoakAbandonedSessions(t *testing.T) {
+	if testing.Short() {
+		t.Skip("soak")
+	}
+	const timeout = 2 * time.Second
+	node, url := benchApp(t, ergomcp.Options{SessionTimeout: timeout})
+	target := spawnIdle(t, node)
+	transport := &http.Transport{MaxIdleConnsPerHost: 16}
+	client := &http.Client{Transport: transport}
+	// Warm up what net/http and the go-sdk set up once.
+	abandonedSession(t, client, url)
+	time.Sleep(timeout + 500*time.Millisecond)
+	transport.CloseIdleConnections()
+	before := settledGoroutines(t).n
+	heapBefore := heapAfterGC()
+
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 1000 / 8 {
+				abandonedSession(t, client, url)
+			}
+
+		})
+	}
+	wg.Wait()
+	start := time.Now()
+	s := connect(t, url, "")
+	res := call(t, s, "process_state", map[string]any{"pid": target.String()}, nil)
+	if res.IsError {
+		t.Fatalf("after 1,000 abandoned sessions the new client's call failed: %s", errorText(t, res))
+	}
+	t.Logf("1,000 abandoned sessions, then a new client connected and called in %s", time.Since(start).Round(time.Millisecond))
+	s.Close()
+	transport.CloseIdleConnections()
+
+	time.Sleep(timeout + 500*time.Millisecond)
+	var after int
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		after = settledGoroutines(t).n
+		if after <= before+3 || time.Now().After(deadline) {
+			break
+		}
+	}
+	if after > before+3 {
+		t.Errorf("goroutines: %d before, %d after the idle timeout", before, after)
+	}
+	grown := int64(heapAfterGC()) - int64(heapBefore)
+	t.Logf("goroutines %d → %d, heap grew %d KiB", before, after, grown>>10)
+	if grown > 8<<20 {
+		t.Errorf("heap grew by %d KiB after 1,000 abandoned sessions and the idle timeout", grown>>10)
+	}
+
+}
