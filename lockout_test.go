@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"ergo.services/ergo/gen"
+
 	"github.com/ergomcp/ergomcp"
 )
 
@@ -223,4 +225,34 @@ func TestSoakAbandonedSessions(t *testing.T) {
 		t.Errorf("heap grew by %d KiB after 1,000 abandoned sessions and the idle timeout", grown>>10)
 	}
 
+}
+
+// TestSecretsNotEchoed (item 5): one redaction rule wherever the node
+// echoes what it was given: a sampled network_connect_route's cookie is not
+// in sample_start's or sample_list's description, a process's Env values
+// named like secrets are masked by process_info as node_env masks them,
+// and audit records hold neither. Before: the cookie in both descriptions,
+// API_TOKEN and DB_PASSWORD in clear in process_info.
+func TestSecretsNotEchoed(t *testing.T) {
+	const cookie, token = "c00kie-7f3a-do-not-echo", "tok-91c2-do-not-echo"
+	node, s := openSession(t, ergomcp.Options{EnableActions: true}, startNodeWith(func(no *gen.NodeOptions) {
+		no.Security.ExposeEnvInfo = true
+	}))
+	pid, err := node.Spawn(func() gen.ProcessBehavior { return &blocker{} },
+		gen.ProcessOptions{Env: map[gen.Env]any{"API_TOKEN": token, "DB_PASSWORD": token, "REGION": "eu-1"}}, make(chan struct{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var info struct{ Env map[string]any }
+	s.ok("process_info", map[string]any{"pid": pid.String()}, &info)
+	if info.Env["REGION"] != "eu-1" || info.Env["API_TOKEN"] != "[redacted]" || info.Env["DB_PASSWORD"] != "[redacted]" {
+		t.Errorf("process_info Env: %v", info.Env)
+	}
+
+	startSampler(s, map[string]any{"tool": "network_connect_route", "interval_ms": 1000, "count": 1,
+		"arguments": map[string]any{"name": "nobody@localhost", "host": "localhost", "port": 1, "cookie": cookie}})
+	s.ok("sample_list", nil, nil)
+	s.ok("audit_log", nil, nil)
+	s.neverShowed(cookie)
+	s.neverShowed(token)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ergomcp/ergomcp/internal/fanout"
 	"github.com/ergomcp/ergomcp/sampler"
+	"github.com/ergomcp/ergomcp/internal/redact"
 	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
@@ -122,7 +123,7 @@ func sampleStart(env *Env, args *sampleStartArgs) (any, error) {
 		Caller: caller, Remote: target != ""}
 	desc := args.Tool
 	if len(args.Arguments) > 0 {
-		desc += " " + string(args.raw)
+		desc += " " + string(redact.Args(args.raw)) // shown by sample_start, sample_list and sample_read
 	}
 	desc += fmt.Sprintf(" every %dms", args.settings.Interval.Milliseconds())
 	if args.settings.Count > 0 {

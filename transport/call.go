@@ -30,8 +30,16 @@ func (h *Handler) toolHandler(t *catalog.Tool) mcp.ToolHandler {
 		rec := catalog.AuditRecord{Time: time.Now(), Caller: callerOf(req), Tool: t.Name}
 		res, err := h.call(ctx, t, req, &rec)
 		rec.Duration = time.Since(rec.Time)
-		// Error texts may quote what the caller sent; the record must not.
+		// Error texts may quote what the caller sent; the record must not,
+		// and the answer must not carry a secret argument back out.
 		rec.Error = redact.ArgValues(rec.Error, req.Params.Arguments)
+		if res != nil && res.IsError {
+			for _, c := range res.Content {
+				if tc, ok := c.(*mcp.TextContent); ok {
+					tc.Text = redact.SecretArgs(tc.Text, req.Params.Arguments)
+				}
+			}
+		}
 		if h.cfg.Audit != nil {
 			h.cfg.Audit(rec)
 		}
