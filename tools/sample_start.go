@@ -8,8 +8,8 @@ import (
 	"ergo.services/ergo/gen"
 
 	"github.com/ergomcp/ergomcp/internal/fanout"
-	"github.com/ergomcp/ergomcp/sampler"
 	"github.com/ergomcp/ergomcp/internal/redact"
+	"github.com/ergomcp/ergomcp/sampler"
 	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
