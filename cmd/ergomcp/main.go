@@ -43,6 +43,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"slices"
@@ -329,6 +330,9 @@ func withSession(ctx context.Context, cfg config, stderr io.Writer, f func(*mcp.
 
 // report prints err and maps it to an exit code.
 func report(ctx context.Context, cfg config, err error, stderr io.Writer) int {
+	// The password of a user:pass@ URL stays out of our own text, as Go's
+	// url.Error already keeps it out of err's.
+	cfg.url = redactedURL(cfg.url)
 	var ue *usageErr
 	var ce *connError
 	switch {
@@ -354,6 +358,16 @@ func report(ctx context.Context, cfg config, err error, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "ergomcp: cannot talk to the MCP server at %s: %v\n", cfg.url, err)
 	return exitConnection
+}
+
+// redactedURL masks the password of a URL; text that is not a URL is
+// shown as is, having no password to mask.
+func redactedURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	return u.Redacted()
 }
 
 // printProgress prints one progress notification as a line, so that a

@@ -273,6 +273,19 @@ func TestUnreachableServer(t *testing.T) {
 	}
 }
 
+// TestURLPasswordMasked (issue 13, item 9): the password of a user:pass@
+// URL never appears in the error, which before showed it in its own prefix
+// while Go's part of the same line masked it.
+func TestURLPasswordMasked(t *testing.T) {
+	srv := httptest.NewServer(nil)
+	url := strings.Replace(srv.URL, "http://", "http://ops:hunter2-pw@", 1) + "/mcp"
+	srv.Close()
+	code, _, stderr := runCmd(t, nil, "--url", url, "tools")
+	if code != exitConnection || strings.Contains(stderr, "hunter2-pw") || !strings.Contains(stderr, "ops:xxxxx@") {
+		t.Errorf("exit %d, stderr %q: want the password masked", code, stderr)
+	}
+}
+
 func TestProgressGoesToStderr(t *testing.T) {
 	s := newServer(t, "")
 	code, stdout, stderr := runCmd(t, s, "call", "progress")
