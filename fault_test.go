@@ -31,11 +31,11 @@ func workerCount(node gen.Node) int {
 }
 
 // TestCancelledCallFreesWorker cancels a call that cannot be interrupted
-// (process_inspect of a process stuck in a callback waits 5 s) on a pool
-// of one worker: a fresh worker takes the next calls at once, and the old
-// one ends when its inspect returns.
+// (call_process of a process stuck in a callback waits its call_timeout)
+// on a pool of one worker: a fresh worker takes the next calls at once,
+// and the old one ends when its call returns.
 func TestCancelledCallFreesWorker(t *testing.T) {
-	node, s := openSession(t, ergomcp.Options{PoolSize: 1}, startNode)
+	node, s := openSession(t, ergomcp.Options{PoolSize: 1, EnableActions: true}, startNode)
 	release := make(chan struct{})
 	stuck := spawnBlocked(t, node, "fault_stuck", release, 2)
 	var once sync.Once
@@ -45,13 +45,14 @@ func TestCancelledCallFreesWorker(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() {
-		_, err := s.s.CallTool(ctx, &mcp.CallToolParams{Name: "process_inspect", Arguments: map[string]any{"pid": stuck.String()}})
+		_, err := s.s.CallTool(ctx, &mcp.CallToolParams{Name: "call_process", Arguments: map[string]any{
+			"to": stuck.String(), "request": "hello", "call_timeout": 3, "timeout": 10}})
 		errc <- err
 	}()
-	// The inspect request waits in the stuck process's urgent queue.
+	// The call's request waits in the stuck process's main queue.
 	waitFor(t, func() bool {
 		info, err := node.ProcessInfo(stuck)
-		return err == nil && info.MailboxQueues.Urgent == 1
+		return err == nil && info.MailboxQueues.Main == 2
 	})
 	cancel()
 	if err := <-errc; !errors.Is(err, context.Canceled) {
@@ -66,7 +67,8 @@ func TestCancelledCallFreesWorker(t *testing.T) {
 	if took := time.Since(start); took > 2*time.Second || st.State != "running" {
 		t.Fatalf("the next call took %s (state %q): it waited for the abandoned inspect", took, st.State)
 	}
-	// When the inspect returns, the retired worker ends: one worker again.
+	// When the call returns (the blocker never answers it: after its
+	// call_timeout), the retired worker ends: one worker again.
 	free()
 	waitFor(t, func() bool { return workerCount(node) == 1 })
 	s.ok("node_info", nil, &struct{}{})
@@ -210,9 +212,11 @@ func TestStuckTargetDoesNotBlockOthers(t *testing.T) {
 			}
 		})
 	}
+	// One inspect request per target is in flight; the other call is told
+	// so at once.
 	waitFor(t, func() bool {
 		info, err := node.ProcessInfo(stuck)
-		return err == nil && info.MailboxQueues.Urgent == 2
+		return err == nil && info.MailboxQueues.Urgent == 1
 	})
 	s := &session{t: t, s: connect(t, url, "")}
 	start := time.Now()

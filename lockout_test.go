@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"ergo.services/ergo/gen"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/ergomcp/ergomcp"
 )
@@ -255,4 +256,66 @@ func TestSecretsNotEchoed(t *testing.T) {
 	s.ok("audit_log", nil, nil)
 	s.neverShowed(cookie)
 	s.neverShowed(token)
+}
+
+// TestStuckTargetHoldsNoWorkers (item 4): 40 concurrent process_inspect of
+// a process stuck in a callback hold no dispatcher worker: one request is
+// in flight (on an inspector process of its own), the 39 others are
+// answered at once saying how long the first has waited, and node_info
+// from another session answers while the first inspect still waits.
+// Before: the inspects held all 8 workers 5 s each; node_info waited 24 s.
+func TestStuckTargetHoldsNoWorkers(t *testing.T) {
+	node, url := benchApp(t, ergomcp.Options{})
+	release := make(chan struct{})
+	defer close(release)
+	stuck := spawnBlocked(t, node, "lock_stuck", release, 2)
+
+	type answer struct {
+		text string
+		err  error
+		at   time.Time
+	}
+	answers := make(chan answer, 40)
+	for range 4 {
+		s := connect(t, url, "")
+		for range 10 {
+			go func() {
+				res, err := s.CallTool(context.Background(), &mcp.CallToolParams{Name: "process_inspect", Arguments: map[string]any{"pid": stuck.String()}})
+				a := answer{err: err, at: time.Now()}
+				if err == nil {
+					a.text = res.Content[0].(*mcp.TextContent).Text
+				}
+				answers <- a
+			}()
+		}
+	}
+	other := connect(t, url, "")
+	start := time.Now()
+	call(t, other, "node_info", nil, &struct{}{})
+	nodeInfoAt := time.Now()
+	t.Logf("node_info beside 40 inspects of a stuck process: %s", nodeInfoAt.Sub(start).Round(time.Millisecond))
+
+	var atOnce, waited int
+	for range 40 {
+		a := <-answers
+		switch {
+		case a.err != nil:
+			t.Errorf("inspect: %v", a.err)
+		case strings.Contains(a.text, "has not answered the inspect request sent") && strings.Contains(a.text, "likely stuck"):
+			atOnce++
+		case strings.Contains(a.text, "did not answer the inspect request within 5 s"):
+			waited++
+			if a.at.Before(nodeInfoAt) {
+				t.Errorf("node_info answered only after the stuck inspect's 5 s")
+			}
+		default:
+			t.Errorf("unexpected inspect answer: %s", a.text)
+		}
+	}
+	if waited != 1 || atOnce != 39 {
+		t.Errorf("%d inspects waited for the stuck process and %d were answered at once; want 1 and 39", waited, atOnce)
+	}
+	if n := workerCount(node); n != ergomcp.DefaultPoolSize {
+		t.Errorf("%d workers after the inspects, want %d (none retired: none was held)", n, ergomcp.DefaultPoolSize)
+	}
 }
