@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"ergo.services/ergo/act"
 	"ergo.services/ergo/gen"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -317,5 +318,52 @@ func TestStuckTargetHoldsNoWorkers(t *testing.T) {
 	}
 	if n := workerCount(node); n != ergomcp.DefaultPoolSize {
 		t.Errorf("%d workers after the inspects, want %d (none retired: none was held)", n, ergomcp.DefaultPoolSize)
+	}
+}
+
+// silent answers no call: its HandleCall defers the answer and never
+// gives it, as a buggy actor would.
+type silent struct{ act.Actor }
+
+func (silent) HandleCall(from gen.PID, ref gen.Ref, request any) (any, error) { return nil, nil }
+
+// TestNodeStopWithCallsInFlight (item 6): a call_process with call_timeout
+// 60 to a process that never answers, one cancelled by its client and one
+// still waiting, does not delay Node.Stop. Before: 58.6 s.
+func TestNodeStopWithCallsInFlight(t *testing.T) {
+	port := freePort(t)
+	node, err := newNode(t, ergomcp.Options{Port: port, EnableActions: true}, func(*gen.NodeOptions) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := fmt.Sprintf("http://localhost:%d/mcp", port)
+	mute, err := node.Spawn(func() gen.ProcessBehavior { return &silent{} }, gen.ProcessOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := map[string]any{"to": mute.String(), "request": "hello", "call_timeout": 60, "timeout": 70}
+	cancelled, waiting := connect(t, url, ""), connect(t, url, "")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 2)
+	go func() {
+		_, err := cancelled.CallTool(ctx, &mcp.CallToolParams{Name: "call_process", Arguments: args})
+		done <- err
+	}()
+	go func() {
+		_, err := waiting.CallTool(context.Background(), &mcp.CallToolParams{Name: "call_process", Arguments: args})
+		done <- err
+	}()
+	waitFor(t, func() bool {
+		info, err := node.ProcessInfo(mute)
+		return err == nil && info.MessagesIn >= 2
+	})
+	cancel()
+	<-done
+	start := time.Now()
+	stopNode(t, node)
+	took := time.Since(start)
+	t.Logf("Node.Stop with two calls waiting on a silent process: %s", took.Round(time.Millisecond))
+	if took > 5*time.Second {
+		t.Errorf("Node.Stop took %s with calls in flight", took)
 	}
 }
