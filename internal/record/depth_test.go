@@ -13,7 +13,9 @@ var chains = []struct {
 	kind  string
 	build func(k int) any
 }{
-	{"pointer", func(k int) any { return chain(k, func(v reflect.Value) reflect.Value { p := reflect.New(v.Type()); p.Elem().Set(v); return p }) }},
+	{"pointer", func(k int) any {
+		return chain(k, func(v reflect.Value) reflect.Value { p := reflect.New(v.Type()); p.Elem().Set(v); return p })
+	}},
 	{"slice", func(k int) any {
 		return chain(k, func(v reflect.Value) reflect.Value {
 			s := reflect.MakeSlice(reflect.SliceOf(v.Type()), 1, 1)
@@ -22,7 +24,11 @@ var chains = []struct {
 		})
 	}},
 	{"array", func(k int) any {
-		return chain(k, func(v reflect.Value) reflect.Value { a := reflect.New(reflect.ArrayOf(1, v.Type())).Elem(); a.Index(0).Set(v); return a })
+		return chain(k, func(v reflect.Value) reflect.Value {
+			a := reflect.New(reflect.ArrayOf(1, v.Type())).Elem()
+			a.Index(0).Set(v)
+			return a
+		})
 	}},
 	{"map", func(k int) any {
 		return chain(k, func(v reflect.Value) reflect.Value {
