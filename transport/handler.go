@@ -10,9 +10,11 @@
 package transport
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -164,6 +166,9 @@ func (h *Handler) serveMCP(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.Method == http.MethodPost {
 		boundBodyTime(w, r, h.bodyTimeout)
+		if !readBody(w, r) {
+			return
+		}
 		// The go-sdk hands this header map to the tool handler with each
 		// message of the body: it is how a call finds the connection that
 		// carries it (see carriers). A client's own value is dropped.
@@ -172,6 +177,31 @@ func (h *Handler) serveMCP(w http.ResponseWriter, r *http.Request) {
 		w = silencer{ResponseWriter: w, mark: h.silence.mark}
 	}
 	h.sdk.ServeHTTP(w, r)
+}
+
+// readBody reads r's body (already capped by limitBody and timed by
+// boundBodyTime) and puts it back for the go-sdk, so that a refusal names
+// the option to change however the body was sent, chunked bodies included.
+func readBody(w http.ResponseWriter, r *http.Request) bool {
+	if r.Body == nil || r.Body == http.NoBody {
+		return true
+	}
+	body, err := io.ReadAll(r.Body)
+	r.Body.Close()
+	if err != nil {
+		// What is left of the body is still on the connection: it cannot
+		// carry another request.
+		w.Header().Set("Connection", "close")
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			http.Error(w, fmt.Sprintf("request body exceeds %d bytes (Config.MaxBodyBytes)", tooBig.Limit), http.StatusRequestEntityTooLarge)
+			return false
+		}
+		http.Error(w, "Bad Request: reading body: "+err.Error(), http.StatusBadRequest)
+		return false
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return true
 }
 
 // admitSessions is receiving middleware that admits each initializing
