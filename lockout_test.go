@@ -323,9 +323,20 @@ func TestStuckTargetHoldsNoWorkers(t *testing.T) {
 
 // silent answers no call: its HandleCall defers the answer and never
 // gives it, as a buggy actor would.
-type silent struct{ act.Actor }
+type silent struct {
+	act.Actor
+	got chan struct{}
+}
 
-func (silent) HandleCall(from gen.PID, ref gen.Ref, request any) (any, error) { return nil, nil }
+func (s *silent) Init(args ...any) error {
+	s.got = args[0].(chan struct{})
+	return nil
+}
+
+func (s *silent) HandleCall(from gen.PID, ref gen.Ref, request any) (any, error) {
+	s.got <- struct{}{}
+	return nil, nil
+}
 
 // TestNodeStopWithCallsInFlight (item 6): a call_process with call_timeout
 // 60 to a process that never answers, one cancelled by its client and one
@@ -337,7 +348,8 @@ func TestNodeStopWithCallsInFlight(t *testing.T) {
 		t.Fatal(err)
 	}
 	url := fmt.Sprintf("http://localhost:%d/mcp", port)
-	mute, err := node.Spawn(func() gen.ProcessBehavior { return &silent{} }, gen.ProcessOptions{})
+	got := make(chan struct{}, 2)
+	mute, err := node.Spawn(func() gen.ProcessBehavior { return &silent{} }, gen.ProcessOptions{}, got)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -353,10 +365,8 @@ func TestNodeStopWithCallsInFlight(t *testing.T) {
 		_, err := waiting.CallTool(context.Background(), &mcp.CallToolParams{Name: "call_process", Arguments: args})
 		done <- err
 	}()
-	waitFor(t, func() bool {
-		info, err := node.ProcessInfo(mute)
-		return err == nil && info.MessagesIn >= 2
-	})
+	<-got
+	<-got // both calls wait on it
 	cancel()
 	<-done
 	start := time.Now()

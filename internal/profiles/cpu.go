@@ -76,13 +76,17 @@ func (c *CPUProfiler) Profile(ctx context.Context, d time.Duration, progress fun
 	}
 	// Marked at the cancel itself: from then on a second caller must not
 	// be told to wait the planned remainder.
-	stop := context.AfterFunc(ctx, func() {
+	markStopping := func() {
 		c.mu.Lock()
 		c.stopping = true
 		c.mu.Unlock()
-	})
+	}
+	stop := context.AfterFunc(ctx, markStopping)
 	cancelled = window.Wait(ctx, d, progressInterval, progress)
 	stop()
+	if cancelled {
+		markStopping() // the AfterFunc's goroutine may not have run yet
+	}
 	pprof.StopCPUProfile() // returns only after the profile is fully written to buf
 	p, err = profile.Parse(&buf)
 	if err != nil {
