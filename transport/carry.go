@@ -84,7 +84,7 @@ func (s silence) err() error {
 
 // store is the event store that makes streams resumable (Last-Event-ID),
 // bounded to maxBytes in all, without silenced responses.
-func (s silence) store(maxBytes int) mcp.EventStore {
+func (s silence) store(maxBytes int) silentStore {
 	ms := mcp.NewMemoryEventStore(nil)
 	ms.SetMaxBytes(maxBytes)
 	return silentStore{MemoryEventStore: ms, mark: s.mark}

@@ -51,6 +51,7 @@ type Handler struct {
 	sessions *sessionTable // initialized sessions, LRU-evicted when full
 	carriers carriers      // the HTTP request carrying each POST, for its calls
 	silence  silence       // marks responses that must not be sent
+	events   silentStore   // replayable SSE events, bounded
 	logs     *rateLog      // rejections and panics, rate-limited, to Logger
 
 	// bodyTimeout bounds reading one request body (a client trickling a
@@ -99,11 +100,12 @@ func New(cfg Config) (*Handler, error) {
 		}
 	}
 
+	h.events = h.silence.store(cfg.EventStoreBytes)
 	h.sdk = mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return h.server }, &mcp.StreamableHTTPOptions{
 		Logger:              cfg.Logger,
 		SessionTimeout:      cfg.SessionTimeout,
 		MaxRequestBodyBytes: cfg.MaxBodyBytes,
-		EventStore:          h.silence.store(cfg.EventStoreBytes),
+		EventStore:          h.events,
 	})
 	verify := verifyFunc(cfg.Verifier)
 	if verify == nil && cfg.Token != "" {

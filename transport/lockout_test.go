@@ -260,8 +260,8 @@ func TestCancelledRequestGetsNoResponse(t *testing.T) {
 		t.Errorf("a response was sent for the cancelled request:\n%s", b)
 	}
 	rec := hs.auditsFor(t, "slow", 1)[0]
-	if rec.Outcome != outcomeCancelled {
-		t.Errorf("audit outcome %q, want cancelled", rec.Outcome)
+	if rec.Outcome != outcomeCancelled || rec.Error != errCancelledByClient.Error() {
+		t.Errorf("audit: outcome %q error %q, want cancelled by the client", rec.Outcome, rec.Error)
 	}
 	if st := ping(t, hs.url(), id); st != http.StatusOK {
 		t.Errorf("session after the cancel: ping %d", st)
@@ -472,5 +472,62 @@ func TestRejectionsLoggedRateLimited(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "tool invoker panicked") {
 		t.Errorf("the panic was not logged: %q", logs.String())
+	}
+}
+
+// TestEventStoreBounded (item 11): the replayable events of all sessions
+// together stay within Config.EventStoreBytes; what was dropped to stay
+// within it cannot be replayed, and the client is told so (400), not
+// handed a partial stream.
+func TestEventStoreBounded(t *testing.T) {
+	hs := newHarness(t, func(c *Config) { c.EventStoreBytes = 1024 })
+	const version = "2025-11-25"
+	id := rawSession(t, hs.url(), version)
+	// bigCall makes a call whose 4 KiB result the client never reads, and
+	// returns its stream's priming event id.
+	bigCall := func(n int) string {
+		body := fmt.Sprintf(`{"jsonrpc":"2.0","id":%d,"method":"tools/call","params":{"name":"echo","arguments":{"text":"0123456789abcdef","times":256}}}`, n)
+		req, _ := http.NewRequest(http.MethodPost, hs.url(), strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		for k, v := range sessionHeader(id, version) {
+			req.Header[k] = v
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		prime, err := sse{bufio.NewReader(resp.Body)}.next()
+		if err != nil || prime.id == "" {
+			t.Fatalf("priming event %+v: %v", prime, err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		return prime.id
+	}
+	replay := func(last string) int {
+		get, _ := http.NewRequest(http.MethodGet, hs.url(), nil)
+		get.Header.Set("Accept", "text/event-stream")
+		get.Header.Set("Last-Event-ID", last)
+		for k, v := range sessionHeader(id, version) {
+			get.Header[k] = v
+		}
+		resp, err := http.DefaultClient.Do(get)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	first := bigCall(4)
+	second := bigCall(5)
+	if st := replay(first); st != http.StatusBadRequest {
+		t.Errorf("replaying a result dropped to stay within 1 KiB: %d, want 400", st)
+	}
+	if st := replay(second); st != http.StatusOK {
+		t.Errorf("replaying the latest result: %d, want 200", st)
+	}
+	if store := hs.h.sdkStore(); store.MaxBytes() != 1024 {
+		t.Errorf("event store bound %d, want 1024", store.MaxBytes())
 	}
 }
