@@ -64,9 +64,10 @@ func TestCancelledCallFreesWorker(t *testing.T) {
 	if took := time.Since(start); took > 2*time.Second || st.State != "running" {
 		t.Fatalf("the next call took %s (state %q): it waited for the abandoned call", took, st.State)
 	}
-	if n := workerCount(node); n != 1 {
-		t.Errorf("%d workers: the released worker should have served on", n)
-	}
+	// The dispatcher may still have replaced the worker if it saw the
+	// caller leave before the worker was released; the old one then ends
+	// with its released call, and one worker is left either way.
+	waitFor(t, func() bool { return workerCount(node) == 1 })
 	s.ok("node_info", nil, &struct{}{})
 }
 
