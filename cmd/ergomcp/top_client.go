@@ -41,26 +41,26 @@ func newTopSource(cfg config) *topSource { return &topSource{cfg: cfg} }
 
 // session returns the open session, connecting (and reading tools/list)
 // when there is none.
-func (s *topSource) session(ctx context.Context) (*mcp.ClientSession, error) {
+func (s *topSource) session(ctx context.Context) (cs *mcp.ClientSession, fresh bool, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.cs != nil {
-		return s.cs, nil
+		return s.cs, false, nil
 	}
 	cs, _, base, err := dial(ctx, s.cfg, nil)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", errNoSession, err)
+		return nil, false, fmt.Errorf("%w: %w", errNoSession, err)
 	}
 	tools, err := fetchTools(ctx, cs)
 	if err != nil {
 		cs.Close()
 		base.CloseIdleConnections()
-		return nil, fmt.Errorf("%w: tools/list: %w", errNoSession, err)
+		return nil, false, fmt.Errorf("%w: tools/list: %w", errNoSession, err)
 	}
 	if _, err := findTool(tools, "process_top"); err != nil {
 		cs.Close()
 		base.CloseIdleConnections()
-		return nil, fmt.Errorf("this server has no process_top tool; ergomcp top needs it")
+		return nil, false, fmt.Errorf("this server has no process_top tool; ergomcp top needs it")
 	}
 	s.topFormat, s.hasHistory = false, false
 	for _, t := range tools {
@@ -74,7 +74,7 @@ func (s *topSource) session(ctx context.Context) (*mcp.ClientSession, error) {
 		}
 	}
 	s.cs, s.base = cs, base
-	return cs, nil
+	return cs, true, nil
 }
 
 // drop forgets a session that failed, so that the next call dials again.
@@ -121,24 +121,30 @@ func (s *topSource) capabilities() (topFormat, hasHistory bool) {
 // call runs one tool and returns its text. Every call is bounded by
 // --timeout as well as by ctx.
 func (s *topSource) call(ctx context.Context, tool string, args map[string]any) (string, error) {
-	cs, err := s.session(ctx)
-	if err != nil {
-		return "", err
-	}
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.timeout)
 	defer cancel()
-	res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: tool, Arguments: args})
-	if err != nil {
-		if ctx.Err() == nil || errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			s.drop(cs)
+	for {
+		cs, fresh, err := s.session(ctx)
+		if err != nil {
+			return "", err
 		}
-		return "", fmt.Errorf("%w: %s: %w", errNoSession, tool, err)
+		res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: tool, Arguments: args})
+		if err != nil {
+			s.drop(cs)
+			if !fresh && ctx.Err() == nil {
+				// The session was opened before: a server that restarted
+				// forgot it. Once more on a new one, which fails for good
+				// if the server is really gone.
+				continue
+			}
+			return "", fmt.Errorf("%w: %s: %w", errNoSession, tool, err)
+		}
+		text := resultText(res)
+		if res.IsError {
+			return "", &toolFailure{tool: tool, text: text}
+		}
+		return text, nil
 	}
-	text := resultText(res)
-	if res.IsError {
-		return "", &toolFailure{tool: tool, text: text}
-	}
-	return text, nil
 }
 
 // refreshReq is what one refresh asks for.

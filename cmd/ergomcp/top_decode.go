@@ -310,7 +310,7 @@ func collectSeries(path string, v any, out *[]series) {
 		if len(recs) == len(v) && len(recs) > 0 {
 			if _, named := recs[0]["name"]; named {
 				for _, r := range recs {
-					collectSeries(path, r, out)
+					collectSeries("", r, out) // the name says it all
 				}
 				return
 			}

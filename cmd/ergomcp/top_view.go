@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -327,11 +328,11 @@ func (m *topModel) headerLines(st styles, plain bool) []string {
 	switch {
 	case m.err != nil:
 		since := now.Sub(m.errSince).Round(time.Second)
-		msg := fmt.Sprintf("server not answering for %s (%d tries, retrying every %s): %v", since, m.failures, m.opts.interval, m.err)
+		msg := fmt.Sprintf("server not answering for %s (%d tries, retrying every %s", since, m.failures, m.opts.interval)
 		if !m.lastOK.IsZero() {
 			msg += "; showing data from " + m.lastOK.Format("15:04:05")
 		}
-		lines = append(lines, st.bad.Render(msg))
+		lines = append(lines, st.bad.Render(msg+"): "+errorCause(m.err)))
 	case m.snap == nil:
 		lines = append(lines, st.dim.Render(fmt.Sprintf("connecting to %s, first window of %s…", m.src.cfg.url, m.opts.window)))
 	default:
@@ -477,7 +478,7 @@ func (m *topModel) clusterLines(st styles) []string {
 	title := []string{st.title.Render("ergomcp top · cluster"), m.src.cfg.url, now.Format("15:04:05")}
 	lines := []string{strings.Join(title, " · ")}
 	if m.err != nil {
-		lines = append(lines, st.bad.Render(fmt.Sprintf("server not answering (%d tries): %v", m.failures, m.err)))
+		lines = append(lines, st.bad.Render(fmt.Sprintf("server not answering (%d tries): %s", m.failures, errorCause(m.err))))
 	} else if m.cluster == nil {
 		lines = append(lines, st.dim.Render("asking every node…"))
 	} else {
@@ -543,4 +544,17 @@ func (m *topModel) snapshotText() string {
 		}
 	}
 	return strings.Join(lines, "\n") + "\n"
+}
+
+// errorCause shortens a connection error to what a person acts on: the
+// go-sdk wraps "connection refused" in four layers of context.
+func errorCause(err error) string {
+	if !errors.Is(err, errNoSession) {
+		return err.Error()
+	}
+	text := err.Error()
+	if i := strings.LastIndex(text, ": "); i >= 0 {
+		return text[i+2:]
+	}
+	return text
 }

@@ -1,0 +1,732 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/ergomcp/ergomcp/tools/catalog"
+	"github.com/ergomcp/ergomcp/transport"
+)
+
+// The model tests run the view's state machine on messages, and its
+// commands against a real MCP server (the repo's transport, strict
+// decoding included) whose tools answer in the shapes of process_top,
+// runtime_stats, node_info, process_info and process_inspect from a table
+// the test controls. The end-to-end test against a real Ergo node is in
+// top_pty_test.go.
+
+type fakeTopArgs struct {
+	catalog.Common
+	SortBy   string `json:"sort_by,omitempty"`
+	Limit    int    `json:"limit,omitempty"`
+	WindowMs int    `json:"window_ms,omitempty"`
+}
+
+// fakeTopArgsFormat is process_top once it takes format (issue 17).
+type fakeTopArgsFormat struct {
+	fakeTopArgs
+	Format string `json:"format,omitempty"`
+}
+
+type fakePIDArgs struct {
+	catalog.Common
+	PID  string `json:"pid,omitempty"`
+	Name string `json:"name,omitempty"`
+}
+
+// fakeProc is one row of the fake process table, in process_top's
+// record order.
+type fakeProc struct {
+	PID               string
+	Name              string
+	Application       string
+	Behavior          string
+	State             string
+	Mailbox           uint64
+	MessagesInRate    float64
+	MessagesOutRate   float64
+	CPU               float64
+	MailboxGrowthRate float64
+	ProcessingRate    float64
+	EstLatencyMs      any
+	TimeToDrainS      any
+	MailboxLatencyMs  *float64
+	New, Reset        bool
+	Stalled, CPUStale bool
+}
+
+// fakeNode serves the tools top calls from procs.
+type fakeNode struct {
+	name    string
+	format  bool // process_top takes format
+	history bool // node_history is served
+
+	mu    sync.Mutex
+	procs []fakeProc
+	calls []string         // tool names, in order
+	args  map[string][]any // decoded arguments by tool
+}
+
+func (f *fakeNode) registry() *catalog.Registry {
+	r := new(catalog.Registry)
+	if f.format {
+		r.Add(catalog.Define[fakeTopArgsFormat](catalog.Tool{Name: "process_top", Title: "top", Description: "top."}))
+	} else {
+		r.Add(catalog.Define[fakeTopArgs](catalog.Tool{Name: "process_top", Title: "top", Description: "top."}))
+	}
+	r.Add(catalog.Define[noArgs](catalog.Tool{Name: "runtime_stats", Title: "stats", Description: "stats."}))
+	r.Add(catalog.Define[noArgs](catalog.Tool{Name: "node_info", Title: "info", Description: "info."}))
+	r.Add(catalog.Define[fakePIDArgs](catalog.Tool{Name: "process_info", Title: "info", Description: "info."}))
+	r.Add(catalog.Define[fakePIDArgs](catalog.Tool{Name: "process_inspect", Title: "inspect", Description: "inspect."}))
+	if f.history {
+		r.Add(catalog.Define[noArgs](catalog.Tool{Name: "node_history", Title: "history", Description: "history."}))
+	}
+	return r
+}
+
+func (f *fakeNode) invoke(_ context.Context, call *catalog.Call) catalog.Result {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, call.Tool.Name)
+	if f.args == nil {
+		f.args = map[string][]any{}
+	}
+	f.args[call.Tool.Name] = append(f.args[call.Tool.Name], call.Args)
+	switch call.Tool.Name {
+	case "runtime_stats":
+		return catalog.Result{Text: `{"Goroutines":42,"HeapLiveBytes":3145728,"GCCPUShare":0.0125,"CPUSeconds":3}`}
+	case "node_info":
+		return catalog.Result{Text: fmt.Sprintf(`{"Name":%q,"Uptime":3725,"Version":"app:1.0","Framework":"Ergo Framework:3.1.0","ProcessesTotal":%d,`+
+			`"Capabilities":{"MailboxLatency":false,"Wakeups":false,"LogLevelSetter":"SetLogLevelProcess"}}`, f.name, len(f.procs))}
+	case "node_history":
+		return catalog.Result{Text: `{"minutes":15,"series":[{"name":"processes","points":[[0,10],[10,12],[20,15],[30,19]]},` +
+			`{"name":"goroutines","points":[[0,40],[10,41],[20,40],[30,42]]}]}`}
+	case "process_info":
+		a := call.Args.(*fakePIDArgs)
+		return catalog.Result{Text: fmt.Sprintf(`{"PID":%q,"MailboxQueues":{"Main":7},"MessagesIn":99}`, a.PID)}
+	case "process_inspect":
+		return catalog.Result{Text: "process is not responding to inspect within 5s", IsError: true}
+	case "process_top":
+		var a fakeTopArgs
+		switch v := call.Args.(type) {
+		case *fakeTopArgs:
+			a = *v
+		case *fakeTopArgsFormat:
+			a = v.fakeTopArgs
+		}
+		return catalog.Result{Text: f.top(a)}
+	}
+	return catalog.Result{Text: "unexpected tool", IsError: true}
+}
+
+// top answers like process_top: the table ranked by sort_by, cut at
+// limit, in the record shape.
+func (f *fakeNode) top(a fakeTopArgs) string {
+	rows := make([]procRow, 0, len(f.procs))
+	for _, p := range f.procs {
+		b, _ := json.Marshal(p)
+		v, _ := parseOrdered(string(b))
+		row := procRow{}
+		for _, fl := range v.(object) {
+			row[fl.key] = fl.value
+		}
+		rows = append(rows, row)
+	}
+	sortRows(rows, sortColumn(a.SortBy))
+	keep := map[string]bool{}
+	for _, r := range rows[:min(a.Limit, len(rows))] {
+		keep[r.text("PID")] = true
+	}
+	var out []fakeProc
+	for _, pid := range pidsOf(rows) {
+		if keep[pid] {
+			out = append(out, f.byPID(pid))
+		}
+	}
+	body, _ := json.Marshal(map[string]any{
+		"total": len(f.procs), "returned": len(out), "truncated": len(out) < len(f.procs),
+		"window_ms": a.WindowMs, "sort_by": a.SortBy, "processes_before": len(f.procs), "processes": out,
+	})
+	return string(body)
+}
+
+func pidsOf(rows []procRow) []string {
+	var pids []string
+	for _, r := range rows {
+		pids = append(pids, r.text("PID"))
+	}
+	return pids
+}
+
+func (f *fakeNode) byPID(pid string) fakeProc {
+	for _, p := range f.procs {
+		if p.PID == pid {
+			return p
+		}
+	}
+	return fakeProc{}
+}
+
+func (f *fakeNode) toolCalls() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.calls)
+}
+
+func (f *fakeNode) lastArgs(tool string) any {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	a := f.args[tool]
+	if len(a) == 0 {
+		return nil
+	}
+	return a[len(a)-1]
+}
+
+// fakeServer serves a fakeNode on a fixed loopback address that can be
+// stopped and started again, as a node restarting does.
+type fakeServer struct {
+	t    *testing.T
+	node *fakeNode
+	addr string
+	srv  *http.Server
+	h    *transport.Handler
+}
+
+func startFake(t *testing.T, node *fakeNode) *fakeServer {
+	t.Helper()
+	s := &fakeServer{t: t, node: node}
+	s.start("127.0.0.1:0")
+	t.Cleanup(s.stop)
+	return s
+}
+
+func (s *fakeServer) url() string { return "http://" + s.addr + transport.DefaultPath }
+
+func (s *fakeServer) start(addr string) {
+	s.t.Helper()
+	h, err := transport.New(transport.Config{Registry: s.node.registry(), Invoker: catalog.InvokerFunc(s.node.invoke)})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	var l net.Listener
+	for try := 0; ; try++ {
+		l, err = net.Listen("tcp", addr)
+		if err == nil || try == 50 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond) // the old listener's port is being released
+	}
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.addr, s.h = l.Addr().String(), h
+	s.srv = &http.Server{Handler: h}
+	go s.srv.Serve(l)
+}
+
+func (s *fakeServer) stop() {
+	if s.srv != nil {
+		s.srv.Close()
+		s.h.Close()
+		s.srv = nil
+	}
+}
+
+func demoProcs() []fakeProc {
+	return []fakeProc{
+		{PID: "<AB.0.1001>", Name: "healthy", Behavior: "act.Actor", State: "sleep", MessagesInRate: 5, MessagesOutRate: 5, CPU: 0.01, ProcessingRate: 5, EstLatencyMs: 0.0, TimeToDrainS: 0.0},
+		{PID: "<AB.0.1002>", Name: "burner", Behavior: "cpuBurner", State: "running", MessagesInRate: 40, MessagesOutRate: 40, CPU: 0.72, ProcessingRate: 40, EstLatencyMs: 0.0, TimeToDrainS: 0.0},
+		{PID: "<AB.0.1003>", Name: "slow", Behavior: "slowConsumer", State: "running", Mailbox: 900, MessagesInRate: 20, CPU: 0, MailboxGrowthRate: 10, ProcessingRate: 10, EstLatencyMs: 90000.0, TimeToDrainS: "never", CPUStale: true},
+		{PID: "<AB.0.1004>", Name: "chain_a", Behavior: "chainStart", State: "wait response", Mailbox: 300, MessagesInRate: 8, MailboxGrowthRate: 8, EstLatencyMs: "stalled", TimeToDrainS: "never", Stalled: true},
+		{PID: "<AB.0.1005>", Name: "fanout", Behavior: "producer", State: "sleep", MessagesInRate: 2, MessagesOutRate: 300, CPU: 0.05, ProcessingRate: 2, EstLatencyMs: 0.0, TimeToDrainS: 0.0, New: true},
+	}
+}
+
+// newTestModel is a model against url with test-sized options.
+func newTestModel(t *testing.T, url string, mod func(*config)) *topModel {
+	t.Helper()
+	cfg := config{url: url, timeout: 5 * time.Second, top: topConfig{interval: 300 * time.Millisecond, sortBy: "cpu"}}
+	if mod != nil {
+		mod(&cfg)
+	}
+	if err := cfg.top.check(); err != nil {
+		t.Fatal(err)
+	}
+	src := newTopSource(cfg)
+	t.Cleanup(src.close)
+	m := newTopModel(t.Context(), src, cfg.top, cfg.node)
+	m.Update(tea.WindowSizeMsg{Width: 160, Height: 30})
+	return m
+}
+
+// step executes cmd, feeds its message to the model and returns the
+// command Update gave back. Ticks are not waited for: the caller decides
+// when time passes.
+func step(t *testing.T, m *topModel, cmd tea.Cmd) tea.Cmd {
+	t.Helper()
+	if cmd == nil {
+		t.Fatal("no command to run")
+	}
+	_, next := m.Update(cmd())
+	return next
+}
+
+// refresh runs one refresh the way a tick starts it.
+func refresh(t *testing.T, m *topModel) {
+	t.Helper()
+	_, cmd := m.Update(tickMsg{seq: m.tickSeq})
+	if cmd == nil {
+		t.Fatal("a refresh is already running")
+	}
+	step(t, m, cmd)
+}
+
+func names(m *topModel) []string {
+	var out []string
+	for _, r := range m.rows {
+		out = append(out, r.text("Name"))
+	}
+	return out
+}
+
+func press(m *topModel, key string) tea.Cmd {
+	_, cmd := m.Update(keyPress(key))
+	return cmd
+}
+
+// keyPress builds the message bubbletea sends for a key name.
+func keyPress(k string) tea.KeyPressMsg {
+	switch k {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "shift+tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "pgdown":
+		return tea.KeyPressMsg{Code: tea.KeyPgDown}
+	case "end":
+		return tea.KeyPressMsg{Code: tea.KeyEnd}
+	case "ctrl+c":
+		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	}
+	r := []rune(k)[0]
+	return tea.KeyPressMsg{Code: r, Text: k}
+}
+
+func TestTopSortKeys(t *testing.T) {
+	node := &fakeNode{name: "n@localhost", procs: demoProcs()}
+	s := startFake(t, node)
+	m := newTestModel(t, s.url(), nil)
+	step(t, m, m.Init())
+	if got, want := names(m), []string{"burner", "fanout", "healthy", "slow", "chain_a"}; !slices.Equal(got, want) {
+		t.Fatalf("by cpu: %v, want %v", got, want)
+	}
+	for _, tc := range []struct {
+		key, sortBy string
+		first       []string
+	}{
+		// "stalled" and "never" are infinite: they rank above every number.
+		{"g", "mailbox_growth", []string{"slow", "chain_a"}},
+		{"i", "messages_in_rate", []string{"burner", "slow", "chain_a"}},
+		{"o", "messages_out_rate", []string{"fanout", "burner"}},
+		{"l", "est_latency", []string{"chain_a", "slow"}},
+		{"d", "time_to_drain", []string{"slow", "chain_a"}}, // both "never": PID order
+		{"tab", "cpu", []string{"burner", "fanout"}},        // tab cycles back to the first
+		{"shift+tab", "time_to_drain", []string{"slow", "chain_a"}},
+		{"2", "mailbox_growth", []string{"slow", "chain_a"}},
+	} {
+		cmd := press(m, tc.key)
+		if got := sortKeys[m.sort].name; got != tc.sortBy {
+			t.Fatalf("key %q: sort %s, want %s", tc.key, got, tc.sortBy)
+		}
+		// Re-sorted at once, before the server answers.
+		if got := names(m)[:len(tc.first)]; !slices.Equal(got, tc.first) {
+			t.Errorf("key %q, before the refresh: %v, want %v first", tc.key, got, tc.first)
+		}
+		if m.cursor != 0 {
+			t.Errorf("key %q: cursor %d, want the busiest row", tc.key, m.cursor)
+		}
+		// And asked again with the new key.
+		step(t, m, cmd)
+		if got := node.lastArgs("process_top").(*fakeTopArgs).SortBy; got != tc.sortBy {
+			t.Errorf("key %q: process_top was asked sort_by=%s, want %s", tc.key, got, tc.sortBy)
+		}
+		if got := names(m)[:len(tc.first)]; !slices.Equal(got, tc.first) {
+			t.Errorf("key %q, after the refresh: %v, want %v first", tc.key, got, tc.first)
+		}
+		view := ansi.Strip(m.render(screenStyles))
+		if !strings.Contains(view, columnLabels[sortColumn(tc.sortBy)]+"▼") {
+			t.Errorf("key %q: the header does not mark %s:\n%s", tc.key, sortColumn(tc.sortBy), view)
+		}
+	}
+	// The same key again, or a key that sorts nothing, asks nothing.
+	if cmd := press(m, "2"); cmd != nil {
+		t.Error("pressing the current sort key started a refresh")
+	}
+	if cmd := press(m, "z"); cmd != nil {
+		t.Error("an unbound key did something")
+	}
+}
+
+func TestTopEveryColumn(t *testing.T) {
+	node := &fakeNode{name: "n@localhost", procs: demoProcs()}
+	s := startFake(t, node)
+	m := newTestModel(t, s.url(), func(c *config) { c.top.limit = 3 })
+	step(t, m, m.Init())
+	m.Update(tea.WindowSizeMsg{Width: 400, Height: 30})
+	view := ansi.Strip(m.render(screenStyles))
+	for _, label := range []string{"PID", "NAME", "APP", "BEHAVIOR", "STATE", "MAILBOX", "IN/s", "OUT/s", "CPU▼", "GROWTH/s", "DONE/s", "LATENCY ms", "DRAIN s", "FLAGS"} {
+		if !strings.Contains(view, label) {
+			t.Errorf("no %s column:\n%s", label, view)
+		}
+	}
+	for _, want := range []string{
+		"FLAGS: N New, R Reset, S Stalled, C CPUStale",
+		"no values this window: MailboxLatencyMs",
+		"72.0%",       // CPU as a share of one core
+		"processes 5", // from processes_before
+		"goroutines 42", "heap live 3.0 MiB", "GC CPU 1.25%", "up 1h02m", "Ergo Framework:3.1.0",
+		"capabilities: LogLevelSetter=SetLogLevelProcess (2 unavailable",
+		"no sparklines: this server has no node_history tool",
+		"5 processes matched, 3 shown",
+	} {
+		if !strings.Contains(view, want) {
+			t.Errorf("view lacks %q:\n%s", want, view)
+		}
+	}
+	if got := node.lastArgs("process_top").(*fakeTopArgs); got.Limit != 3 || got.WindowMs != 150 {
+		t.Errorf("process_top asked limit=%d window_ms=%d, want 3 and half the 300ms interval", got.Limit, got.WindowMs)
+	}
+}
+
+func TestTopFormatRecordsWhenOffered(t *testing.T) {
+	node := &fakeNode{name: "n@localhost", procs: demoProcs(), format: true}
+	s := startFake(t, node)
+	m := newTestModel(t, s.url(), nil)
+	step(t, m, m.Init())
+	if got := node.lastArgs("process_top").(*fakeTopArgsFormat).Format; got != "records" {
+		t.Errorf("process_top with a format argument was asked format=%q, want records", got)
+	}
+	if len(m.rows) != 5 {
+		t.Errorf("%d rows, want 5", len(m.rows))
+	}
+	// Without the argument nothing is added: the strict decoder would
+	// refuse an unknown one, which the refresh above would have reported.
+}
+
+func TestTopCursorResizeAndSelection(t *testing.T) {
+	node := &fakeNode{name: "n@localhost"}
+	for i := range 60 {
+		node.procs = append(node.procs, fakeProc{PID: fmt.Sprintf("<AB.0.%d>", 1000+i), Name: fmt.Sprintf("p%02d", i), CPU: float64(60-i) / 100, EstLatencyMs: 0.0, TimeToDrainS: 0.0})
+	}
+	s := startFake(t, node)
+	m := newTestModel(t, s.url(), nil)
+	step(t, m, m.Init())
+	if got := node.lastArgs("process_top").(*fakeTopArgs).Limit; got < m.tableRows() || got > maxLimit {
+		t.Errorf("limit %d, want at least the %d rows the screen shows", got, m.tableRows())
+	}
+	check := func(when string) {
+		t.Helper()
+		lines := strings.Split(m.render(screenStyles), "\n")
+		if len(lines) > m.height {
+			t.Errorf("%s: %d lines on a %d-line screen", when, len(lines), m.height)
+		}
+		for _, l := range lines {
+			if w := ansi.StringWidth(l); w > m.width {
+				t.Errorf("%s: a line %d wide on a %d-wide screen: %q", when, w, m.width, ansi.Strip(l))
+			}
+		}
+		if m.cursor < m.top || m.cursor >= m.top+m.tableRows() {
+			t.Errorf("%s: cursor %d outside the rows shown (%d..%d)", when, m.cursor, m.top, m.top+m.tableRows()-1)
+		}
+		if !strings.Contains(ansi.Strip(m.render(screenStyles)), m.selected) {
+			t.Errorf("%s: the selected %s is not on screen", when, m.selected)
+		}
+	}
+	for range 25 {
+		press(m, "down")
+	}
+	check("after 25 downs")
+	if m.cursor != 25 || m.selected != "<AB.0.1025>" {
+		t.Errorf("cursor %d on %s, want 25 on <AB.0.1025>", m.cursor, m.selected)
+	}
+	m.Update(tea.WindowSizeMsg{Width: 70, Height: 12})
+	check("after shrinking to 70x12")
+	m.Update(tea.WindowSizeMsg{Width: 200, Height: 50})
+	check("after growing to 200x50")
+	press(m, "end")
+	check("after end")
+	press(m, "pgdown")
+	check("after pgdown at the end")
+
+	// The selection follows its process when a refresh reorders the table.
+	for range 3 {
+		press(m, "up")
+	}
+	sel := m.selected
+	node.mu.Lock()
+	slices.Reverse(node.procs)
+	for i := range node.procs {
+		node.procs[i].CPU = float64(i) / 100
+	}
+	node.mu.Unlock()
+	refresh(t, m)
+	if m.selected != sel || m.rows[m.cursor].text("PID") != sel {
+		t.Errorf("after a reordering refresh the cursor is on %s, want %s", m.rows[m.cursor].text("PID"), sel)
+	}
+	check("after the refresh")
+
+	// Sideways: the fixed columns stay, the others scroll.
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 20})
+	before := ansi.Strip(m.render(screenStyles))
+	press(m, "right")
+	press(m, "right")
+	after := ansi.Strip(m.render(screenStyles))
+	if !strings.Contains(after, "PID") || !strings.Contains(after, "NAME") || strings.Contains(after, "BEHAVIOR") || !strings.Contains(before, "BEHAVIOR") {
+		t.Errorf("two rights should hide APP and BEHAVIOR and keep PID, NAME:\nbefore\n%s\nafter\n%s", before, after)
+	}
+	for range 40 {
+		press(m, "right")
+	}
+	if !strings.Contains(ansi.Strip(m.render(screenStyles)), "FLAGS") {
+		t.Error("scrolling far right lost the last column")
+	}
+}
+
+func TestTopQuitKeys(t *testing.T) {
+	m := newTestModel(t, "http://127.0.0.1:1/mcp", nil)
+	for _, view := range []int{viewTop, viewDetail, viewCluster} {
+		for _, k := range []string{"q", "ctrl+c"} {
+			m.view = view
+			cmd := press(m, k)
+			if cmd == nil {
+				t.Fatalf("view %d, %s: no command", view, k)
+			}
+			if _, ok := cmd().(tea.QuitMsg); !ok {
+				t.Errorf("view %d, %s: the command does not quit", view, k)
+			}
+		}
+	}
+}
+
+func TestTopServerGoesAwayAndComesBack(t *testing.T) {
+	node := &fakeNode{name: "n@localhost", procs: demoProcs()}
+	s := startFake(t, node)
+	m := newTestModel(t, s.url(), nil)
+	step(t, m, m.Init())
+	if m.err != nil || len(m.rows) != 5 {
+		t.Fatalf("first refresh: err %v, %d rows", m.err, len(m.rows))
+	}
+
+	s.stop()
+	refresh(t, m)
+	refresh(t, m)
+	if m.err == nil || m.failures != 2 {
+		t.Fatalf("server down: err %v, failures %d; want an error and 2 failures", m.err, m.failures)
+	}
+	view := ansi.Strip(m.render(screenStyles))
+	if !strings.Contains(view, "server not answering") || !strings.Contains(view, "(2 tries") ||
+		!strings.Contains(view, "showing data from") || !strings.Contains(view, "connection refused") {
+		t.Errorf("the view does not say the server is gone:\n%s", view)
+	}
+	if !strings.Contains(view, "burner") {
+		t.Errorf("the last data should stay on screen while the server is gone:\n%s", view)
+	}
+	// A server that is down is asked once an interval, not in a loop.
+	m.fetching = true
+	_, next := m.Update(snapshotMsg{err: errors.New("down"), start: m.now()})
+	if next == nil {
+		t.Fatal("no next tick after a failure")
+	}
+
+	// The node comes back on the same address with new numbers, and no
+	// memory of the old session.
+	node.mu.Lock()
+	node.procs[0].CPU = 0.99
+	node.calls = nil
+	node.mu.Unlock()
+	s.start(s.addr)
+	m.fetching = false
+	refresh(t, m)
+	if m.err != nil {
+		t.Fatalf("after the server came back: %v", m.err)
+	}
+	if got := names(m)[0]; got != "healthy" {
+		t.Errorf("after the server came back the top process is %s, want healthy (new numbers)", got)
+	}
+	if calls := node.toolCalls(); !slices.Contains(calls, "node_info") {
+		t.Errorf("after a gap node_info was not read again (calls %v): the node may have restarted", calls)
+	}
+	if view := ansi.Strip(m.render(screenStyles)); strings.Contains(view, "not answering") {
+		t.Errorf("the error stayed on screen after recovery:\n%s", view)
+	}
+}
+
+func TestTopDetail(t *testing.T) {
+	node := &fakeNode{name: "n@localhost", procs: demoProcs()}
+	s := startFake(t, node)
+	m := newTestModel(t, s.url(), nil)
+	step(t, m, m.Init())
+	press(m, "down") // fanout, second by cpu
+	cmd := press(m, "enter")
+	if m.view != viewDetail || !m.detailLoading {
+		t.Fatalf("enter: view %d, loading %v", m.view, m.detailLoading)
+	}
+	step(t, m, cmd)
+	if got := node.lastArgs("process_info").(*fakePIDArgs).PID; got != "<AB.0.1005>" {
+		t.Errorf("process_info asked for %s, want the selected <AB.0.1005>", got)
+	}
+	view := ansi.Strip(m.render(screenStyles))
+	for _, want := range []string{"<AB.0.1005> fanout", "process_info", "Main: 7", "MessagesIn:", "process_inspect", "error: process is not responding"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("detail lacks %q:\n%s", want, view)
+		}
+	}
+	// Sort keys mean nothing here; esc goes back to the table.
+	press(m, "g")
+	if m.sort != 0 {
+		t.Error("a sort key changed the sort from the detail view")
+	}
+	press(m, "esc")
+	if m.view != viewTop {
+		t.Errorf("esc: view %d, want the table", m.view)
+	}
+}
+
+func TestTopHistorySparklines(t *testing.T) {
+	node := &fakeNode{name: "n@localhost", procs: demoProcs(), history: true}
+	s := startFake(t, node)
+	m := newTestModel(t, s.url(), nil)
+	step(t, m, m.Init())
+	view := ansi.Strip(m.render(screenStyles))
+	if !strings.Contains(view, "processes") || !strings.Contains(view, "▁▂▄█ 19") || !strings.Contains(view, "goroutines") {
+		t.Errorf("no sparklines from node_history:\n%s", view)
+	}
+	if strings.Contains(view, "no sparklines") {
+		t.Errorf("says no sparklines although node_history answered:\n%s", view)
+	}
+	// node_history is read every historyEvery, not every refresh.
+	refresh(t, m)
+	if n := strings.Count(strings.Join(node.toolCalls(), " "), "node_history"); n != 1 {
+		t.Errorf("node_history called %d times in two refreshes, want 1", n)
+	}
+}
+
+func TestDecodeHistoryShapes(t *testing.T) {
+	for _, tc := range []struct{ name, text, want string }{
+		{"named records with pairs", `{"series":[{"name":"heap","points":[[1,5],[2,6]]}]}`, "heap=[5 6]"},
+		{"map of lists", `{"processes":[1,2,3],"since":[1,2]}`, "processes=[1 2 3]"},
+		{"records per point", `{"points":[{"t":1,"goroutines":4,"heap":9},{"t":2,"goroutines":5,"heap":8}]}`, "points.goroutines=[4 5] points.heap=[9 8]"},
+		{"table", `{"history":{"columns":["t","processes"],"rows":[[1,10],[2,11],[3,null]]}}`, "history.processes=[10 11]"},
+		{"gaps skipped", `{"gc":[1,null,3]}`, "gc=[1 3]"},
+		{"nothing numeric", `{"note":"no data yet"}`, ""},
+		{"not JSON", `oops`, ""},
+	} {
+		var got []string
+		for _, s := range decodeHistory(tc.text) {
+			got = append(got, fmt.Sprintf("%s=%v", s.name, s.points))
+		}
+		if strings.Join(got, " ") != tc.want {
+			t.Errorf("%s: %v, want %s", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestSparkline(t *testing.T) {
+	for _, tc := range []struct {
+		points []float64
+		width  int
+		want   string
+	}{
+		{[]float64{0, 1, 2, 3, 4, 5, 6, 7}, 8, "▁▂▃▄▅▆▇█"},
+		{[]float64{0, 1, 2, 3, 4, 5, 6, 7}, 3, "▁▄█"}, // the last points, rescaled
+		{[]float64{5, 5, 5}, 10, "▁▁▁"},
+		{nil, 10, ""},
+	} {
+		if got := sparkline(tc.points, tc.width); got != tc.want {
+			t.Errorf("sparkline(%v, %d) = %q, want %q", tc.points, tc.width, got, tc.want)
+		}
+	}
+}
+
+func TestTopSnapshotWhenNotATerminal(t *testing.T) {
+	node := &fakeNode{name: "n@localhost", procs: demoProcs()}
+	s := startFake(t, node)
+	code, stdout, stderr := runCmd(t, nil, "--url", s.url(), "top", "--sort", "mailbox_growth")
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	if strings.Contains(stdout, "\x1b") {
+		t.Errorf("the snapshot has escape codes: %q", stdout)
+	}
+	lines := strings.Split(stdout, "\n")
+	var table []string
+	for i, l := range lines {
+		if strings.HasPrefix(l, "PID ") {
+			table = lines[i+1 : i+4]
+		}
+	}
+	if len(table) != 3 || !strings.Contains(table[0], "slow") || !strings.Contains(table[1], "chain_a") {
+		t.Errorf("by mailbox growth the snapshot should start with slow, chain_a:\n%s", stdout)
+	}
+	if got := node.lastArgs("process_top").(*fakeTopArgs).Limit; got != 20 {
+		t.Errorf("snapshot limit %d, want 20", got)
+	}
+
+	code, stdout, stderr = runCmd(t, nil, "--url", s.url(), "top", "--cluster")
+	if code != exitOK || !strings.Contains(stdout, "NODE") {
+		t.Errorf("cluster snapshot: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
+func TestTopBadFlagsSendNothing(t *testing.T) {
+	node := &fakeNode{name: "n@localhost", procs: demoProcs()}
+	s := startFake(t, node)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--interval", "1s", "--window", "1s"}, "--window (1s) must be shorter than --interval (1s)"},
+		{[]string{"--window", "50ms"}, "--window must be between 100ms and 30s"},
+		{[]string{"--interval", "100ms"}, "--interval must be at least 200ms"},
+		{[]string{"--sort", "memory"}, `--sort must be one of cpu, mailbox_growth`},
+		{[]string{"--limit", "-1"}, "--limit must be between 1 and 500"},
+		{[]string{"extra"}, `top takes no arguments, got ["extra"]`},
+	} {
+		args := append([]string{"--url", s.url(), "top"}, tc.args...)
+		code, _, stderr := runCmd(t, nil, args...)
+		if code != exitUsage || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tc.args, code, stderr, exitUsage, tc.want)
+		}
+	}
+	if calls := node.toolCalls(); len(calls) > 0 {
+		t.Errorf("bad flags reached the server: %v", calls)
+	}
+}
+
+func TestTopUnreachableSnapshot(t *testing.T) {
+	code, _, stderr := runCmd(t, nil, "--url", "http://127.0.0.1:1/mcp", "top")
+	if code != exitConnection || !strings.Contains(stderr, "cannot talk to the MCP server at http://127.0.0.1:1/mcp") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
