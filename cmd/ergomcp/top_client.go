@@ -185,6 +185,7 @@ func (s *topSource) refresh(ctx context.Context, req refreshReq) (*snapshot, err
 	if err != nil {
 		return nil, err
 	}
+	snap.busy = time.Since(snap.at)
 	if snap.stats, err = decodeStats(text); err != nil {
 		return nil, err
 	}
@@ -209,13 +210,20 @@ func (s *topSource) refresh(ctx context.Context, req refreshReq) (*snapshot, err
 			snap.historyFetched = true
 		}
 	}
+	start := time.Now()
 	text, err = s.call(ctx, "process_top", topArgs(req.node, req.sortBy, req.limit, req.window, records))
 	if err != nil {
 		return nil, err
 	}
+	took := time.Since(start)
 	if snap.top, err = decodeTop(text); err != nil {
 		return nil, err
 	}
+	// window_ms runs from the start of the first walk of the process table
+	// to the start of the second: what the call took beyond it is the
+	// second walk (and the answer's way back), and the first walk costs as
+	// much again.
+	snap.busy += 2 * max(took-time.Duration(snap.top.windowMs)*time.Millisecond, 0)
 	return snap, nil
 }
 

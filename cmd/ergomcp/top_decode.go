@@ -23,6 +23,9 @@ type snapshot struct {
 	history                       []series
 	historyServed, historyFetched bool
 	historyErr                    string
+	// busy estimates the time the node's worker spent on this refresh
+	// (wall time, so at least its CPU time); see topModel.period.
+	busy time.Duration
 }
 
 // runtimeStats is the part of runtime_stats the header shows.

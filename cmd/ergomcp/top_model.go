@@ -54,6 +54,13 @@ const (
 	historyEvery = 10 * time.Second
 	// maxLimit bounds the rows asked for, whatever the terminal's height.
 	maxLimit = 500
+	// loadBudget is the share of one core a refresh may keep the node
+	// busy: process_top walks the process table twice (~330 ms of CPU at
+	// 100k processes, see README), and a view meant to find the node's
+	// biggest load must not become it. The interval stretches to keep it.
+	loadBudget = 0.05
+	// maxPeriod bounds the stretch.
+	maxPeriod = time.Minute
 )
 
 // Messages the model gets from its commands.
@@ -235,11 +242,21 @@ func (m *topModel) next(start time.Time) tea.Cmd {
 	}
 	m.tickSeq++
 	seq := m.tickSeq
-	wait := max(m.opts.interval-m.now().Sub(start), 0)
+	wait := max(m.period()-m.now().Sub(start), 0)
 	if m.err != nil {
 		wait = m.opts.interval // a server that is down is not asked in a loop
 	}
 	return tea.Tick(wait, func(time.Time) tea.Msg { return tickMsg{seq: seq} })
+}
+
+// period is the time between two refreshes' starts: --interval, or
+// longer when the last refresh kept the node busy beyond loadBudget.
+func (m *topModel) period() time.Duration {
+	p := m.opts.interval
+	if m.snap != nil && m.snap.busy > 0 {
+		p = max(p, min(time.Duration(float64(m.snap.busy)/loadBudget), maxPeriod).Round(time.Second))
+	}
+	return p
 }
 
 // fetch starts the refresh of the current view, unless one runs (then it

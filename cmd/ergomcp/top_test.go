@@ -730,3 +730,37 @@ func TestTopUnreachableSnapshot(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 }
+
+func TestTopStretchesIntervalUnderLoad(t *testing.T) {
+	node := &fakeNode{name: "n@localhost", procs: demoProcs()}
+	s := startFake(t, node)
+	m := newTestModel(t, s.url(), nil)
+	step(t, m, m.Init())
+	if got := m.period(); got != m.opts.interval {
+		t.Errorf("a cheap refresh: period %s, want the %s interval", got, m.opts.interval)
+	}
+	if strings.Contains(ansi.Strip(m.render(screenStyles)), "stretched") {
+		t.Error("a cheap refresh says the interval was stretched")
+	}
+	// A refresh that kept the node busy 400 ms (100k processes) may come
+	// back only after 400 ms / 5% = 8 s.
+	snap := *m.snap
+	snap.busy = 400 * time.Millisecond
+	m.apply(&snap)
+	if got := m.period(); got != 8*time.Second {
+		t.Errorf("busy 400ms: period %s, want 8s", got)
+	}
+	if view := ansi.Strip(m.render(screenStyles)); !strings.Contains(view, "every 8s (stretched from 300ms: a refresh keeps the node busy ~400ms, budget 5% of a core)") {
+		t.Errorf("the header does not say the interval was stretched:\n%s", view)
+	}
+	snap.busy = time.Hour
+	m.apply(&snap)
+	if got := m.period(); got != maxPeriod {
+		t.Errorf("busy 1h: period %s, want the %s bound", got, maxPeriod)
+	}
+	// Measured on a real answer: process_top's window is not counted.
+	step(t, m, press(m, "r"))
+	if m.snap.busy <= 0 || m.snap.busy > time.Duration(m.snap.top.windowMs)*time.Millisecond {
+		t.Errorf("busy %s for a fake node's refresh with a %d ms window: the window was counted, or nothing", m.snap.busy, m.snap.top.windowMs)
+	}
+}

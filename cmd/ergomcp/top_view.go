@@ -304,7 +304,12 @@ func (m *topModel) headerLines(st styles, plain bool) []string {
 		title = append(title, m.info.Framework, "up "+humanDuration(up))
 	}
 	if !plain {
-		title = append(title, fmt.Sprintf("every %s, window %s", m.opts.interval, m.opts.window), now.Format("15:04:05"))
+		every := fmt.Sprintf("every %s, window %s", m.opts.interval, m.opts.window)
+		if p := m.period(); p > m.opts.interval {
+			every = fmt.Sprintf("every %s (stretched from %s: a refresh keeps the node busy ~%s, budget %.0f%% of a core), window %s",
+				p, m.opts.interval, m.snap.busy.Round(time.Millisecond), 100*loadBudget, m.opts.window)
+		}
+		title = append(title, every, now.Format("15:04:05"))
 	}
 	lines = append(lines, strings.Join(title, " · "))
 
