@@ -79,6 +79,7 @@ type (
 	detailMsg struct {
 		d   *detail
 		err error
+		seq int
 	}
 )
 
@@ -127,6 +128,7 @@ type topModel struct {
 	detailErr     error
 	detailLoading bool
 	detailTop     int
+	detailSeq     int // the detail asked for last; an older answer is dropped
 }
 
 func newTopModel(ctx context.Context, src *topSource, opts topConfig, node string) *topModel {
@@ -172,6 +174,9 @@ func (m *topModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, m.next(msg.start)
 	case detailMsg:
+		if msg.seq != m.detailSeq || m.view != viewDetail {
+			return m, nil // the user moved on
+		}
 		m.detailLoading = false
 		m.detail, m.detailErr = msg.d, msg.err
 		return m, nil
@@ -412,14 +417,15 @@ func (m *topModel) clusterKey(k string) tea.Cmd {
 
 func (m *topModel) openDetail(pid, name string) tea.Cmd {
 	m.view = viewDetail
-	m.detail, m.detailErr, m.detailLoading, m.detailTop = nil, nil, true, 0
-	ctx, src, node := m.ctx, m.src, m.node
+	m.detail, m.detailErr, m.detailLoading, m.detailTop = &detail{pid: pid, name: name}, nil, true, 0
+	m.detailSeq++
+	ctx, src, node, seq := m.ctx, m.src, m.node, m.detailSeq
 	return func() tea.Msg {
 		d, err := src.detail(ctx, node, pid)
 		if d != nil {
 			d.name = name
 		}
-		return detailMsg{d: d, err: err}
+		return detailMsg{d: d, err: err, seq: seq}
 	}
 }
 

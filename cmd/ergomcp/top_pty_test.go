@@ -85,7 +85,7 @@ func TestTopOnDemoUnderPTY(t *testing.T) {
 		return -1
 	}
 	before := screen.waitFor(t, "the slow consumer near the top by mailbox growth", 20*time.Second, func(s string) bool {
-		return strings.Contains(s, "GROWTH/s▼") && strings.Contains(topRows(s, 3), "scenario_slow_consumer") && mailbox(s) > 0
+		return strings.Contains(s, "GROW/s▼") && strings.Contains(topRows(s, 3), "scenario_slow_consumer") && mailbox(s) > 0
 	})
 	screen.waitFor(t, "the slow consumer's mailbox growing on screen", 20*time.Second, func(s string) bool {
 		return mailbox(s) > mailbox(before)
@@ -97,7 +97,7 @@ func TestTopOnDemoUnderPTY(t *testing.T) {
 		return strings.Contains(s, "process_info") && strings.Contains(s, "process_inspect") && strings.Contains(s, "MailboxQueues")
 	})
 	screen.send(t, "\x1b")
-	screen.waitFor(t, "the table again", 20*time.Second, func(s string) bool { return strings.Contains(s, "GROWTH/s▼") })
+	screen.waitFor(t, "the table again", 20*time.Second, func(s string) bool { return strings.Contains(s, "GROW/s▼") })
 
 	// q quits and restores the terminal: the alternate screen left.
 	screen.send(t, "q")

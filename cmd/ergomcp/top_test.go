@@ -395,7 +395,7 @@ func TestTopEveryColumn(t *testing.T) {
 	step(t, m, m.Init())
 	m.Update(tea.WindowSizeMsg{Width: 400, Height: 30})
 	view := ansi.Strip(m.render(screenStyles))
-	for _, label := range []string{"PID", "NAME", "APP", "BEHAVIOR", "STATE", "MAILBOX", "IN/s", "OUT/s", "CPU▼", "GROWTH/s", "DONE/s", "LATENCY ms", "DRAIN s", "FLAGS"} {
+	for _, label := range []string{"PID", "NAME", "APP", "BEHAVIOR", "STATE", "MAILBOX", "IN/s", "OUT/s", "CPU▼", "GROW/s", "DONE/s", "LAT ms", "DRAIN s", "FLAGS"} {
 		if !strings.Contains(view, label) {
 			t.Errorf("no %s column:\n%s", label, view)
 		}
@@ -610,6 +610,19 @@ func TestTopDetail(t *testing.T) {
 	press(m, "esc")
 	if m.view != viewTop {
 		t.Errorf("esc: view %d, want the table", m.view)
+	}
+
+	// An answer for a process the user left behind is dropped: opening
+	// another one shows the other one's.
+	press(m, "up")
+	first := press(m, "enter") // burner
+	press(m, "esc")
+	press(m, "down")
+	second := press(m, "enter") // fanout
+	step(t, m, second)
+	step(t, m, first)
+	if m.detail == nil || m.detail.pid != "<AB.0.1005>" {
+		t.Errorf("after a late answer for the first process the detail shows %+v, want <AB.0.1005>", m.detail)
 	}
 }
 

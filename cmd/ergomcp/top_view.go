@@ -37,8 +37,8 @@ var (
 var columnLabels = map[string]string{
 	"PID": "PID", "Name": "NAME", "Application": "APP", "Behavior": "BEHAVIOR", "State": "STATE",
 	"Mailbox": "MAILBOX", "MessagesInRate": "IN/s", "MessagesOutRate": "OUT/s", "CPU": "CPU",
-	"MailboxGrowthRate": "GROWTH/s", "ProcessingRate": "DONE/s", "EstLatencyMs": "LATENCY ms",
-	"TimeToDrainS": "DRAIN s", "MailboxLatencyMs": "MBOX LAT ms",
+	"MailboxGrowthRate": "GROW/s", "ProcessingRate": "DONE/s", "EstLatencyMs": "LAT ms",
+	"TimeToDrainS": "DRAIN s", "MailboxLatencyMs": "MBOXLAT ms",
 }
 
 // fixedColumns stay on screen when the others scroll sideways.
@@ -208,6 +208,9 @@ func tableLines(st styles, cols []column, rows []procRow, sortCol string, cursor
 	}
 	offset = max(min(offset, len(scroll)-1), 0)
 	shown = append(shown, scroll[min(offset, len(scroll)):]...)
+	if width > 0 {
+		shrink(shown, width)
+	}
 	line := func(cells func(c *column) string) string {
 		parts := make([]string, len(shown))
 		for i := range shown {
@@ -234,6 +237,30 @@ func tableLines(st styles, cols []column, rows []procRow, sortCol string, cursor
 		lines = append(lines, l)
 	}
 	return lines
+}
+
+// shrinkable are the text columns that give up width, in this order and
+// down to these widths, so that the numbers fit the screen before any
+// column has to scroll out of it.
+var shrinkable = []struct {
+	key   string
+	least int
+}{{"Behavior", 12}, {"Application", 6}, {"Name", 16}, {"State", 7}, {"Behavior", 8}, {"Name", 10}}
+
+func shrink(cols []column, width int) {
+	total := 2 * (len(cols) - 1)
+	for _, c := range cols {
+		total += c.width
+	}
+	for _, s := range shrinkable {
+		for i := range cols {
+			if excess := total - width; excess > 0 && cols[i].key == s.key && cols[i].width > s.least {
+				cut := min(excess, cols[i].width-s.least)
+				cols[i].width -= cut
+				total -= cut
+			}
+		}
+	}
 }
 
 // sparkBlocks are the eight heights of a sparkline.
@@ -463,7 +490,8 @@ func (m *topModel) detailLines(st styles) []string {
 	lines := []string{st.title.Render("ergomcp top · process detail") + " · esc back · ↑↓ pgup pgdown scroll · r reload · q quit"}
 	switch {
 	case m.detailLoading:
-		lines = append(lines, st.dim.Render("asking process_info and process_inspect…"))
+		lines = append(lines, st.header.Render(fmt.Sprintf("%s %s", m.detail.pid, m.detail.name)),
+			st.dim.Render("asking process_info and process_inspect (a process stuck in a callback takes 5 s to say so)…"))
 	case m.detailErr != nil:
 		lines = append(lines, st.bad.Render("cannot read the process: "+m.detailErr.Error()))
 	case m.detail != nil:
