@@ -6,13 +6,16 @@
 //
 //	ergomcp [flags] tools [TOOL]
 //	ergomcp [flags] call TOOL [key=value | key:=json | flag]...
+//	ergomcp [flags] top
 //
 // "tools" lists the server's tools; "tools TOOL" shows one tool's arguments.
 // "call" types each key=value from the tool's input schema: integers,
 // numbers, booleans, strings, arrays (comma-separated values or the key
 // repeated) and objects (JSON). key:=json passes raw JSON; a bare name sets
 // a boolean argument to true. An unknown argument is refused before anything
-// is sent.
+// is sent. "top" is a full-screen, refreshing view of process_top (see
+// top.go); its own flags are --interval, --window, --sort, --limit and
+// --cluster.
 //
 // Flags (anywhere on the command line):
 //

@@ -245,7 +245,7 @@ func tableLines(st styles, cols []column, rows []procRow, sortCol string, cursor
 var shrinkable = []struct {
 	key   string
 	least int
-}{{"Behavior", 12}, {"Application", 6}, {"Name", 16}, {"State", 7}, {"Behavior", 8}, {"Name", 10}}
+}{{"Application", 4}, {"Behavior", 10}, {"State", 7}, {"Name", 18}, {"Behavior", 6}, {"Name", 10}}
 
 func shrink(cols []column, width int) {
 	total := 2 * (len(cols) - 1)
