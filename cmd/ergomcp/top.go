@@ -91,6 +91,10 @@ func runTop(ctx context.Context, cfg config, stdout, stderr io.Writer) int {
 	}
 	src := newTopSource(cfg)
 	defer src.close()
+	// Calls still running when the view quits end before the session
+	// closes (deferred calls run last first).
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	m := newTopModel(ctx, src, cfg.top, cfg.node)
 	if !isTerminal(stdout) {
 		return topSnapshot(ctx, cfg, m, stdout, stderr)
@@ -101,7 +105,7 @@ func runTop(ctx context.Context, cfg config, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ergomcp: top: %v\n", err)
 		return exitConnection
 	}
-	if ctx.Err() != nil {
+	if ctx.Err() != nil { // SIGINT from outside: the program was killed
 		return exitInterrupted
 	}
 	return exitOK

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"sync"
 	"time"
 
@@ -277,13 +276,4 @@ func (s *topSource) detail(ctx context.Context, node, pid string) (*detail, erro
 		}
 	}
 	return d, nil
-}
-
-// nodeNames lists the names of rows, for messages.
-func nodeNames(rows []clusterRow) []string {
-	names := make([]string, len(rows))
-	for i, r := range rows {
-		names[i] = r.node
-	}
-	return slices.Clip(names)
 }

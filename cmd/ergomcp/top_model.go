@@ -98,27 +98,26 @@ type topModel struct {
 	sort          int
 	node          string // --node, or the node picked in the cluster view
 
-	snap       *snapshot // the last refresh that worked
-	rows       []procRow // snap's rows in the current sort order
-	info       *nodeInfo
-	infoAt     time.Time
-	history    []series
-	historyAt  time.Time
-	needInfo   bool
-	cursor     int    // index into rows
-	selected   string // PID under the cursor, kept across refreshes
-	top        int    // first row shown
-	colOffset  int    // scrollable columns skipped
-	refreshes  int
-	lastOK     time.Time
-	fetching   bool
-	again      bool // a refresh was asked for while one ran
-	tickSeq    int
-	paused     bool
-	err        error
-	errSince   time.Time
-	failures   int
-	clusterErr error
+	snap      *snapshot // the last refresh that worked
+	rows      []procRow // snap's rows in the current sort order
+	info      *nodeInfo
+	infoAt    time.Time
+	history   []series
+	historyAt time.Time
+	needInfo  bool
+	cursor    int    // index into rows
+	selected  string // PID under the cursor, kept across refreshes
+	top       int    // first row shown
+	colOffset int    // scrollable columns skipped
+	refreshes int
+	lastOK    time.Time
+	fetching  bool
+	again     bool // a refresh was asked for while one ran
+	tickSeq   int
+	paused    bool
+	err       error
+	errSince  time.Time
+	failures  int
 
 	cluster       []clusterRow
 	clusterCursor int

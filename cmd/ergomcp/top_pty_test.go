@@ -99,6 +99,17 @@ func TestTopOnDemoUnderPTY(t *testing.T) {
 	screen.send(t, "\x1b")
 	screen.waitFor(t, "the table again", 20*time.Second, func(s string) bool { return strings.Contains(s, "GROW/s▼") })
 
+	// The cluster view: the demo is a cluster of one, its busiest by
+	// mailbox growth one of the consumers that cannot keep up.
+	screen.send(t, "v")
+	screen.waitFor(t, "the cluster view", 20*time.Second, func(s string) bool {
+		return regexp.MustCompile(`(?m)^demo@localhost +ok +\d+ +\d+ .*Ergo Framework:.*GROW/s=`).MatchString(s)
+	})
+	screen.send(t, "\r")
+	screen.waitFor(t, "the node's top from the cluster view", 20*time.Second, func(s string) bool {
+		return strings.Contains(s, "GROW/s▼") && strings.Contains(s, "processes ")
+	})
+
 	// q quits and restores the terminal: the alternate screen left.
 	screen.send(t, "q")
 	done := make(chan error, 1)
@@ -123,8 +134,17 @@ func TestTopOnDemoUnderPTY(t *testing.T) {
 
 func build(t *testing.T, dir, name, pkg string) {
 	t.Helper()
-	cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", filepath.Join(dir, name), pkg)
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command to build the demo with")
+	}
+	cmd := exec.Command(goBin, "build", "-o", filepath.Join(dir, name), pkg)
 	if out, err := cmd.CombinedOutput(); err != nil {
+		if bytes.Contains(out, []byte("ergo.services/ergo")) && !bytes.Contains(out, []byte(".go:")) {
+			// scripts/test.sh runs this package where ergo does not
+			// resolve; the demo node cannot be built there.
+			t.Skipf("the demo needs ergo, which does not resolve here: %s", bytes.TrimSpace(out))
+		}
 		t.Fatalf("go build %s: %v\n%s", pkg, err, out)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -104,6 +105,18 @@ func (f *fakeNode) invoke(_ context.Context, call *catalog.Call) catalog.Result 
 		f.args = map[string][]any{}
 	}
 	f.args[call.Tool.Name] = append(f.args[call.Tool.Name], call.Args)
+	if catalog.CommonOf(call.Args).Node == "*" {
+		// As ergomcp's fan-out answers: this node, and one that left.
+		res := f.answer(call)
+		return catalog.Result{Text: fmt.Sprintf(`{"tool":%q,"nodes":2,"ok":1,"errors":1,"results":[`+
+			`{"node":%q,"status":"ok","duration_ms":1,"result":%s},`+
+			`{"node":"gone@localhost","status":"error","duration_ms":0,"error":"no connection to gone@localhost"}]}`,
+			call.Tool.Name, f.name, res.Text)}
+	}
+	return f.answer(call)
+}
+
+func (f *fakeNode) answer(call *catalog.Call) catalog.Result {
 	switch call.Tool.Name {
 	case "runtime_stats":
 		return catalog.Result{Text: `{"Goroutines":42,"HeapLiveBytes":3145728,"GCCPUShare":0.0125,"CPUSeconds":3}`}
@@ -709,6 +722,48 @@ func TestTopSnapshotWhenNotATerminal(t *testing.T) {
 	code, stdout, stderr = runCmd(t, nil, "--url", s.url(), "top", "--cluster")
 	if code != exitOK || !strings.Contains(stdout, "NODE") {
 		t.Errorf("cluster snapshot: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
+func TestTopClusterView(t *testing.T) {
+	node := &fakeNode{name: "n@localhost", procs: demoProcs()}
+	s := startFake(t, node)
+	m := newTestModel(t, s.url(), nil)
+	step(t, m, m.Init())
+	step(t, m, press(m, "v"))
+	if m.view != viewCluster {
+		t.Fatalf("v: view %d, want the cluster", m.view)
+	}
+	for _, tool := range []string{"node_info", "runtime_stats", "process_top"} {
+		if got := catalog.CommonOf(node.lastArgs(tool)).Node; got != "*" {
+			t.Errorf("cluster view asked %s node=%q, want *", tool, got)
+		}
+	}
+	if got := node.lastArgs("process_top").(*fakeTopArgs).Limit; got != 1 {
+		t.Errorf("cluster view asked process_top limit=%d, want the busiest only", got)
+	}
+	view := ansi.Strip(m.render(screenStyles))
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`(?m)^n@localhost +ok +5 +42 +3\.0 MiB +1\.25% +1h02m +Ergo Framework:3\.1\.0 +<AB\.0\.1002> burner CPU=72\.0%`),
+		regexp.MustCompile(`(?m)^gone@localhost +error +- +- .*no connection to gone@localhost`),
+		regexp.MustCompile(`2 nodes \(node="\*"\)`),
+	} {
+		if !want.MatchString(view) {
+			t.Errorf("cluster view does not match %s:\n%s", want, view)
+		}
+	}
+	// g ranks each node's busiest by mailbox growth.
+	step(t, m, press(m, "g"))
+	if view := ansi.Strip(m.render(screenStyles)); !strings.Contains(view, "<AB.0.1003> slow GROW/s=10") {
+		t.Errorf("by mailbox growth the busiest should be slow:\n%s", view)
+	}
+	// enter on a node shows that node's top.
+	step(t, m, press(m, "enter"))
+	if m.view != viewTop || m.node != "n@localhost" {
+		t.Fatalf("enter: view %d node %q, want the top of n@localhost", m.view, m.node)
+	}
+	if got := catalog.CommonOf(node.lastArgs("process_top")).Node; got != "n@localhost" {
+		t.Errorf("the node's top asked node=%q", got)
 	}
 }
 
