@@ -202,10 +202,12 @@ func (s *topSource) refresh(ctx context.Context, req refreshReq) (*snapshot, err
 	if req.history && history {
 		args := nodeArgs(req.node)
 		text, err := s.call(ctx, "node_history", args)
+		if err == nil {
+			snap.history, err = decodeHistory(text)
+		}
 		if err != nil {
 			snap.historyErr = err.Error() // the header says so; the table still shows
 		} else {
-			snap.history = decodeHistory(text)
 			snap.historyFetched = true
 		}
 	}

@@ -220,212 +220,60 @@ func sortRows(rows []procRow, col string) {
 	})
 }
 
-// series is one named history series, oldest point first.
+// series is one history series, oldest point first, NaN where nothing
+// was measured.
 type series struct {
-	name   string
-	points []float64
+	name, unit, dir string
+	points          []float64
 }
 
-// historyWanted are the series the header shows first when node_history
-// has them; the rest follow in the answer's order.
-var historyWanted = []string{"processes", "goroutines", "heap", "gc", "spawned", "terminated", "sched", "log"}
+// last is the newest measured point (NaN when there is none).
+func (s series) last() float64 {
+	for i := len(s.points) - 1; i >= 0; i-- {
+		if !math.IsNaN(s.points[i]) {
+			return s.points[i]
+		}
+	}
+	return math.NaN()
+}
 
-// maxSeries bounds the sparklines shown.
-const maxSeries = 8
+// historyWanted are the series the header shows, in this order, when
+// node_history has them: the ones an SRE asks "since when, how fast"
+// about.
+var historyWanted = []string{"processes", "goroutines", "heap_live", "gc_cpu", "spawned", "terminated", "mailbox_total", "sched_latency_p99"}
 
-// decodeHistory finds the numeric series in node_history's answer. The
-// tool's shape is young, so this reads what a series can look like
-// rather than one layout: a list of numbers, a list of [time, value]
-// pairs, a list of records (one series per numeric field), a table of
-// columns and rows, each under the key or "name" that names it.
-func decodeHistory(text string) []series {
-	dec := json.NewDecoder(strings.NewReader(text))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil
+// decodeHistory reads node_history's node-level series (Series: a list
+// of {Name, Unit, Dir, Values}, null where nothing was measured) and
+// keeps the wanted ones. The processes it follows (Movers) are for
+// process_top to show, not sparklines.
+func decodeHistory(text string) ([]series, error) {
+	var a struct {
+		Series []struct {
+			Name, Unit, Dir string
+			Values          []*float64
+		}
+	}
+	if err := json.Unmarshal([]byte(text), &a); err != nil {
+		return nil, fmt.Errorf("node_history answer: %w", err)
 	}
 	var out []series
-	collectSeries("", v, &out)
-	rank := func(name string) int {
-		l := strings.ToLower(name)
-		for i, w := range historyWanted {
-			if strings.Contains(l, w) {
-				return i
-			}
-		}
-		return len(historyWanted)
-	}
-	sort.SliceStable(out, func(i, j int) bool { return rank(out[i].name) < rank(out[j].name) })
-	if len(out) > maxSeries {
-		out = out[:maxSeries]
-	}
-	return out
-}
-
-// timeKeys are fields that hold a point's time, not a value to plot.
-var timeKeys = []string{"t", "ts", "time", "at", "timestamp", "unix", "start", "end", "from", "to", "since"}
-
-func isTimeKey(k string) bool { return slices.Contains(timeKeys, strings.ToLower(k)) }
-
-func collectSeries(path string, v any, out *[]series) {
-	if len(*out) >= 4*maxSeries {
-		return
-	}
-	switch v := v.(type) {
-	case map[string]any:
-		if cols, rows := tableOf(v); cols != nil {
-			columnSeries(path, cols, rows, out)
-			return
-		}
-		name, _ := v["name"].(string)
-		if name == "" {
-			name, _ = v["series"].(string)
-		}
-		keys := make([]string, 0, len(v))
-		for k := range v {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			p := join(path, k)
-			if name != "" {
-				p = join(path, name)
-				if !isValueKey(k) {
-					p = join(p, k)
-				}
-			}
-			collectSeries(p, v[k], out)
-		}
-	case []any:
-		if pts, ok := numbers(v); ok {
-			if len(pts) >= 2 && !isTimeKey(lastPart(path)) {
-				*out = append(*out, series{name: path, points: pts})
-			}
-			return
-		}
-		var recs []map[string]any
-		for _, it := range v {
-			if m, ok := it.(map[string]any); ok {
-				recs = append(recs, m)
-			}
-		}
-		if len(recs) == len(v) && len(recs) > 0 {
-			if _, named := recs[0]["name"]; named {
-				for _, r := range recs {
-					collectSeries("", r, out) // the name says it all
-				}
-				return
-			}
-			var cols []string
-			for k := range recs[0] {
-				cols = append(cols, k)
-			}
-			slices.Sort(cols)
-			rows := make([][]any, len(recs))
-			for i, r := range recs {
-				for _, c := range cols {
-					rows[i] = append(rows[i], r[c])
-				}
-			}
-			columnSeries(path, cols, rows, out)
-		}
-	}
-}
-
-// isValueKey: a series record's field holding its points.
-func isValueKey(k string) bool {
-	switch strings.ToLower(k) {
-	case "points", "values", "data", "samples", "series", "v", "value":
-		return true
-	}
-	return false
-}
-
-// tableOf reads {"columns": [...], "rows": [[...], ...]}.
-func tableOf(m map[string]any) ([]string, [][]any) {
-	c, ok1 := m["columns"].([]any)
-	r, ok2 := m["rows"].([]any)
-	if !ok1 || !ok2 {
-		return nil, nil
-	}
-	cols := make([]string, len(c))
-	for i, x := range c {
-		s, ok := x.(string)
-		if !ok {
-			return nil, nil
-		}
-		cols[i] = s
-	}
-	rows := make([][]any, 0, len(r))
-	for _, x := range r {
-		row, ok := x.([]any)
-		if !ok {
-			return nil, nil
-		}
-		rows = append(rows, row)
-	}
-	return cols, rows
-}
-
-func columnSeries(path string, cols []string, rows [][]any, out *[]series) {
-	for i, c := range cols {
-		if isTimeKey(c) {
-			continue
-		}
-		var pts []float64
-		for _, row := range rows {
-			if i >= len(row) {
+	for _, want := range historyWanted {
+		for _, s := range a.Series {
+			if s.Name != want {
 				continue
 			}
-			if n, ok := row[i].(json.Number); ok {
-				if f, err := n.Float64(); err == nil {
-					pts = append(pts, f)
-				}
-			} else if pair, ok := row[i].([]any); ok && len(pair) > 0 {
-				if n, ok := pair[len(pair)-1].(json.Number); ok {
-					f, _ := n.Float64()
-					pts = append(pts, f)
+			pts := make([]float64, len(s.Values))
+			for i, v := range s.Values {
+				pts[i] = math.NaN()
+				if v != nil {
+					pts[i] = *v
 				}
 			}
-		}
-		if len(pts) >= 2 {
-			*out = append(*out, series{name: join(path, c), points: pts})
+			out = append(out, series{name: s.Name, unit: s.Unit, dir: s.Dir, points: pts})
 		}
 	}
+	return out, nil
 }
-
-// numbers reads a list of numbers or of [time, value] pairs.
-func numbers(v []any) ([]float64, bool) {
-	pts := make([]float64, 0, len(v))
-	for _, x := range v {
-		if pair, ok := x.([]any); ok && len(pair) >= 2 {
-			x = pair[len(pair)-1]
-		}
-		if x == nil {
-			continue // a gap
-		}
-		n, ok := x.(json.Number)
-		if !ok {
-			return nil, false
-		}
-		f, err := n.Float64()
-		if err != nil {
-			return nil, false
-		}
-		pts = append(pts, f)
-	}
-	return pts, len(v) > 0
-}
-
-func join(path, k string) string {
-	if path == "" {
-		return k
-	}
-	return path + "." + k
-}
-
-func lastPart(path string) string { return path[strings.LastIndexByte(path, '.')+1:] }
 
 // fanoutPart is one node's entry in a node="*" answer.
 type fanoutPart struct {

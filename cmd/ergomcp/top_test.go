@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"regexp"
@@ -124,8 +125,7 @@ func (f *fakeNode) answer(call *catalog.Call) catalog.Result {
 		return catalog.Result{Text: fmt.Sprintf(`{"Name":%q,"Uptime":3725,"Version":"app:1.0","Framework":"Ergo Framework:3.1.0","ProcessesTotal":%d,`+
 			`"Capabilities":{"MailboxLatency":false,"Wakeups":false,"LogLevelSetter":"SetLogLevelProcess"}}`, f.name, len(f.procs))}
 	case "node_history":
-		return catalog.Result{Text: `{"minutes":15,"series":[{"name":"processes","points":[[0,10],[10,12],[20,15],[30,19]]},` +
-			`{"name":"goroutines","points":[[0,40],[10,41],[20,40],[30,42]]}]}`}
+		return catalog.Result{Text: fakeHistory}
 	case "process_info":
 		a := call.Args.(*fakePIDArgs)
 		return catalog.Result{Text: fmt.Sprintf(`{"PID":%q,"MailboxQueues":{"Main":7},"MessagesIn":99}`, a.PID)}
@@ -645,7 +645,8 @@ func TestTopHistorySparklines(t *testing.T) {
 	m := newTestModel(t, s.url(), nil)
 	step(t, m, m.Init())
 	view := ansi.Strip(m.render(screenStyles))
-	if !strings.Contains(view, "processes") || !strings.Contains(view, "▁▂▄█ 19") || !strings.Contains(view, "goroutines") {
+	if !regexp.MustCompile(`processes +\ ▁▂▄█ 19 rising`).MatchString(view) || !regexp.MustCompile(`goroutines +▁▄ ▁█ 42 flat`).MatchString(view) ||
+		!regexp.MustCompile(`heap_live +\ + - MiB rising`).MatchString(view) {
 		t.Errorf("no sparklines from node_history:\n%s", view)
 	}
 	if strings.Contains(view, "no sparklines") {
@@ -658,23 +659,37 @@ func TestTopHistorySparklines(t *testing.T) {
 	}
 }
 
-func TestDecodeHistoryShapes(t *testing.T) {
-	for _, tc := range []struct{ name, text, want string }{
-		{"named records with pairs", `{"series":[{"name":"heap","points":[[1,5],[2,6]]}]}`, "heap=[5 6]"},
-		{"map of lists", `{"processes":[1,2,3],"since":[1,2]}`, "processes=[1 2 3]"},
-		{"records per point", `{"points":[{"t":1,"goroutines":4,"heap":9},{"t":2,"goroutines":5,"heap":8}]}`, "points.goroutines=[4 5] points.heap=[9 8]"},
-		{"table", `{"history":{"columns":["t","processes"],"rows":[[1,10],[2,11],[3,null]]}}`, "history.processes=[10 11]"},
-		{"gaps skipped", `{"gc":[1,null,3]}`, "gc=[1 3]"},
-		{"nothing numeric", `{"note":"no data yet"}`, ""},
-		{"not JSON", `oops`, ""},
-	} {
-		var got []string
-		for _, s := range decodeHistory(tc.text) {
-			got = append(got, fmt.Sprintf("%s=%v", s.name, s.points))
-		}
-		if strings.Join(got, " ") != tc.want {
-			t.Errorf("%s: %v, want %s", tc.name, got, tc.want)
-		}
+// fakeHistory is node_history's answer as issue 15 shapes it: node-level
+// Series with null where nothing was measured, and Movers, which are not
+// sparklines.
+const fakeHistory = `{"From":"2026-12-01T21:00:00Z","StepS":10,"Buckets":5,"Series":[` +
+	`{"Name":"goroutines","Unit":"count","Dir":"flat","Last":42,"Values":[40,41,null,40,42]},` +
+	`{"Name":"log_info","Unit":"per_s","Dir":"flat","Values":[1,1,1,1,1]},` +
+	`{"Name":"processes","Unit":"count","Trend":"rising 10→19","Dir":"rising","Last":19,"Values":[null,10,12,15,19]},` +
+	`{"Name":"heap_live","Unit":"MiB","Dir":"rising","Values":[null,null,null,null,null]}],` +
+	`"Movers":[{"PID":"<AB.0.1003>","Name":"slow","MailboxLast":900,"Values":[1,2,3]}]}`
+
+func TestDecodeHistory(t *testing.T) {
+	got, err := decodeHistory(fakeHistory)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text []string
+	for _, s := range got {
+		text = append(text, fmt.Sprintf("%s %s %s %v last=%v", s.name, s.unit, s.dir, s.points, s.last()))
+	}
+	// The wanted series in the header's order, nulls kept as gaps, Movers
+	// and unwanted series left out.
+	want := []string{
+		"processes count rising [NaN 10 12 15 19] last=19",
+		"goroutines count flat [40 41 NaN 40 42] last=42",
+		"heap_live MiB rising [NaN NaN NaN NaN NaN] last=NaN",
+	}
+	if !slices.Equal(text, want) {
+		t.Errorf("decoded\n%s\nwant\n%s", strings.Join(text, "\n"), strings.Join(want, "\n"))
+	}
+	if _, err := decodeHistory("oops"); err == nil {
+		t.Error("a broken answer decoded without error")
 	}
 }
 
@@ -687,6 +702,7 @@ func TestSparkline(t *testing.T) {
 		{[]float64{0, 1, 2, 3, 4, 5, 6, 7}, 8, "▁▂▃▄▅▆▇█"},
 		{[]float64{0, 1, 2, 3, 4, 5, 6, 7}, 3, "▁▄█"}, // the last points, rescaled
 		{[]float64{5, 5, 5}, 10, "▁▁▁"},
+		{[]float64{math.NaN(), 0, math.NaN(), 7}, 10, " ▁ █"}, // gaps stay gaps
 		{nil, 10, ""},
 	} {
 		if got := sparkline(tc.points, tc.width); got != tc.want {

@@ -301,6 +301,8 @@ func sparkline(points []float64, width int) string {
 func shortNumber(f float64) string {
 	a := math.Abs(f)
 	switch {
+	case math.IsNaN(f):
+		return "-"
 	case a >= 1<<30:
 		return strconv.FormatFloat(f/(1<<30), 'f', 1, 64) + "G"
 	case a >= 1<<20:
@@ -394,16 +396,23 @@ func (m *topModel) sparkLines(st styles) []string {
 		return []string{st.dim.Render("no sparklines: " + m.snap.historyErr)}
 	}
 	if len(m.history) == 0 {
-		return []string{st.dim.Render("no sparklines: node_history has no series yet")}
+		return []string{st.dim.Render("no sparklines: node_history has none of " + strings.Join(historyWanted, ", "))}
 	}
 	width := max(m.width/2-2, 30)
 	var lines []string
 	for i := 0; i < len(m.history); i += 2 {
 		var parts []string
 		for _, s := range m.history[i:min(i+2, len(m.history))] {
-			label := fmt.Sprintf("%-14s", ansi.Truncate(s.name, 14, "…"))
-			last := shortNumber(s.points[len(s.points)-1])
-			parts = append(parts, pad(label+" "+sparkline(s.points, width-24)+" "+last, width, false))
+			label := fmt.Sprintf("%-17s", ansi.Truncate(s.name, 17, "…"))
+			last := shortNumber(s.last())
+			if s.unit != "" && s.unit != "count" {
+				last += " " + s.unit
+			}
+			if s.dir != "" {
+				last += " " + s.dir
+			}
+			spark := sparkline(s.points, max(width-ansi.StringWidth(label+last)-2, 8))
+			parts = append(parts, pad(label+" "+spark+" "+last, width, false))
 		}
 		lines = append(lines, strings.Join(parts, "  "))
 	}
