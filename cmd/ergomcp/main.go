@@ -204,6 +204,9 @@ func parseFlags(args []string, stdout, stderr io.Writer) (cfg config, code int, 
 	if cfg.timeout <= 0 {
 		return cfg, usageError(stderr, "--timeout must be positive, got %s", cfg.timeout), false
 	}
+	if name := misused(fs, positional[0]); name != "" {
+		return cfg, usageError(stderr, "--%s is a flag of top, not of %s", name, positional[0]), false
+	}
 	cfg.command, cfg.args = positional[0], positional[1:]
 	return cfg, exitOK, true
 }

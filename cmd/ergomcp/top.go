@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -34,11 +35,29 @@ const (
 	maxWindow = 30 * time.Second
 )
 
+// topFlags are the flags only top reads.
+var topFlags = []string{"interval", "window", "sort", "limit", "cluster"}
+
+// misused names a top flag given to another command, which would ignore
+// it without a word.
+func misused(fs *flag.FlagSet, command string) string {
+	if command == "top" {
+		return ""
+	}
+	name := ""
+	fs.Visit(func(f *flag.Flag) {
+		if name == "" && slices.Contains(topFlags, f.Name) {
+			name = f.Name
+		}
+	})
+	return name
+}
+
 func (c *topConfig) flags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.interval, "interval", 2*time.Second, "top: refresh every `duration`")
 	fs.DurationVar(&c.window, "window", 0, "top: process_top's measuring window, below --interval (default half the interval, at most 30s)")
 	fs.StringVar(&c.sortBy, "sort", "cpu", "top: first sort key: "+sortNames())
-	fs.IntVar(&c.limit, "limit", 0, "top: processes to ask for (default: what the screen shows; 20 when not a terminal)")
+	fs.IntVar(&c.limit, "limit", 0, "top: processes to ask for (default: twice what the screen shows; 20 when not a terminal)")
 	fs.BoolVar(&c.cluster, "cluster", false, "top: start in the cluster view (one row per node)")
 }
 
@@ -85,6 +104,9 @@ func isTerminal(stdout io.Writer) bool {
 func runTop(ctx context.Context, cfg config, stdout, stderr io.Writer) int {
 	if len(cfg.args) > 0 {
 		return usageError(stderr, "top takes no arguments, got %q (flags: --interval, --window, --sort, --limit, --cluster, --node)", cfg.args)
+	}
+	if cfg.json {
+		return usageError(stderr, "top shows tables; --json is for call (ergomcp call process_top --json)")
 	}
 	if err := cfg.top.check(); err != nil {
 		return report(ctx, cfg, err, stderr)

@@ -804,8 +804,14 @@ func TestTopBadFlagsSendNothing(t *testing.T) {
 		{[]string{"--sort", "memory"}, `--sort must be one of cpu, mailbox_growth`},
 		{[]string{"--limit", "-1"}, "--limit must be between 1 and 500"},
 		{[]string{"extra"}, `top takes no arguments, got ["extra"]`},
+		{[]string{"--json"}, "top shows tables; --json is for call"},
+		{[]string{"call", "process_top", "--interval", "5s"}, "--interval is a flag of top, not of call"},
+		{[]string{"tools", "--cluster"}, "--cluster is a flag of top, not of tools"},
 	} {
 		args := append([]string{"--url", s.url(), "top"}, tc.args...)
+		if tc.args[0] == "call" || tc.args[0] == "tools" {
+			args = append([]string{"--url", s.url()}, tc.args...)
+		}
 		code, _, stderr := runCmd(t, nil, args...)
 		if code != exitUsage || !strings.Contains(stderr, tc.want) {
 			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tc.args, code, stderr, exitUsage, tc.want)
