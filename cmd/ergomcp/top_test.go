@@ -573,6 +573,12 @@ func TestTopServerGoesAwayAndComesBack(t *testing.T) {
 	if !strings.Contains(view, "burner") {
 		t.Errorf("the last data should stay on screen while the server is gone:\n%s", view)
 	}
+	// The node's uptime stops at its last answer: it may be down.
+	m.now = func() time.Time { return m.lastOK.Add(time.Hour) }
+	if view := ansi.Strip(m.render(screenStyles)); !strings.Contains(view, "up 1h02m") {
+		t.Errorf("uptime should stay at the last answer's (1h02m) while the server is gone:\n%s", view)
+	}
+	m.now = time.Now
 	// A server that is down is asked once an interval, not in a loop.
 	m.fetching = true
 	_, next := m.Update(snapshotMsg{err: errors.New("down"), start: m.now()})

@@ -245,7 +245,7 @@ func tableLines(st styles, cols []column, rows []procRow, sortCol string, cursor
 var shrinkable = []struct {
 	key   string
 	least int
-}{{"Application", 4}, {"Behavior", 10}, {"State", 7}, {"Name", 18}, {"Behavior", 6}, {"Name", 10}}
+}{{"Application", 4}, {"Behavior", 10}, {"State", 7}, {"Name", 18}}
 
 func shrink(cols []column, width int) {
 	total := 2 * (len(cols) - 1)
@@ -329,7 +329,11 @@ func (m *topModel) headerLines(st styles, plain bool) []string {
 	}
 	title := []string{st.title.Render("ergomcp top"), node}
 	if m.info != nil {
-		up := m.info.Uptime + int64(now.Sub(m.infoAt)/time.Second)
+		seen := now // the node was up until now, or until it last answered
+		if m.err != nil {
+			seen = m.lastOK
+		}
+		up := m.info.Uptime + int64(max(seen.Sub(m.infoAt), 0)/time.Second)
 		title = append(title, m.info.Framework, "up "+humanDuration(up))
 	}
 	if !plain {
