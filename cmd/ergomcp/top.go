@@ -165,6 +165,9 @@ func topSnapshot(ctx context.Context, cfg config, m *topModel, stdout, stderr io
 // pipe.
 func plainText(s string) string {
 	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
 	for len(lines) > 0 && (strings.TrimSpace(lines[len(lines)-1]) == "" || strings.Contains(lines[len(lines)-1], "q quit")) {
 		lines = lines[:len(lines)-1]
 	}

@@ -385,7 +385,8 @@ func (m *topModel) topKey(k string) tea.Cmd {
 		return nil
 	case "enter":
 		if m.cursor < len(m.rows) {
-			return m.openDetail(m.rows[m.cursor].text("PID"), m.rows[m.cursor].text("Name"))
+			r := m.rows[m.cursor]
+			return m.openDetail(r.text("PID"), cell(&column{key: "Name"}, r))
 		}
 		return nil
 	default:

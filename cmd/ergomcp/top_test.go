@@ -732,8 +732,8 @@ func TestTopSnapshotWhenNotATerminal(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
-	if strings.Contains(stdout, "\x1b") {
-		t.Errorf("the snapshot has escape codes: %q", stdout)
+	if strings.Contains(stdout, "\x1b") || strings.Contains(stdout, " \n") {
+		t.Errorf("the snapshot has escape codes or trailing blanks: %q", stdout)
 	}
 	lines := strings.Split(stdout, "\n")
 	var table []string

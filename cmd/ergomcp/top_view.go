@@ -544,7 +544,8 @@ func (m *topModel) clusterLines(st styles) []string {
 		}
 		if r.busiest != nil {
 			c := column{key: key.column}
-			row[8] = fmt.Sprintf("%s %s %s=%s", r.busiest.text("PID"), r.busiest.text("Name"), columnLabels[key.column], cell(&c, r.busiest))
+			who := strings.TrimSpace(r.busiest.text("PID") + " " + cell(&column{key: "Name"}, r.busiest))
+			row[8] = fmt.Sprintf("%s %s=%s", who, columnLabels[key.column], cell(&c, r.busiest))
 		}
 		if r.err != "" {
 			row[8] = r.err
@@ -588,6 +589,9 @@ func (m *topModel) snapshotText() string {
 		if len(hidden) > 0 {
 			lines = append(lines, "no values this window: "+strings.Join(hidden, ", "))
 		}
+	}
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
 	}
 	return strings.Join(lines, "\n") + "\n"
 }
