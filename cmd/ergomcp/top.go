@@ -140,7 +140,7 @@ func topSnapshot(ctx context.Context, cfg config, m *topModel, stdout, stderr io
 		m.opts.limit = 20
 	}
 	if m.view == viewCluster {
-		rows, err := m.src.cluster(ctx, sortKeys[m.sort].name, m.opts.window)
+		rows, _, err := m.src.cluster(ctx, sortKeys[m.sort].name, m.opts.window)
 		if err != nil {
 			return topFailure(ctx, cfg, err, stderr)
 		}

@@ -220,32 +220,44 @@ func (s *topSource) refresh(ctx context.Context, req refreshReq) (*snapshot, err
 	if snap.top, err = decodeTop(text); err != nil {
 		return nil, err
 	}
-	// window_ms runs from the start of the first walk of the process table
-	// to the start of the second: what the call took beyond it is the
-	// second walk (and the answer's way back), and the first walk costs as
-	// much again.
-	snap.busy += 2 * max(took-time.Duration(snap.top.windowMs)*time.Millisecond, 0)
+	snap.busy += topBusy(took, snap.top.windowMs)
 	return snap, nil
+}
+
+// topBusy estimates how long a process_top call that took took kept the
+// node working. window_ms runs from the start of the first walk of the
+// process table to the start of the second: what the call took beyond it
+// is the second walk (and the answer's way back), and the first walk
+// costs as much again.
+func topBusy(took time.Duration, windowMs int64) time.Duration {
+	return 2 * max(took-time.Duration(windowMs)*time.Millisecond, 0)
 }
 
 // cluster makes the cluster view's calls: node_info, runtime_stats and
 // the busiest process of each node, all with node="*".
-func (s *topSource) cluster(ctx context.Context, sortBy string, window time.Duration) ([]clusterRow, error) {
+func (s *topSource) cluster(ctx context.Context, sortBy string, window time.Duration) ([]clusterRow, time.Duration, error) {
 	all := map[string]any{"node": "*"}
+	start := time.Now()
 	infoText, err := s.call(ctx, "node_info", all)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	statsText, err := s.call(ctx, "runtime_stats", all)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
+	busy := time.Since(start)
 	records, _ := s.capabilities()
+	start = time.Now()
 	topText, err := s.call(ctx, "process_top", topArgs("*", sortBy, 1, window, records))
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return mergeCluster(infoText, statsText, topText, sortBy)
+	// The nodes work in parallel, each on its own table: the call's time
+	// beyond the window is the slowest node's.
+	busy += topBusy(time.Since(start), window.Milliseconds())
+	rows, err := mergeCluster(infoText, statsText, topText, sortBy)
+	return rows, busy, err
 }
 
 // detail is process_info and process_inspect of one process, as text

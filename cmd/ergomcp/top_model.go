@@ -73,6 +73,7 @@ type (
 	}
 	clusterMsg struct {
 		rows  []clusterRow
+		busy  time.Duration
 		err   error
 		start time.Time
 	}
@@ -111,6 +112,7 @@ type topModel struct {
 	colOffset int    // scrollable columns skipped
 	refreshes int
 	lastOK    time.Time
+	busy      time.Duration // what the last refresh cost the node; see period
 	fetching  bool
 	again     bool // a refresh was asked for while one ran
 	tickSeq   int
@@ -167,7 +169,7 @@ func (m *topModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			m.failed(msg.err)
 		} else {
-			m.cluster, m.clusterAt = msg.rows, m.now()
+			m.cluster, m.clusterAt, m.busy = msg.rows, m.now(), msg.busy
 			m.recovered()
 			m.clusterCursor = min(m.clusterCursor, max(len(m.cluster)-1, 0))
 		}
@@ -202,7 +204,7 @@ func (m *topModel) recovered() {
 
 func (m *topModel) apply(s *snapshot) {
 	m.recovered()
-	m.snap = s
+	m.snap, m.busy = s, s.busy
 	if s.info != nil {
 		m.info, m.infoAt, m.needInfo = s.info, s.at, false
 	}
@@ -257,8 +259,8 @@ func (m *topModel) next(start time.Time) tea.Cmd {
 // longer when the last refresh kept the node busy beyond loadBudget.
 func (m *topModel) period() time.Duration {
 	p := m.opts.interval
-	if m.snap != nil && m.snap.busy > 0 {
-		p = max(p, min(time.Duration(float64(m.snap.busy)/loadBudget), maxPeriod).Round(time.Second))
+	if m.busy > 0 {
+		p = max(p, min(time.Duration(float64(m.busy)/loadBudget), maxPeriod).Round(time.Second))
 	}
 	return p
 }
@@ -277,8 +279,8 @@ func (m *topModel) fetch() tea.Cmd {
 	sortBy := sortKeys[m.sort].name
 	if m.view == viewCluster {
 		return func() tea.Msg {
-			rows, err := src.cluster(ctx, sortBy, window)
-			return clusterMsg{rows: rows, err: err, start: start}
+			rows, busy, err := src.cluster(ctx, sortBy, window)
+			return clusterMsg{rows: rows, busy: busy, err: err, start: start}
 		}
 	}
 	req := refreshReq{

@@ -782,6 +782,13 @@ func TestTopClusterView(t *testing.T) {
 			t.Errorf("cluster view does not match %s:\n%s", want, view)
 		}
 	}
+	if m.busy <= 0 {
+		t.Error("the cluster view did not measure what its refresh cost")
+	}
+	m.Update(clusterMsg{rows: m.cluster, busy: 400 * time.Millisecond, start: m.now()})
+	if view := ansi.Strip(m.render(screenStyles)); !strings.Contains(view, "every 8s (stretched from 300ms") {
+		t.Errorf("a costly cluster refresh does not stretch the interval:\n%s", view)
+	}
 	// g ranks each node's busiest by mailbox growth.
 	step(t, m, press(m, "g"))
 	if view := ansi.Strip(m.render(screenStyles)); !strings.Contains(view, "<AB.0.1003> slow GROW/s=10") {

@@ -337,12 +337,7 @@ func (m *topModel) headerLines(st styles, plain bool) []string {
 		title = append(title, m.info.Framework, "up "+humanDuration(up))
 	}
 	if !plain {
-		every := fmt.Sprintf("every %s, window %s", m.opts.interval, m.opts.window)
-		if p := m.period(); p > m.opts.interval {
-			every = fmt.Sprintf("every %s (stretched from %s: a refresh keeps the node busy ~%s, budget %.0f%% of a core), window %s",
-				p, m.opts.interval, m.snap.busy.Round(time.Millisecond), 100*loadBudget, m.opts.window)
-		}
-		title = append(title, every, now.Format("15:04:05"))
+		title = append(title, m.everyText(), now.Format("15:04:05"))
 	}
 	lines = append(lines, strings.Join(title, " · "))
 
@@ -385,6 +380,16 @@ func (m *topModel) headerLines(st styles, plain bool) []string {
 		lines = append(lines, st.dim.Render(state))
 	}
 	return lines
+}
+
+// everyText says how often the view refreshes, and why when that is
+// less often than --interval.
+func (m *topModel) everyText() string {
+	if p := m.period(); p > m.opts.interval {
+		return fmt.Sprintf("every %s (stretched from %s: a refresh keeps the node busy ~%s, budget %.0f%% of a core), window %s",
+			p, m.opts.interval, m.busy.Round(time.Millisecond), 100*loadBudget, m.opts.window)
+	}
+	return fmt.Sprintf("every %s, window %s", m.opts.interval, m.opts.window)
 }
 
 // sparkLines shows node_history's series, two to a line, or one line
@@ -521,7 +526,7 @@ func (m *topModel) detailLines(st styles) []string {
 
 func (m *topModel) clusterLines(st styles) []string {
 	now := m.now()
-	title := []string{st.title.Render("ergomcp top · cluster"), m.src.cfg.url, now.Format("15:04:05")}
+	title := []string{st.title.Render("ergomcp top · cluster"), m.src.cfg.url, m.everyText(), now.Format("15:04:05")}
 	lines := []string{strings.Join(title, " · ")}
 	if m.err != nil {
 		lines = append(lines, st.bad.Render(fmt.Sprintf("server not answering (%d tries): %s", m.failures, errorCause(m.err))))
