@@ -113,13 +113,17 @@ type topModel struct {
 	refreshes int
 	lastOK    time.Time
 	busy      time.Duration // what the last refresh cost the node; see period
-	fetching  bool
-	again     bool // a refresh was asked for while one ran
-	tickSeq   int
-	paused    bool
-	err       error
-	errSince  time.Time
-	failures  int
+	// gcRecent is the GC's share of the CPU between the last two
+	// refreshes (runtime_stats' GCCPUShare is since the node started);
+	// negative until there are two.
+	gcRecent float64
+	fetching bool
+	again    bool // a refresh was asked for while one ran
+	tickSeq  int
+	paused   bool
+	err      error
+	errSince time.Time
+	failures int
 
 	cluster       []clusterRow
 	clusterCursor int
@@ -133,7 +137,7 @@ type topModel struct {
 }
 
 func newTopModel(ctx context.Context, src *topSource, opts topConfig, node string) *topModel {
-	m := &topModel{ctx: ctx, src: src, opts: opts, node: node, now: time.Now, needInfo: true, width: 120, height: 40}
+	m := &topModel{ctx: ctx, src: src, opts: opts, node: node, now: time.Now, needInfo: true, width: 120, height: 40, gcRecent: -1}
 	m.sort = max(sortIndex(opts.sortBy), 0)
 	if opts.cluster {
 		m.view = viewCluster
@@ -204,6 +208,13 @@ func (m *topModel) recovered() {
 
 func (m *topModel) apply(s *snapshot) {
 	m.recovered()
+	m.gcRecent = -1
+	if m.snap != nil { // nil after a switch to another node
+		dGC, dCPU := s.stats.GCCPUSeconds-m.snap.stats.GCCPUSeconds, s.stats.CPUSeconds-m.snap.stats.CPUSeconds
+		if dCPU > 0 && dGC >= 0 { // a restarted node starts its counters again
+			m.gcRecent = dGC / dCPU
+		}
+	}
 	m.snap, m.busy = s, s.busy
 	if s.info != nil {
 		m.info, m.infoAt, m.needInfo = s.info, s.at, false

@@ -78,6 +78,8 @@ type fakeNode struct {
 	// the real one does.
 	waitWindow bool
 
+	statsCalls int
+
 	mu    sync.Mutex
 	procs []fakeProc
 	calls []string         // tool names, in order
@@ -123,7 +125,11 @@ func (f *fakeNode) invoke(_ context.Context, call *catalog.Call) catalog.Result 
 func (f *fakeNode) answer(call *catalog.Call) catalog.Result {
 	switch call.Tool.Name {
 	case "runtime_stats":
-		return catalog.Result{Text: `{"Goroutines":42,"HeapLiveBytes":3145728,"GCCPUShare":0.0125,"CPUSeconds":3}`}
+		// Counters since start; the GC takes a tenth of the CPU between
+		// two calls.
+		f.statsCalls++
+		return catalog.Result{Text: fmt.Sprintf(`{"Goroutines":42,"HeapLiveBytes":3145728,"GCCPUShare":0.0125,"CPUSeconds":%d,"GCCPUSeconds":%g}`,
+			2*f.statsCalls, 0.2*float64(f.statsCalls))}
 	case "node_info":
 		return catalog.Result{Text: fmt.Sprintf(`{"Name":%q,"Uptime":3725,"Version":"app:1.0","Framework":"Ergo Framework:3.1.0","ProcessesTotal":%d,`+
 			`"Capabilities":{"MailboxLatency":false,"Wakeups":false,"LogLevelSetter":"SetLogLevelProcess"}}`, f.name, len(f.procs))}
@@ -426,7 +432,7 @@ func TestTopEveryColumn(t *testing.T) {
 		"no values this window: MailboxLatencyMs",
 		"72.0%",       // CPU as a share of one core
 		"processes 5", // from processes_before
-		"goroutines 42", "heap live 3.0 MiB", "GC CPU 1.25%", "up 1h02m", "Ergo Framework:3.1.0",
+		"goroutines 42", "heap live 3.0 MiB", "GC CPU 1.25% since start", "up 1h02m", "Ergo Framework:3.1.0",
 		"capabilities: LogLevelSetter=SetLogLevelProcess (2 unavailable",
 		"no sparklines: this server has no node_history tool",
 		"5 processes matched, 3 shown",
@@ -434,6 +440,11 @@ func TestTopEveryColumn(t *testing.T) {
 		if !strings.Contains(view, want) {
 			t.Errorf("view lacks %q:\n%s", want, view)
 		}
+	}
+	// GC CPU over the last refresh once there are two.
+	refresh(t, m)
+	if view := ansi.Strip(m.render(screenStyles)); !strings.Contains(view, "GC CPU 10.00% (1.25% since start)") {
+		t.Errorf("after two refreshes the header should show the GC's recent share:\n%s", view)
 	}
 	if got := node.lastArgs("process_top").(*fakeTopArgs); got.Limit != 3 || got.WindowMs != 150 {
 		t.Errorf("process_top asked limit=%d window_ms=%d, want 3 and half the 300ms interval", got.Limit, got.WindowMs)

@@ -346,7 +346,7 @@ func (m *topModel) headerLines(st styles, plain bool) []string {
 			fmt.Sprintf("processes %d", s.top.processes),
 			fmt.Sprintf("goroutines %d", s.stats.Goroutines),
 			"heap live " + humanBytes(s.stats.HeapLiveBytes),
-			fmt.Sprintf("GC CPU %.2f%%", 100*s.stats.GCCPUShare),
+			m.gcText(),
 		}
 		if m.info != nil {
 			stats = append(stats, "version "+m.info.Version)
@@ -380,6 +380,16 @@ func (m *topModel) headerLines(st styles, plain bool) []string {
 		lines = append(lines, st.dim.Render(state))
 	}
 	return lines
+}
+
+// gcText is the GC's share of the CPU: over the last refresh when there
+// were two, and since the node started.
+func (m *topModel) gcText() string {
+	total := fmt.Sprintf("%.2f%%", 100*m.snap.stats.GCCPUShare)
+	if m.gcRecent < 0 {
+		return "GC CPU " + total + " since start"
+	}
+	return fmt.Sprintf("GC CPU %.2f%% (%s since start)", 100*m.gcRecent, total)
 }
 
 // everyText says how often the view refreshes, and why when that is
