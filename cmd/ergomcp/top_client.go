@@ -36,7 +36,18 @@ type toolFailure struct{ tool, text string }
 
 func (e *toolFailure) Error() string { return e.tool + ": " + e.text }
 
+// callSlack is how much longer than the window a call may take before
+// the view calls the server unresponsive: two walks of a million-process
+// table take a few seconds, and process_inspect gives up after 5 s.
+const callSlack = 20 * time.Second
+
 func newTopSource(cfg config) *topSource { return &topSource{cfg: cfg} }
+
+// callTimeout bounds each call: --timeout, or less, so that a hung node
+// shows as not answering within seconds rather than after 2m30s.
+func (s *topSource) callTimeout() time.Duration {
+	return min(s.cfg.timeout, s.cfg.top.window+callSlack)
+}
 
 // session returns the open session, connecting (and reading tools/list)
 // when there is none.
@@ -120,7 +131,7 @@ func (s *topSource) capabilities() (topFormat, hasHistory bool) {
 // call runs one tool and returns its text. Every call is bounded by
 // --timeout as well as by ctx.
 func (s *topSource) call(ctx context.Context, tool string, args map[string]any) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.timeout)
+	ctx, cancel := context.WithTimeout(ctx, s.callTimeout())
 	defer cancel()
 	for {
 		cs, fresh, err := s.session(ctx)

@@ -79,6 +79,10 @@ type fakeNode struct {
 	waitWindow bool
 
 	statsCalls int
+	// hang: process_top answers only when its call is cancelled, as a
+	// node stuck in a scan would; hungEnded gets the context's error.
+	hang      bool
+	hungEnded chan error
 
 	mu    sync.Mutex
 	procs []fakeProc
@@ -103,7 +107,12 @@ func (f *fakeNode) registry() *catalog.Registry {
 	return r
 }
 
-func (f *fakeNode) invoke(_ context.Context, call *catalog.Call) catalog.Result {
+func (f *fakeNode) invoke(ctx context.Context, call *catalog.Call) catalog.Result {
+	if f.hang && call.Tool.Name == "process_top" {
+		<-ctx.Done()
+		f.hungEnded <- ctx.Err()
+		return catalog.Result{Text: "cancelled", IsError: true}
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, call.Tool.Name)
@@ -886,5 +895,33 @@ func TestTopStretchesIntervalUnderLoad(t *testing.T) {
 	m.apply(&snap)
 	if got := m.period(); got != maxPeriod {
 		t.Errorf("busy 1h: period %s, want the %s bound", got, maxPeriod)
+	}
+}
+
+func TestTopHungServer(t *testing.T) {
+	node := &fakeNode{name: "n@localhost", procs: demoProcs(), hang: true, hungEnded: make(chan error, 1)}
+	s := startFake(t, node)
+	// Each call is bounded by the window and some slack, well under the
+	// default --timeout of 2m30s...
+	if got := newTestModel(t, s.url(), func(c *config) { c.timeout = defaultTimeout }).src.callTimeout(); got != 150*time.Millisecond+callSlack {
+		t.Errorf("call bound %s with the default --timeout, want the window + %s", got, callSlack)
+	}
+	// ...and by --timeout when that is shorter.
+	m := newTestModel(t, s.url(), func(c *config) { c.timeout = 500 * time.Millisecond })
+	start := time.Now()
+	step(t, m, m.Init())
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("a hung process_top held the refresh %s with --timeout 500ms", took)
+	}
+	if m.err == nil || !strings.Contains(ansi.Strip(m.render(screenStyles)), "server not answering") {
+		t.Errorf("a hung server is not reported: err %v", m.err)
+	}
+	select {
+	case err := <-node.hungEnded:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("the hung call ended with %v on the server, want cancellation by the client", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("the hung call was never cancelled on the server")
 	}
 }
