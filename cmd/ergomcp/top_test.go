@@ -455,8 +455,14 @@ func TestTopEveryColumn(t *testing.T) {
 	if view := ansi.Strip(m.render(screenStyles)); !strings.Contains(view, "GC CPU 10.00% (1.25% since start)") {
 		t.Errorf("after two refreshes the header should show the GC's recent share:\n%s", view)
 	}
-	if got := node.lastArgs("process_top").(*fakeTopArgs); got.Limit != 3 || got.WindowMs != 150 {
-		t.Errorf("process_top asked limit=%d window_ms=%d, want 3 and half the 300ms interval", got.Limit, got.WindowMs)
+	// CPUStale: the CPU is unknown, not 0.
+	m.opts.limit = 5
+	refresh(t, m)
+	if view := ansi.Strip(m.render(screenStyles)); !regexp.MustCompile(`(?m)^<AB\.0\.1003> +slow +slowConsumer +running +900 +20 +0 +\? `).MatchString(view) {
+		t.Errorf("a CPUStale process should show CPU ?:\n%s", view)
+	}
+	if got := node.lastArgs("process_top").(*fakeTopArgs); got.Limit != 5 || got.WindowMs != 150 {
+		t.Errorf("process_top asked limit=%d window_ms=%d, want --limit and half the 300ms interval", got.Limit, got.WindowMs)
 	}
 }
 

@@ -146,6 +146,9 @@ func cell(c *column, r procRow) string {
 		return "-"
 	}
 	if c.key == "CPU" {
+		if stale, _ := r["CPUStale"].(bool); stale {
+			return "?" // handled messages, recorded no running time: unknown, not 0
+		}
 		// A share of one core reads better as a percentage.
 		if f := sortValue(v); !math.IsInf(f, 0) {
 			return strconv.FormatFloat(100*f, 'f', 1, 64) + "%"
