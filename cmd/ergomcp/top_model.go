@@ -114,9 +114,11 @@ type topModel struct {
 	lastOK    time.Time
 	busy      time.Duration // what the last refresh cost the node; see period
 	// gcRecent is the GC's share of the CPU between the last two
-	// refreshes (runtime_stats' GCCPUShare is since the node started);
-	// negative until there are two.
+	// readings that moved (runtime_stats' GCCPUShare is since the node
+	// started, and Go updates its CPU classes at each GC, not in between);
+	// negative until there are two. gcBase is the reading it counts from.
 	gcRecent float64
+	gcBase   *runtimeStats
 	fetching bool
 	again    bool // a refresh was asked for while one ran
 	tickSeq  int
@@ -208,13 +210,7 @@ func (m *topModel) recovered() {
 
 func (m *topModel) apply(s *snapshot) {
 	m.recovered()
-	m.gcRecent = -1
-	if m.snap != nil { // nil after a switch to another node
-		dGC, dCPU := s.stats.GCCPUSeconds-m.snap.stats.GCCPUSeconds, s.stats.CPUSeconds-m.snap.stats.CPUSeconds
-		if dCPU > 0 && dGC >= 0 { // a restarted node starts its counters again
-			m.gcRecent = dGC / dCPU
-		}
-	}
+	m.gcShare(s.stats)
 	m.snap, m.busy = s, s.busy
 	if s.info != nil {
 		m.info, m.infoAt, m.needInfo = s.info, s.at, false
@@ -224,6 +220,20 @@ func (m *topModel) apply(s *snapshot) {
 	}
 	m.rows = append([]procRow(nil), s.top.rows...)
 	m.resort()
+}
+
+// gcShare moves the GC's recent share on when the CPU counters moved
+// since the base reading.
+func (m *topModel) gcShare(st runtimeStats) {
+	if m.gcBase == nil || st.CPUSeconds < m.gcBase.CPUSeconds || st.GCCPUSeconds < m.gcBase.GCCPUSeconds {
+		// The first reading, or a restarted node whose counters began again.
+		m.gcBase, m.gcRecent = &st, -1
+		return
+	}
+	if d := st.CPUSeconds - m.gcBase.CPUSeconds; d > 0 {
+		m.gcRecent = (st.GCCPUSeconds - m.gcBase.GCCPUSeconds) / d
+		m.gcBase = &st
+	}
 }
 
 // resort orders the rows by the current key, as the next answer will,
@@ -419,7 +429,7 @@ func (m *topModel) clusterKey(k string) tea.Cmd {
 		if m.clusterCursor < len(m.cluster) {
 			m.node = m.cluster[m.clusterCursor].node
 			m.view = viewTop
-			m.snap, m.rows, m.info, m.history = nil, nil, nil, nil
+			m.snap, m.rows, m.info, m.history, m.gcBase, m.gcRecent = nil, nil, nil, nil, nil, -1
 			m.historyAt, m.needInfo, m.selected = time.Time{}, true, ""
 			m.err = nil
 			return m.fetch()

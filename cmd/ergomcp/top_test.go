@@ -450,10 +450,27 @@ func TestTopEveryColumn(t *testing.T) {
 			t.Errorf("view lacks %q:\n%s", want, view)
 		}
 	}
-	// GC CPU over the last refresh once there are two.
+	// GC CPU between two readings once the counters moved.
 	refresh(t, m)
-	if view := ansi.Strip(m.render(screenStyles)); !strings.Contains(view, "GC CPU 10.00% (1.25% since start)") {
+	if view := ansi.Strip(m.render(screenStyles)); !strings.Contains(view, "GC CPU 10.00% lately (1.25% since start)") {
 		t.Errorf("after two refreshes the header should show the GC's recent share:\n%s", view)
+	}
+	// Go moves its CPU classes at each GC only: readings that did not
+	// move keep the last share, and the next move counts from the last
+	// reading that moved.
+	m.gcShare(runtimeStats{CPUSeconds: m.gcBase.CPUSeconds, GCCPUSeconds: m.gcBase.GCCPUSeconds})
+	if m.gcRecent != 0.1 {
+		t.Errorf("a reading that did not move changed the share to %v", m.gcRecent)
+	}
+	base := *m.gcBase
+	m.gcShare(runtimeStats{CPUSeconds: base.CPUSeconds + 10, GCCPUSeconds: base.GCCPUSeconds + 0.5})
+	if math.Abs(m.gcRecent-0.05) > 1e-9 {
+		t.Errorf("share %v after 0.5 s of GC in 10 s, want 0.05", m.gcRecent)
+	}
+	// A restarted node's counters begin again: no share until two.
+	m.gcShare(runtimeStats{CPUSeconds: 1, GCCPUSeconds: 0.01})
+	if m.gcRecent != -1 {
+		t.Errorf("after a restart the share is %v, want none", m.gcRecent)
 	}
 	// CPUStale: the CPU is unknown, not 0.
 	m.opts.limit = 5

@@ -385,14 +385,14 @@ func (m *topModel) headerLines(st styles, plain bool) []string {
 	return lines
 }
 
-// gcText is the GC's share of the CPU: over the last refresh when there
-// were two, and since the node started.
+// gcText is the GC's share of the CPU: between the last two GCs once
+// top has seen them, and since the node started.
 func (m *topModel) gcText() string {
 	total := fmt.Sprintf("%.2f%%", 100*m.snap.stats.GCCPUShare)
 	if m.gcRecent < 0 {
 		return "GC CPU " + total + " since start"
 	}
-	return fmt.Sprintf("GC CPU %.2f%% (%s since start)", 100*m.gcRecent, total)
+	return fmt.Sprintf("GC CPU %.2f%% lately (%s since start)", 100*m.gcRecent, total)
 }
 
 // everyText says how often the view refreshes, and why when that is
