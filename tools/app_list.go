@@ -14,6 +14,7 @@ import (
 
 type appListArgs struct {
 	catalog.Common
+	catalog.Page
 	State     string `json:"state,omitempty" jsonschema:"only applications in this state: loaded, running or stopping"`
 	Mode      string `json:"mode,omitempty" jsonschema:"only applications started in this mode: temporary, transient or permanent"`
 	Name      string `json:"name,omitempty" jsonschema:"only applications whose name contains this text (case-sensitive)"`

@@ -8,8 +8,9 @@ import (
 
 type appProcessesArgs struct {
 	catalog.Common
-	Name   string `json:"name" jsonschema:"required: the application's exact name, as app_list shows it"`
-	Limit  int    `json:"limit,omitempty" jsonschema:"most processes to return (default 100, max 10000); total still counts every match"`
+	catalog.Page
+	Name   string `json:"name" arg:"required" jsonschema:"the application's exact name, as app_list shows it"`
+	Limit  int    `json:"limit,omitempty" arg:"min=1,max=10000,default=20" jsonschema:"most rows to return; total counts every match"`
 	SortBy string `json:"sort_by,omitempty" jsonschema:"order, as process_list: mailbox, mailbox_latency, running_time, init_time, wakeups, uptime, messages_in, messages_out, drain or utilization, largest first; or pid, ascending (the default)"`
 }
 

@@ -9,13 +9,14 @@ import (
 )
 
 const (
-	defaultAuditLimit = 50
+	defaultAuditLimit = 20
 	maxAuditLimit     = 1000
 )
 
 type auditLogArgs struct {
 	catalog.Common
-	Limit int `json:"limit,omitempty" jsonschema:"most recent calls to show, newest first (default 50, max 1000)"`
+	catalog.Page
+	Limit int `json:"limit,omitempty" arg:"min=1,max=1000,default=20" jsonschema:"most recent calls to show, newest first"`
 }
 
 func (a *auditLogArgs) Validate() error {
@@ -34,7 +35,7 @@ func init() {
 }
 
 func auditLogTool(env *Env, args *auditLogArgs) (any, error) {
-	records, total := env.RT.Audit.Recent(args.Limit)
+	records, total := env.RT.Audit.Recent(env.gather(args.Limit))
 	list := &result.List{Total: int(total), Truncated: int(total) > len(records), ItemsKey: "calls", Items: make([]json.RawMessage, 0, len(records))}
 	for _, r := range records {
 		item, err := record.Append(nil, r, nil)

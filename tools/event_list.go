@@ -11,6 +11,7 @@ import (
 
 type eventListArgs struct {
 	catalog.Common
+	catalog.Page
 	events.ListArgs
 }
 
@@ -50,7 +51,9 @@ func eventList(env *Env, args *eventListArgs) (any, error) {
 	// The plan comes before the scan: an argument this ergo cannot serve
 	// should not cost a pass over the node.
 	src := env.openEvents()
-	plan, err := args.Plan(src.avail, producer)
+	q := args.ListArgs
+	q.Limit = env.gather(q.Limit)
+	plan, err := q.Plan(src.avail, producer)
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 
 type loggersListArgs struct {
 	catalog.Common
+	catalog.Page
 }
 
 // maxLoggers bounds the list; nodes register a handful of loggers.

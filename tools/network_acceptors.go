@@ -12,6 +12,7 @@ import (
 
 type networkAcceptorsArgs struct {
 	catalog.Common
+	catalog.Page
 }
 
 func init() {

@@ -13,6 +13,7 @@ import (
 
 type networkNodesArgs struct {
 	catalog.Common
+	catalog.Page
 	netq.Args
 }
 
@@ -58,7 +59,7 @@ func networkNodes(env *Env, args *networkNodesArgs) (any, error) {
 	}
 	order := args.Order()
 	slices.SortFunc(matched, func(x, y peerEntry) int { return order(&x.peer, &y.peer) })
-	kept := matched[:min(len(matched), args.Limit)]
+	kept := matched[:min(len(matched), env.gather(args.Limit))]
 	list := &result.List{Total: len(matched), Truncated: len(kept) < len(matched), ItemsKey: "nodes"}
 	for i := range kept {
 		item, err := peerRecord(kept[i].info)

@@ -12,9 +12,10 @@ import (
 
 type processChildrenArgs struct {
 	catalog.Common
-	Parent    string `json:"parent" jsonschema:"required: the parent process, a PID as Ergo prints it (<90A29F11.0.1017>) or a registered name"`
+	catalog.Page
+	Parent    string `json:"parent" arg:"required" jsonschema:"the parent process, a PID as Ergo prints it (<90A29F11.0.1017>) or a registered name"`
 	Recursive bool   `json:"recursive,omitempty" jsonschema:"return the whole subtree (children, their children...) with each record's Depth (1 = direct child); default false: direct children only"`
-	Limit     int    `json:"limit,omitempty" jsonschema:"most processes to return (default 100, max 10000); total still counts every match"`
+	Limit     int    `json:"limit,omitempty" arg:"min=1,max=10000,default=20" jsonschema:"most rows to return; total counts every match"`
 }
 
 // Validate requires parent and checks limit the way process_list does.
@@ -73,7 +74,7 @@ func processChildren(env *Env, args *processChildrenArgs) (any, error) {
 			depth[p.PID.ID] = d + 1
 		}
 		total++
-		if len(kept) < args.Limit {
+		if len(kept) < env.gather(args.Limit) {
 			kept = append(kept, *p)
 			depths = append(depths, d+1)
 		}

@@ -13,6 +13,7 @@ import (
 
 type processListArgs struct {
 	catalog.Common
+	catalog.Page
 	query.ProcessArgs
 }
 

@@ -40,7 +40,9 @@ func (env *Env) scanProcesses(tool string, fn func(p *gen.ProcessShortInfo)) err
 // list's envelope.
 func (env *Env) topProcesses(tool string, args *query.ProcessArgs, extra ...record.Field) (*result.List, error) {
 	caps := env.RT.queryCaps(env.Node())
-	plan, err := args.Plan(caps)
+	q := *args
+	q.Limit = env.gather(q.Limit)
+	plan, err := q.Plan(caps)
 	if err != nil {
 		return nil, err
 	}

@@ -19,6 +19,7 @@ import (
 // the schema).
 type processTopArgs struct {
 	catalog.Common
+	catalog.Page
 	query.ProcessArgs
 	WindowMs int    `json:"window_ms,omitempty" jsonschema:"length of the window in milliseconds (default 1000, 100..30000)"`
 	SortBy   string `json:"sort_by,omitempty" jsonschema:"order, largest first: cpu (running-time share of one CPU, the default), messages_in_rate, messages_out_rate, mailbox_growth, est_latency or time_to_drain"`
@@ -46,13 +47,15 @@ func init() {
 			"mailbox, so a process that never catches up shows no CPU although it is busy. Filters and limit as in " +
 			"process_list (applied at the window's end). Sends progress notifications during the window.",
 		Long:  true,
-		Enums: map[string][]any{"sort_by": enumAny(window.SortKeys), "state": query.Enums()["state"]},
+		Enums: map[string][]any{"sort_by": enumAny(window.SortKeys)},
 	}, processTop)
 }
 
 func processTop(env *Env, args *processTopArgs) (any, error) {
 	caps := env.RT.queryCaps(env.Node())
-	plan, err := args.ProcessArgs.Plan(caps)
+	q := args.ProcessArgs
+	q.Limit = env.gather(q.Limit)
+	plan, err := q.Plan(caps)
 	if err != nil {
 		return nil, err
 	}

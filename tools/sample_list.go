@@ -11,6 +11,7 @@ import (
 
 type sampleListArgs struct {
 	catalog.Common
+	catalog.Page
 }
 
 func init() {

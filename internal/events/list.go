@@ -14,7 +14,7 @@ import (
 // catalog.Common. Zero values mean "no filter"; the bounds whose zero is a
 // meaningful value (max_*) and the yes/no filters are pointers.
 type ListArgs struct {
-	Limit            int    `json:"limit,omitempty" jsonschema:"most events to return (default 100, max 10000); total still counts every match"`
+	Limit            int    `json:"limit,omitempty" arg:"min=1,max=10000,default=20" jsonschema:"most rows to return; total counts every match"`
 	Name             string `json:"name,omitempty" jsonschema:"only events whose name contains this text (case-sensitive)"`
 	Producer         string `json:"producer,omitempty" jsonschema:"only events registered by this process: a PID as Ergo prints it (<90A29F11.0.1017>) or a registered process name"`
 	Notify           *bool  `json:"notify,omitempty" jsonschema:"only events registered with (true) or without (false) Notify (needs ergo ≥ 3.3)"`

@@ -13,7 +13,7 @@ import (
 
 // Limit bounds for network_nodes.
 const (
-	DefaultLimit = 100
+	DefaultLimit = 20
 	// MaxLimit matches process_list's ceiling: a cluster of more peers than
 	// this is better narrowed with filters than read.
 	MaxLimit = 10000
@@ -33,7 +33,7 @@ type Peer struct {
 // Args are network_nodes' own arguments; the tool embeds them next to
 // catalog.Common. Zero values mean "no filter".
 type Args struct {
-	Limit               int    `json:"limit,omitempty" jsonschema:"most peers to return (default 100, max 10000); total still counts every match"`
+	Limit               int    `json:"limit,omitempty" arg:"min=1,max=10000,default=20" jsonschema:"most rows to return; total counts every match"`
 	Name                string `json:"name,omitempty" jsonschema:"only peers whose node name contains this text (case-sensitive)"`
 	MinUptime           int64  `json:"min_uptime,omitempty" jsonschema:"only peers whose node has run for at least this many seconds"`
 	MinConnectionUptime int64  `json:"min_connection_uptime,omitempty" jsonschema:"only peers connected for at least this many seconds (a low value on an old peer means a recent reconnect)"`

@@ -9,7 +9,7 @@ import (
 
 // Limit bounds for process_list.
 const (
-	DefaultLimit = 100
+	DefaultLimit = 20
 	// MaxLimit keeps one call's memory and response bounded on nodes with
 	// hundreds of thousands of processes; total still counts every match.
 	MaxLimit = 10000
@@ -20,7 +20,7 @@ const (
 // the jsonschema tag as the description only, so valid values are listed
 // there; Enums gives them in schema form.
 type ProcessArgs struct {
-	Limit       int    `json:"limit,omitempty" jsonschema:"most processes to return (default 100, max 10000); total still counts every match"`
+	Limit       int    `json:"limit,omitempty" arg:"min=1,max=10000,default=20" jsonschema:"most rows to return; total counts every match"`
 	Application string `json:"application,omitempty" jsonschema:"only processes of this application (exact name)"`
 	Behavior    string `json:"behavior,omitempty" jsonschema:"only processes of this behavior: exact and case-sensitive, as process_list prints it (e.g. '*main.Worker')"`
 	Name        string `json:"name,omitempty" jsonschema:"only processes whose registered name contains this text (case-sensitive)"`

@@ -67,7 +67,21 @@ func parseArgs(tool string, typ reflect.Type) []*argSpec {
 		}
 	}
 	walk(typ, nil)
-	return specs
+	// A field of an outer struct shadows an embedded one of the same JSON
+	// name, as in encoding/json (process_top's own sort_by).
+	byName := map[string]*argSpec{}
+	var kept []*argSpec
+	for _, s := range specs {
+		if prev, ok := byName[s.name]; ok {
+			if len(s.index) < len(prev.index) {
+				*prev = *s
+			}
+			continue
+		}
+		byName[s.name] = s
+		kept = append(kept, s)
+	}
+	return kept
 }
 
 func (s *argSpec) parseTag(tag string) error {

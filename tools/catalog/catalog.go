@@ -68,18 +68,58 @@ const CommonHelp = "Every tool takes node (run it on that cluster node through t
 	"\"*\": every node running ergomcp, merged, for the tools whose description says node=\"*\") and timeout " +
 	"(seconds for the whole call including the remote hop, 1..120, default 30)."
 
-// ListFormat is embedded by the argument structs of tools that answer a
-// list: format=records gives one JSON object per row instead of the
-// compact table (see result.List).
-type ListFormat struct {
+// Page is embedded by the argument structs of tools that answer a list:
+// offset skips the rows an earlier answer showed (its "next" call says
+// which), format=records gives one JSON object per row instead of the
+// table (see result.List). A tool embedding Page gathers offset+limit rows
+// from rank 0; the encoder skips the first offset.
+type Page struct {
+	Offset int    `json:"offset,omitempty" arg:"min=0,max=100000" jsonschema:"skip this many rows (a cut answer's next call sets it)"`
 	Format string `json:"format,omitempty" arg:"enum=compact|records,default=compact" jsonschema:"records: one object per row instead of columns+rows"`
 }
 
-// Records reports whether the caller asked for one object per row.
-func (f *ListFormat) Records() bool { return f.Format == "records" }
+// PageOf returns the paging arguments of decoded args, nil when the tool
+// takes none.
+func PageOf(args any) *Page {
+	if p, ok := args.(interface{ page() *Page }); ok {
+		return p.page()
+	}
+	return nil
+}
 
-// RecordsFormat is satisfied by arguments that embed ListFormat.
-type RecordsFormat interface{ Records() bool }
+func (p *Page) page() *Page { return p }
+
+// NextCall encodes the call that repeats args (decoded by this tool) from
+// row offset on: {"tool":name,"arguments":{...}}, leaving out arguments at
+// their defaults.
+func (t *Tool) NextCall(args any, offset int) json.RawMessage {
+	b, err := json.Marshal(args)
+	if err != nil {
+		return nil
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil
+	}
+	for _, a := range t.specs {
+		if a.def != nil {
+			if d, err := a.defaultJSON(); err == nil {
+				if db, _ := json.Marshal(d); string(db) == string(m[a.name]) {
+					delete(m, a.name)
+				}
+			}
+		}
+	}
+	m["offset"], _ = json.Marshal(offset)
+	out, err := json.Marshal(struct {
+		Tool      string                     `json:"tool"`
+		Arguments map[string]json.RawMessage `json:"arguments"`
+	}{t.Name, m})
+	if err != nil {
+		return nil
+	}
+	return out
+}
 
 func (c *Common) common() *Common { return c }
 
