@@ -35,6 +35,7 @@ func (l *listener) Init(args ...any) error {
 	hc.Policy = cfg.Policy
 	hc.Invoker = &Dispatch{Node: l.Node(), RT: rt, FanOut: (cfg.PoolSize + 1) / 2}
 	hc.Audit = auditLogger(l.Node().Log(), rt)
+	hc.Instructions = rt.Instructions(l)
 	h, err := transport.New(hc)
 	if err != nil {
 		return err

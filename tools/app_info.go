@@ -10,7 +10,7 @@ import (
 
 type appInfoArgs struct {
 	catalog.Common
-	Name string `json:"name" jsonschema:"required: the application's exact name, as app_list shows it"`
+	Name string `json:"name" arg:"required" jsonschema:"the application's exact name, as app_list shows it"`
 }
 
 // Validate requires the name.

@@ -8,19 +8,10 @@ import (
 	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
-const (
-	defaultAuditLimit = 20
-	maxAuditLimit     = 1000
-)
-
 type auditLogArgs struct {
 	catalog.Common
 	catalog.Page
 	Limit int `json:"limit,omitempty" arg:"min=1,max=1000,default=20" jsonschema:"most recent calls to show, newest first"`
-}
-
-func (a *auditLogArgs) Validate() error {
-	return catalog.Bound(&a.Limit, "limit", defaultAuditLimit, maxAuditLimit)
 }
 
 func init() {

@@ -13,7 +13,7 @@ import (
 
 type cronJobArgs struct {
 	catalog.Common
-	Name string `json:"name,omitempty" jsonschema:"required: the job's name (cron_info lists them)"`
+	Name string `json:"name,omitempty" arg:"required" jsonschema:"the job's name (cron_info lists them)"`
 }
 
 // Validate requires the job name.

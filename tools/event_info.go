@@ -9,7 +9,7 @@ import (
 
 type eventInfoArgs struct {
 	catalog.Common
-	Name string `json:"name" jsonschema:"required: the event's exact name, as event_list shows it"`
+	Name string `json:"name" arg:"required" jsonschema:"the event's exact name, as event_list shows it"`
 }
 
 // Validate requires the name.

@@ -12,9 +12,7 @@ import (
 
 // message_types limits.
 const (
-	defaultTypesLimit = 100
-	maxTypesLimit     = 1000
-	maxFilterLen      = 256
+	maxFilterLen = 256
 )
 
 type messageTypesArgs struct {
@@ -24,12 +22,12 @@ type messageTypesArgs struct {
 	Limit  int    `json:"limit,omitempty" arg:"min=1,max=1000,default=100" jsonschema:"most names to return; total counts every match"`
 }
 
-// Validate bounds filter and limit and fills the default limit.
+// Validate bounds filter.
 func (a *messageTypesArgs) Validate() error {
 	if len(a.Filter) > maxFilterLen {
 		return catalog.Errorf("filter is %d bytes; at most %d", len(a.Filter), maxFilterLen)
 	}
-	return catalog.Bound(&a.Limit, "limit", defaultTypesLimit, maxTypesLimit)
+	return nil
 }
 
 func init() {

@@ -10,7 +10,7 @@ import (
 
 type metaInspectArgs struct {
 	catalog.Common
-	Alias string `json:"alias" jsonschema:"required: the meta process's alias as Ergo prints it, e.g. Alias#<90A29F11.0.1.2> (process_info lists a process's Metas)"`
+	Alias string `json:"alias" arg:"required" jsonschema:"the meta process's alias as Ergo prints it, e.g. Alias#<90A29F11.0.1.2> (process_info lists a process's Metas)"`
 	InspectItems
 }
 

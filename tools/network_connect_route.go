@@ -19,7 +19,7 @@ type networkConnectRouteArgs struct {
 	catalog.Common
 	PeerArg
 	Host string `json:"host,omitempty" jsonschema:"host or IP address of the peer's acceptor (default: the host part of name)"`
-	Port int    `json:"port,omitempty" jsonschema:"required: TCP port of the peer's acceptor, 1-65535 (network_acceptors on the peer shows it)"`
+	Port int    `json:"port,omitempty" arg:"required" jsonschema:"TCP port of the peer's acceptor, 1-65535 (network_acceptors on the peer shows it)"`
 	TLS  bool   `json:"tls,omitempty" jsonschema:"connect with TLS (the peer's acceptor must use TLS)"`
 	// Cookie is a secret: it goes to ergo's handshake and nowhere else.
 	Cookie             string `json:"cookie,omitempty" jsonschema:"the peer's cookie, when it differs from this node's (default: this node's cookie); never echoed or logged"`

@@ -9,22 +9,14 @@ import (
 	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
-const (
-	defaultPings = 3
-	maxPings     = 20
-)
-
 type networkPingArgs struct {
 	catalog.Common
-	Name  string `json:"name,omitempty" jsonschema:"the peer node to ping (required)"`
-	Count int    `json:"count,omitempty" jsonschema:"round trips to measure (default 3, max 20)"`
+	Name  string `json:"name,omitempty" arg:"required" jsonschema:"the peer node to ping"`
+	Count int    `json:"count,omitempty" arg:"min=1,max=20,default=3" jsonschema:"round trips to measure"`
 }
 
 func (a *networkPingArgs) Validate() error {
-	if err := requireNonBlank(a.Name, "name is required: the node to ping, e.g. shop@host (cluster_nodes lists them)"); err != nil {
-		return err
-	}
-	return catalog.Bound(&a.Count, "count", defaultPings, maxPings)
+	return requireNonBlank(a.Name, "name is required: the node to ping, e.g. shop@host (cluster_nodes lists them)")
 }
 
 // pingResult reports round trips in milliseconds.

@@ -10,10 +10,7 @@ import (
 )
 
 // CPU profile durations, in seconds.
-const (
-	defaultCPUSeconds = 5
-	maxCPUSeconds     = 30
-)
+const ()
 
 // cpuProfiler is the node's one CPU profiler: runtime/pprof allows a single
 // CPU profile per process, so callers take turns and are told when.
@@ -21,7 +18,7 @@ var cpuProfiler profiles.CPUProfiler
 
 type pprofCPUArgs struct {
 	catalog.Common
-	Duration int    `json:"duration,omitempty" jsonschema:"seconds to profile (default 5, max 30); must be shorter than timeout"`
+	Duration int    `json:"duration,omitempty" arg:"min=1,max=30,default=5" jsonschema:"seconds to profile; shorter than timeout"`
 	Limit    int    `json:"limit,omitempty" jsonschema:"most entries (default 20, max 500)"`
 	Filter   string `json:"filter,omitempty" jsonschema:"keep entries whose name (function, or pid with group_by=pid) contains this"`
 	Exclude  string `json:"exclude,omitempty" jsonschema:"drop entries whose name contains this"`
@@ -33,9 +30,6 @@ func (a *pprofCPUArgs) query() profiles.TopQuery {
 }
 
 func (a *pprofCPUArgs) Validate() error {
-	if err := catalog.Bound(&a.Duration, "duration", defaultCPUSeconds, maxCPUSeconds); err != nil {
-		return err
-	}
 	if a.Duration >= a.Timeout {
 		return catalog.Errorf("duration %ds must be shorter than timeout %ds: raise timeout (max %d) or shorten duration",
 			a.Duration, a.Timeout, catalog.MaxTimeout)

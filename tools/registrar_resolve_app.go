@@ -11,7 +11,7 @@ import (
 
 type registrarResolveAppArgs struct {
 	catalog.Common
-	Name string `json:"name,omitempty" jsonschema:"required: the application's name, e.g. shop_app"`
+	Name string `json:"name,omitempty" arg:"required" jsonschema:"the application's name, e.g. shop_app"`
 }
 
 func init() {

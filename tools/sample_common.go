@@ -47,7 +47,7 @@ type SamplerReply struct {
 
 // samplerRef is the sampler_id argument of sample_read and sample_stop.
 type samplerRef struct {
-	SamplerID string `json:"sampler_id" jsonschema:"required: the sampler_id sample_start or sample_listen returned (sample_list shows them), e.g. s1-90A29F11"`
+	SamplerID string `json:"sampler_id" arg:"required" jsonschema:"the sampler_id sample_start or sample_listen returned (sample_list shows them), e.g. s1-90A29F11"`
 }
 
 func (a *samplerRef) Validate() error {

@@ -14,7 +14,7 @@ import (
 
 type sampleStartArgs struct {
 	catalog.Common
-	Tool       string         `json:"tool" jsonschema:"required: the tool to call on each tick, e.g. process_list, runtime_stats, process_info, pprof_goroutines"`
+	Tool       string         `json:"tool" arg:"required" jsonschema:"the tool to call on each tick, e.g. process_list, runtime_stats, process_info, pprof_goroutines"`
 	Arguments  map[string]any `json:"arguments,omitempty" jsonschema:"the tool's arguments, checked now; node=<peer> samples that peer (the call goes through its ergomcp each tick)"`
 	IntervalMs int            `json:"interval_ms,omitempty" jsonschema:"start-to-start time between calls in ms (default 1000, min 100); ticks missed while a slow call runs are skipped, never queued"`
 	Count      int            `json:"count,omitempty" jsonschema:"successful samples to take, then the sampler completes (0 = sample until duration_sec ends)"`

@@ -135,17 +135,17 @@ func (s *argSpec) defaultJSON() (any, error) {
 	return nil, fmt.Errorf("default for a %s argument", s.kind)
 }
 
-// Range is how the rules read in text: "1..10000 (default 20)", "≥ 100
-// (default 1000)". Error texts use it, so they say what the schema says.
+// Range is how the rules read in text: "between 1 and 10000 (default
+// 20)", "at least 100 (default 1000)". Error texts use it, so they say what the schema says.
 func (s *argSpec) Range() string {
 	var b strings.Builder
 	switch {
 	case s.min != nil && s.max != nil:
-		fmt.Fprintf(&b, "%s..%s", num(*s.min), num(*s.max))
+		fmt.Fprintf(&b, "between %s and %s", num(*s.min), num(*s.max))
 	case s.min != nil:
-		fmt.Fprintf(&b, "≥ %s", num(*s.min))
+		fmt.Fprintf(&b, "at least %s", num(*s.min))
 	case s.max != nil:
-		fmt.Fprintf(&b, "≤ %s", num(*s.max))
+		fmt.Fprintf(&b, "at most %s", num(*s.max))
 	}
 	if s.def != nil {
 		if b.Len() > 0 {
@@ -203,8 +203,9 @@ func (s *argSpec) check(v reflect.Value, raw json.RawMessage) error {
 		if s.required && strings.TrimSpace(str) == "" {
 			return Errorf("%s is required: %s", s.name, strings.TrimPrefix(s.desc, "required: "))
 		}
-		if len(s.enum) > 0 && !slices.Contains(s.enum, str) {
-			return Errorf("argument %q must be one of %s, got %q", s.name, strings.Join(s.enum, ", "), str)
+		// Case is forgiven ("Warning"): the tools normalise it.
+		if len(s.enum) > 0 && !slices.ContainsFunc(s.enum, func(e string) bool { return strings.EqualFold(e, str) }) {
+			return Errorf("%s %q is not valid; use one of: %s", s.name, str, strings.Join(s.enum, ", "))
 		}
 	case s.min != nil || s.max != nil:
 		x, ok := number(f)

@@ -38,8 +38,8 @@ func TestDecode(t *testing.T) {
 		{`{"tags":"a"}`, `argument "tags" must be an array`},
 		{`{"limmit":3}`, `unknown argument "limmit" for probe; it takes: limit, name, node, order, tags, timeout`},
 		{`{"limit":11}`, "limit must be 0..10, got 11"},
-		{`{"timeout":-1}`, "timeout must be 1..120 (default 30)"},
-		{`{"timeout":121}`, "timeout must be 1..120 (default 30)"},
+		{`{"timeout":-1}`, "timeout must be between 1 and 120 (default 30)"},
+		{`{"timeout":121}`, "timeout must be between 1 and 120 (default 30)"},
 		{`[1,2]`, "arguments must be a JSON object"},
 		{`{"limit":1} {"x":2}`, "trailing data"},
 		{`{"limit":`, "not valid JSON"},
@@ -207,23 +207,5 @@ func TestDescriptionsLeaveSharedNotesToInstructions(t *testing.T) {
 	fan := Define[probeArgs](Tool{Name: "fan", Description: "Lists things.", FanOut: true}).MCP()
 	if fan.Description != "Lists things."+fanOutMark {
 		t.Fatalf("description: %q", fan.Description)
-	}
-}
-
-func TestBound(t *testing.T) {
-	v := 0
-	if err := Bound(&v, "limit", 50, 100); err != nil || v != 50 {
-		t.Fatalf("default: %d %v", v, err)
-	}
-	v = 100
-	if err := Bound(&v, "limit", 50, 100); err != nil || v != 100 {
-		t.Fatalf("max: %d %v", v, err)
-	}
-	for _, bad := range []int{-1, 101} {
-		v = bad
-		err := Bound(&v, "limit", 50, 100)
-		if err == nil || err.Error() != fmt.Sprintf("limit must be 1..100 (default 50), got %d", bad) || v != bad {
-			t.Fatalf("%d: %v (v=%d)", bad, err, v)
-		}
 	}
 }
