@@ -207,7 +207,7 @@ func TestAppServesFirstTools(t *testing.T) {
 		if !ok {
 			t.Fatalf("tools/list lacks %s", name)
 		}
-		if tl.Annotations == nil || !tl.Annotations.ReadOnlyHint || tl.Annotations.DestructiveHint == nil || *tl.Annotations.DestructiveHint {
+		if tl.Annotations == nil || !tl.Annotations.ReadOnlyHint || (tl.Annotations.DestructiveHint != nil && *tl.Annotations.DestructiveHint) {
 			t.Errorf("%s annotations: %+v", name, tl.Annotations)
 		}
 	}
