@@ -57,11 +57,12 @@ func (a *samplerRef) Validate() error {
 	return nil
 }
 
-// samplerParams are the buffer settings both kinds of sampler take.
+// samplerParams are the buffer settings both kinds of sampler take. The
+// tags state sampler's own defaults and ceilings (a test keeps them equal).
 type samplerParams struct {
-	DurationSec int `json:"duration_sec,omitempty" jsonschema:"how long the sampler collects, seconds (default 60, max 3600)"`
-	BufferSize  int `json:"buffer_size,omitempty" jsonschema:"most samples kept; older ones are overwritten and counted as dropped (default 256, max 4096)"`
-	LingerSec   int `json:"linger_sec,omitempty" jsonschema:"how long the samples stay readable after the sampler ends, seconds (default 30, max 600)"`
+	DurationSec int `json:"duration_sec,omitempty" arg:"min=1,max=3600,default=60" jsonschema:"how long the sampler collects, seconds"`
+	BufferSize  int `json:"buffer_size,omitempty" arg:"min=1,max=4096,default=256" jsonschema:"most samples kept; older ones are overwritten and counted as dropped"`
+	LingerSec   int `json:"linger_sec,omitempty" arg:"min=1,max=600,default=30" jsonschema:"how long the samples stay readable after the sampler ends, seconds"`
 }
 
 // samplers is the node's registry, or an error when this runtime has none.

@@ -16,9 +16,9 @@ type sampleStartArgs struct {
 	catalog.Common
 	Tool       string         `json:"tool" arg:"required" jsonschema:"the tool to call on each tick, e.g. process_list, runtime_stats, process_info, pprof_goroutines"`
 	Arguments  map[string]any `json:"arguments,omitempty" jsonschema:"the tool's arguments, checked now; node=<peer> samples that peer (the call goes through its ergomcp each tick)"`
-	IntervalMs int            `json:"interval_ms,omitempty" jsonschema:"start-to-start time between calls in ms (default 1000, min 100); ticks missed while a slow call runs are skipped, never queued"`
-	Count      int            `json:"count,omitempty" jsonschema:"successful samples to take, then the sampler completes (0 = sample until duration_sec ends)"`
-	MaxErrors  int            `json:"max_errors,omitempty" jsonschema:"failed calls that end the sampler (0 = failures never end it; each is counted and the newest kept as last_error)"`
+	IntervalMs int            `json:"interval_ms,omitempty" arg:"min=100,max=3600000,default=1000" jsonschema:"start-to-start time between calls in ms; ticks missed while a slow call runs are skipped"`
+	Count      int            `json:"count,omitempty" arg:"min=0,max=1000000" jsonschema:"successful samples to take, then the sampler completes (0: until duration_sec ends)"`
+	MaxErrors  int            `json:"max_errors,omitempty" arg:"min=0,max=1000000" jsonschema:"failed calls that end the sampler (0: never; each is counted, the newest kept as last_error)"`
 	samplerParams
 
 	settings sampler.Settings

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/jsonschema-go/jsonschema"
 
+	"github.com/ergomcp/ergomcp/sampler"
 	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
@@ -136,5 +137,30 @@ func TestCommonTimeoutRule(t *testing.T) {
 		if r.Name == "timeout" && (r.Min == nil || *r.Min != 1 || *r.Max != catalog.MaxTimeout || *r.Default != strconv.Itoa(catalog.DefaultTimeout)) {
 			t.Fatalf("timeout rule %+v", r)
 		}
+	}
+}
+
+// The sampler tools' tags state the sampler package's own defaults and
+// ceilings, which its Settings still checks for callers outside the tools.
+func TestSamplerRulesMatchSamplerLimits(t *testing.T) {
+	want := map[string][3]float64{ // min, max, default
+		"duration_sec": {1, sampler.MaxDuration.Seconds(), sampler.DefaultDuration.Seconds()},
+		"buffer_size":  {1, sampler.MaxBuffer, sampler.DefaultBuffer},
+		"linger_sec":   {1, sampler.MaxLinger.Seconds(), sampler.DefaultLinger.Seconds()},
+		"interval_ms":  {float64(sampler.MinInterval.Milliseconds()), float64(sampler.MaxDuration.Milliseconds()), float64(sampler.DefaultInterval.Milliseconds())},
+	}
+	tool, _ := Registry.Lookup("sample_start")
+	for _, r := range tool.Rules() {
+		w, ok := want[r.Name]
+		if !ok {
+			continue
+		}
+		delete(want, r.Name)
+		if r.Min == nil || r.Max == nil || r.Default == nil || *r.Min != w[0] || *r.Max != w[1] || *r.Default != strconv.FormatFloat(w[2], 'f', -1, 64) {
+			t.Errorf("%s: rule %+v, sampler limits %v", r.Name, r, w)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("sample_start lacks %v", want)
 	}
 }
