@@ -51,12 +51,11 @@ func eventList(env *Env, args *eventListArgs) (any, error) {
 	// The plan comes before the scan: an argument this ergo cannot serve
 	// should not cost a pass over the node.
 	src := env.openEvents()
-	q := args.ListArgs
-	q.Limit = env.gather(q.Limit)
-	plan, err := q.Plan(src.avail, producer)
+	plan, err := args.Plan(src.avail, producer)
 	if err != nil {
 		return nil, err
 	}
+	plan.Skip(env.gather(0))
 	if err := src.load(env, "event_list", ""); err != nil {
 		return nil, err
 	}

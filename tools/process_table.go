@@ -40,12 +40,11 @@ func (env *Env) scanProcesses(tool string, fn func(p *gen.ProcessShortInfo)) err
 // list's envelope.
 func (env *Env) topProcesses(tool string, args *query.ProcessArgs, extra ...record.Field) (*result.List, error) {
 	caps := env.RT.queryCaps(env.Node())
-	q := *args
-	q.Limit = env.gather(q.Limit)
-	plan, err := q.Plan(caps)
+	plan, err := args.Plan(caps)
 	if err != nil {
 		return nil, err
 	}
+	plan.Skip(env.gather(0))
 	top := query.NewTop[gen.ProcessShortInfo](plan)
 	var x query.Proc
 	err = env.scanProcesses(tool, func(p *gen.ProcessShortInfo) {

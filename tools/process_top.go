@@ -53,9 +53,10 @@ func init() {
 
 func processTop(env *Env, args *processTopArgs) (any, error) {
 	caps := env.RT.queryCaps(env.Node())
-	q := args.ProcessArgs
-	q.Limit = env.gather(q.Limit)
-	plan, err := q.Plan(caps)
+	plan, err := args.ProcessArgs.Plan(caps)
+	if err == nil {
+		plan.Skip(env.gather(0))
+	}
 	if err != nil {
 		return nil, err
 	}

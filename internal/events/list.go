@@ -108,6 +108,10 @@ func (a *ListArgs) sortKey() *sortKey {
 	return nil
 }
 
+// Skip makes the plan keep n rows more than its limit: the rows a paged
+// call (offset n) skips.
+func (p *Plan) Skip(n int) { p.limit += n }
+
 // Plan is a compiled event_list query. Build it with ListArgs.Plan.
 type Plan struct {
 	avail            Availability

@@ -18,14 +18,14 @@ import (
 // of a result in tokens of its context: ergomcp's JSON runs at about 2.9
 // bytes a token with Claude's tokenizer (see BENCHMARKS.md).
 const (
-	// DefaultBudget (46 KiB, about 16k tokens) leaves room in an agent's
+	// DefaultBudget (46 KB, about 16k tokens) leaves room in an agent's
 	// context for several results and its own reasoning; lists beyond it
 	// are better narrowed with filters or paged than read.
-	DefaultBudget = 46 << 10
-	// MaxBudget (70 KiB, about 24k tokens) is the ceiling for
+	DefaultBudget = 46_000
+	// MaxBudget (69 KB, about 24k tokens) is the ceiling for
 	// Options.ResponseBudget: Claude Code refuses a result over 25k tokens,
 	// and no single answer deserves more of an agent's context.
-	MaxBudget = 70 << 10
+	MaxBudget = 69_000
 )
 
 // Truncation reasons for a list's truncated_by.

@@ -74,7 +74,7 @@ const CommonHelp = "Every tool takes node (run it on that cluster node through t
 // table (see result.List). A tool embedding Page gathers offset+limit rows
 // from rank 0; the encoder skips the first offset.
 type Page struct {
-	Offset int    `json:"offset,omitempty" arg:"min=0,max=100000" jsonschema:"skip this many rows (a cut answer's next call sets it)"`
+	Offset int    `json:"offset,omitempty" arg:"min=0,max=10000" jsonschema:"skip this many rows (a cut answer's next call sets it)"`
 	Format string `json:"format,omitempty" arg:"enum=compact|records,default=compact" jsonschema:"records: one object per row instead of columns+rows"`
 }
 

@@ -1,0 +1,186 @@
+package ergomcp_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"ergo.services/ergo/act"
+	"ergo.services/ergo/gen"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/ergomcp/ergomcp"
+	"github.com/ergomcp/ergomcp/internal/result"
+)
+
+// bytesPerToken is how many bytes of ergomcp's JSON make one token for
+// Claude's tokenizer, the low end of what BENCHMARKS.md measured (results
+// run 2.9, tools/list 4.2): dividing by it over-counts, so a bound checked
+// with it holds for the real count.
+const bytesPerToken = 2.9
+
+// toolsListBytesPerToken is the same for tools/list, whose prose and
+// schema keywords tokenize better than results' numbers and PIDs.
+const toolsListBytesPerToken = 4.0
+
+func tokens(n int, perToken float64) int { return int(float64(n)/perToken + 0.5) }
+
+// Token bounds of the issue: tools/list for the default tool set, every
+// default answer, and the ceiling no answer passes.
+const (
+	maxToolsListTokens = 8000
+	maxDefaultTokens   = 16000
+	maxCeilingTokens   = 24000
+)
+
+// sizedWorker is one of the many processes of TestAnswerSizes: names,
+// behaviours and counters differ as they do on a real node.
+type sizedWorker struct{ act.Actor }
+
+func (w *sizedWorker) HandleMessage(from gen.PID, message any) error { return nil }
+
+type sizedCache struct{ act.Actor }
+
+func (w *sizedCache) HandleMessage(from gen.PID, message any) error { return nil }
+
+// fill spawns n processes of two behaviours, a third of them registered,
+// each sent a different number of messages.
+func fill(t *testing.T, node gen.Node, n int) {
+	t.Helper()
+	for i := range n {
+		factory := func() gen.ProcessBehavior { return &sizedWorker{} }
+		if i%3 == 1 {
+			factory = func() gen.ProcessBehavior { return &sizedCache{} }
+		}
+		var pid gen.PID
+		var err error
+		if i%3 == 0 {
+			pid, err = node.SpawnRegister(gen.Atom(fmt.Sprintf("worker_%d", i)), factory, gen.ProcessOptions{})
+		} else {
+			pid, err = node.Spawn(factory, gen.ProcessOptions{})
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range i % 7 {
+			node.Send(pid, i)
+		}
+	}
+}
+
+// defaultCalls are the calls an agent makes first, with the arguments
+// the tools require and nothing else.
+func defaultCalls(app string) map[string]map[string]any {
+	return map[string]map[string]any{
+		"node_info": nil, "runtime_stats": nil, "process_list": nil, "process_top": {"window_ms": 200},
+		"app_list": nil, "app_info": {"name": app}, "app_processes": {"name": app}, "event_list": nil,
+		"network_info": nil, "network_nodes": nil, "network_acceptors": nil, "cluster_nodes": nil,
+		"registrar_info": nil, "cron_info": nil, "cron_schedule": nil, "loggers_list": nil,
+		"log_level_get": {"target": "node"}, "pprof_goroutines": nil, "pprof_heap": nil, "pprof_cpu": {"duration": 1},
+		"sample_list": nil, "audit_log": nil, "diagnose": {"budget_ms": 500}, "node_env": nil,
+		"process_list sort_by=mailbox": {"sort_by": "mailbox"}, "process_info": {"name": "worker_0"},
+	}
+}
+
+// On a node with 5,000 processes: tools/list for the default tool set
+// stays within 8k tokens, every default answer within 16k, and asking for
+// everything stops at the ceiling with the call that reads on.
+// ERGOMCP_SIZES_DIR, when set, receives each answer (and tools/list) for
+// counting with the real tokenizer (see BENCHMARKS.md).
+func TestAnswerSizes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts 5,000 processes")
+	}
+	dump := os.Getenv("ERGOMCP_SIZES_DIR")
+	save := func(name, text string) {
+		if dump != "" {
+			if err := os.WriteFile(filepath.Join(dump, strings.ReplaceAll(name, " ", "_")+".json"), []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	port := freePort(t)
+	node, err := startNode(t, ergomcp.Options{Port: port})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fill(t, node, 5000)
+	s := connect(t, fmt.Sprintf("http://localhost:%d/mcp", port), "")
+	ctx := context.Background()
+
+	list, err := s.ListTools(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := json.Marshal(list)
+	save("tools_list", string(raw))
+	if n := tokens(len(raw), toolsListBytesPerToken); n > maxToolsListTokens || len(list.Tools) < 40 {
+		t.Errorf("tools/list: %d tools, %d bytes ≈ %d tokens, over %d", len(list.Tools), len(raw), n, maxToolsListTokens)
+	}
+	t.Logf("tools/list: %d tools, %d bytes", len(list.Tools), len(raw))
+	init := s.InitializeResult()
+	if init == nil || !strings.Contains(init.Instructions, "diagnose") || !strings.Contains(init.Instructions, string(node.Name())) ||
+		!strings.Contains(init.Instructions, "timeout") || !strings.Contains(init.Instructions, "next") {
+		t.Errorf("instructions: %+v", init)
+	}
+
+	for name, args := range defaultCalls("ergomcp") {
+		tool, _, _ := strings.Cut(name, " ")
+		res, err := s.CallTool(ctx, &mcp.CallToolParams{Name: tool, Arguments: args})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		text := res.Content[0].(*mcp.TextContent).Text
+		save(name, text)
+		if res.IsError && !strings.Contains(text, "networking is disabled") {
+			t.Errorf("%s(%v): %s", name, args, text)
+			continue
+		}
+		if n := tokens(len(text), bytesPerToken); n > maxDefaultTokens {
+			t.Errorf("%s: %d bytes ≈ %d tokens, over %d", name, len(text), n, maxDefaultTokens)
+		}
+		t.Logf("%-30s %6d bytes", name, len(text))
+	}
+
+	// Everything at once: the answer stops at the budget, says so, and
+	// names the call that returns the next rows, which does.
+	var all struct {
+		Total, Returned int
+		TruncatedBy     string `json:"truncated_by"`
+		Next            struct {
+			Tool      string
+			Arguments map[string]any
+		}
+		Processes []map[string]any
+	}
+	res := call(t, s, "process_list", map[string]any{"limit": 10000, "sort_by": "messages_in"}, &all)
+	text := res.Content[0].(*mcp.TextContent).Text
+	save("process_list_limit_10000", text)
+	if len(text) > result.DefaultBudget || all.TruncatedBy != result.ByBudget || all.Total < 5000 || all.Returned != len(all.Processes) ||
+		all.Next.Tool != "process_list" || all.Next.Arguments["offset"] != float64(all.Returned) || all.Next.Arguments["sort_by"] != "messages_in" {
+		t.Fatalf("limit=10000: %d bytes, total %d returned %d by %q next %+v", len(text), all.Total, all.Returned, all.TruncatedBy, all.Next)
+	}
+	var more struct {
+		Offset    int
+		Processes []map[string]any
+	}
+	call(t, s, "process_list", all.Next.Arguments, &more)
+	if more.Offset != all.Returned || len(more.Processes) == 0 || more.Processes[0]["PID"] == all.Processes[len(all.Processes)-1]["PID"] {
+		t.Fatalf("next call: offset %d, %d rows", more.Offset, len(more.Processes))
+	}
+	// The rows continue the order: the next page's first row does not rank
+	// above the previous page's last.
+	if a, b := all.Processes[len(all.Processes)-1]["MessagesIn"].(float64), more.Processes[0]["MessagesIn"].(float64); b > a {
+		t.Fatalf("next page starts at MessagesIn %v after %v", b, a)
+	}
+	if tokens(result.MaxBudget, bytesPerToken) > maxCeilingTokens {
+		t.Fatalf("MaxBudget %d bytes ≈ %d tokens", result.MaxBudget, tokens(result.MaxBudget, bytesPerToken))
+	}
+	if _, err := startNode(t, ergomcp.Options{ResponseBudget: result.MaxBudget + 1}); err == nil || !strings.Contains(err.Error(), "ResponseBudget") {
+		t.Fatalf("a budget over the ceiling accepted: %v", err)
+	}
+}
