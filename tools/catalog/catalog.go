@@ -74,8 +74,8 @@ const CommonHelp = "Every tool takes node (run it on that cluster node through t
 // table (see result.List). A tool embedding Page gathers offset+limit rows
 // from rank 0; the encoder skips the first offset.
 type Page struct {
-	Offset int    `json:"offset,omitempty" arg:"min=0,max=10000" jsonschema:"skip this many rows (a cut answer's next call sets it)"`
-	Format string `json:"format,omitempty" arg:"enum=compact|records,default=compact" jsonschema:"records: one object per row instead of columns+rows"`
+	Offset int    `json:"offset,omitempty" arg:"min=0,max=10000"`
+	Format string `json:"format,omitempty" arg:"enum=compact|records,default=compact"`
 }
 
 // PageOf returns the paging arguments of decoded args, nil when the tool
@@ -178,7 +178,12 @@ func Define[A any](t Tool) *Tool {
 	// Required comes from the arg tags alone: jsonschema-go would require
 	// every field without omitempty.
 	s.Required = nil
-	s.AdditionalProperties = &jsonschema.Schema{Not: &jsonschema.Schema{}}
+	// node and timeout (Common) are explained once in the instructions and
+	// left out of every schema, which therefore cannot forbid unknown
+	// names: the decoder refuses them, naming the ones the tool takes.
+	delete(s.Properties, "node")
+	delete(s.Properties, "timeout")
+	s.PropertyOrder, s.AdditionalProperties = nil, nil
 	t.specs = parseArgs(t.Name, typ)
 	for name := range t.Enums {
 		if !slices.ContainsFunc(t.specs, func(a *argSpec) bool { return a.name == name }) {
@@ -191,6 +196,10 @@ func Define[A any](t Tool) *Tool {
 				a.enum = append(a.enum, fmt.Sprint(v))
 			}
 		}
+		t.fields = append(t.fields, a.name)
+		if a.name == "node" || a.name == "timeout" {
+			continue
+		}
 		prop, ok := s.Properties[a.name]
 		if !ok {
 			panic(fmt.Sprintf("catalog: %s: argument %q missing from the schema", t.Name, a.name))
@@ -199,7 +208,9 @@ func Define[A any](t Tool) *Tool {
 		if a.required {
 			s.Required = append(s.Required, a.name)
 		}
-		t.fields = append(t.fields, a.name)
+	}
+	if len(s.Properties) == 0 {
+		s.Properties = nil
 	}
 	sort.Strings(s.Required)
 	sort.Strings(t.fields)
