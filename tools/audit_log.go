@@ -11,17 +11,15 @@ import (
 type auditLogArgs struct {
 	catalog.Common
 	catalog.Page
-	Limit int `json:"limit,omitempty" arg:"min=1,max=1000,default=20" jsonschema:"most recent calls to show, newest first"`
+	Limit int `json:"limit,omitempty" arg:"min=1,max=1000,default=20"`
 }
 
 func init() {
 	register(catalog.Tool{
 		Name:  "audit_log",
 		Title: "Recent tool calls",
-		Description: "The node's most recent ergomcp tool calls, newest first: time, caller (token subject, anonymous, or " +
-			"'<caller> via <node>' for calls from other nodes), tool, target node, outcome (ok, error, timeout, cancelled, " +
-			"refused), error text and duration. Argument values are never recorded. The node keeps the last 1000 calls; " +
-			"total counts every call since start. Every call is also a line in the node's log.",
+		Description: "Recent ergomcp tool calls, newest first: time, caller, tool, target node, outcome, error and duration; never " +
+			"argument values. Keeps the last 1000.",
 	}, auditLogTool)
 }
 

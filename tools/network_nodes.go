@@ -21,12 +21,8 @@ func init() {
 	register(catalog.Tool{
 		Name:  "network_nodes",
 		Title: "List connected peers",
-		Description: "Nodes this node is connected to, as gen.RemoteNodeInfo records (every field this ergo has): " +
-			"Uptime of the peer node and ConnectionUptime in seconds, versions, flags, connection pool, MaxMessageSize, " +
-			"MessagesIn/Out and BytesIn/Out over the current connection. Filter by name substring and minimum " +
-			"counters; sort_by picks the busiest or oldest peers (largest first; name ascending is the default). " +
-			"The result says how many matched (total), how many are shown (returned) and whether the limit cut " +
-			"the list (truncated). A ConnectionUptime much lower than Uptime means the connection was re-established.",
+		Description: "Connected peers (gen.RemoteNodeInfo) with traffic over the current connection; sort_by for the busiest. " +
+			"ConnectionUptime well below Uptime: the link was re-established.",
 		Enums: map[string][]any{"sort_by": netq.SortKeys()},
 	}, networkNodes)
 }

@@ -11,8 +11,8 @@ import (
 
 type networkPingArgs struct {
 	catalog.Common
-	Name  string `json:"name,omitempty" arg:"required" jsonschema:"the peer node to ping"`
-	Count int    `json:"count,omitempty" arg:"min=1,max=20,default=3" jsonschema:"round trips to measure"`
+	Name  string `json:"name,omitempty" arg:"required"`
+	Count int    `json:"count,omitempty" arg:"min=1,max=20,default=3"`
 }
 
 func (a *networkPingArgs) Validate() error {
@@ -31,9 +31,8 @@ func init() {
 	register(catalog.Tool{
 		Name:  "network_ping",
 		Title: "Ping a peer's ergomcp",
-		Description: "Measures round trips from this node's ergomcp to the ergomcp of node name, through the whole path a " +
-			"proxied tool call takes (connection, network, the peer's dispatcher): count trips (default 3, max 20), " +
-			"min/avg/max in ms. Connects to the peer if needed. A peer without ergomcp or unreachable gives a clear error.",
+		Description: "Round trips in ms (min/avg/max) from this node's ergomcp to node name's, through the path a proxied call " +
+			"takes. Connects if needed.",
 		OpenWorld: true,
 	}, networkPing)
 }

@@ -14,11 +14,11 @@ import (
 
 type sampleStartArgs struct {
 	catalog.Common
-	Tool       string         `json:"tool" arg:"required" jsonschema:"the tool to call on each tick, e.g. process_list, runtime_stats, process_info, pprof_goroutines"`
-	Arguments  map[string]any `json:"arguments,omitempty" jsonschema:"the tool's arguments, checked now; node=<peer> samples that peer (the call goes through its ergomcp each tick)"`
-	IntervalMs int            `json:"interval_ms,omitempty" arg:"min=100,max=3600000,default=1000" jsonschema:"start-to-start time between calls in ms; ticks missed while a slow call runs are skipped"`
-	Count      int            `json:"count,omitempty" arg:"min=0,max=1000000" jsonschema:"successful samples to take, then the sampler completes (0: until duration_sec ends)"`
-	MaxErrors  int            `json:"max_errors,omitempty" arg:"min=0,max=1000000" jsonschema:"failed calls that end the sampler (0: never; each is counted, the newest kept as last_error)"`
+	Tool       string         `json:"tool" arg:"required"`
+	Arguments  map[string]any `json:"arguments,omitempty" jsonschema:"checked now; node=<peer> samples that peer"`
+	IntervalMs int            `json:"interval_ms,omitempty" arg:"min=100,max=3600000,default=1000"`
+	Count      int            `json:"count,omitempty" arg:"min=0,max=1000000" jsonschema:"0: until duration_sec ends"`
+	MaxErrors  int            `json:"max_errors,omitempty" arg:"min=0,max=1000000" jsonschema:"0: never"`
 	samplerParams
 
 	settings sampler.Settings
@@ -69,16 +69,9 @@ func init() {
 	register(catalog.Tool{
 		Name:  "sample_start",
 		Title: "Start an active sampler",
-		Description: "Starts a sampler: its own actor on this node calls tool with arguments every interval_ms and keeps each " +
-			"successful result as a sample in a ring buffer, to watch a trend (a mailbox, runtime_stats, a process that " +
-			"wakes rarely). arguments may carry node=<peer> to sample that peer. Returns sampler_id; read with sample_read, " +
-			"see all with sample_list, end with sample_stop. Calls start on a fixed grid; a call that outlasts the interval " +
-			"makes the sampler skip the missed ticks (skipped_ticks), never queue them. count=N takes exactly N successful " +
-			"samples; failed calls are not samples: they are counted (errors) with the newest kept as last_error, and " +
-			"max_errors=M ends the sampler at the M-th (0: never). Status: running while collecting; lingering once it " +
-			"ended (reason count, duration, max_errors or stopped): no new samples, the buffer stays readable for " +
-			"linger_sec; then completed (it ended by its own rules) or stopped (sample_stop or a failure), with the samples " +
-			"gone. Ceilings: " + ceilingsText + ". Catch a process the moment it wakes: tool=pprof_goroutines " +
+		Description: "Starts an active sampler calling tool with arguments every interval_ms for duration_sec (or count samples) to " +
+			"watch a trend; read with sample_read. stop=first_match ends it at the first sample that matched something (a " +
+			"filter with Matched 0 is no catch)." + ceilingsText + ". Catch a process the moment it wakes: tool=pprof_goroutines " +
 			"arguments={\"pid\":\"<PID>\"} interval_ms=300 count=1 max_errors=0 duration_sec=30.",
 	}, sampleStart)
 }
