@@ -9,7 +9,8 @@ import (
 type sampleReadArgs struct {
 	catalog.Common
 	samplerRef
-	Since int64 `json:"since,omitempty" arg:"min=0" jsonschema:"the last_sequence already read"`
+	Since   int64 `json:"since,omitempty" arg:"min=0" jsonschema:"the last_sequence already read"`
+	Summary bool  `json:"summary,omitempty" jsonschema:"counts by level, source and message template instead of the samples"`
 }
 
 func (a *sampleReadArgs) Validate() error {
@@ -33,6 +34,13 @@ func sampleRead(env *Env, args *sampleReadArgs) (any, error) {
 	entry, err := env.sampler(args.SamplerID)
 	if err != nil {
 		return nil, err
+	}
+	if args.Summary {
+		text, err := entry.Summarize(uint64(args.Since), time.Now())
+		if err != nil {
+			return nil, catalog.Errorf("%v", err)
+		}
+		return text, nil
 	}
 	text, err := entry.Read(uint64(args.Since), env.RT.Budget, time.Now())
 	if err != nil {
