@@ -99,6 +99,7 @@ type Entry struct {
 	lastError   string
 	lastErrorAt time.Time
 	sources     sourceDrops
+	misses      uint64
 }
 
 // Context is cancelled when the sampler ends (stopped, finished or
@@ -231,6 +232,19 @@ func storeFrom[D string | []byte](e *Entry, now, at time.Time, data D, valid boo
 	return e.ended.IsZero()
 }
 
+// Miss counts one call whose result matched nothing while the sampler
+// keeps only matches (stop=first_match) and reports whether it still
+// runs.
+func (e *Entry) Miss(now time.Time) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.statusLocked(now) != Running {
+		return false
+	}
+	e.misses++
+	return true
+}
+
 // Fail counts one failed call with its error text, kept as last_error,
 // and reports whether the sampler still runs: the max_errors-th failure
 // ends it. Failures after the end are not counted.
@@ -341,6 +355,9 @@ func (e *Entry) Summary(now time.Time) []byte {
 		o.int("count", int64(e.Spec.Count))
 		o.int("max_errors", int64(e.Spec.MaxErrors))
 		o.uint("skipped_ticks", e.skipped)
+		if e.misses > 0 {
+			o.uint("misses", e.misses) // results that matched nothing (stop=first_match)
+		}
 	}
 	o.sec("duration_sec", e.Spec.Duration)
 	o.sec("linger_sec", e.Spec.Linger)

@@ -254,3 +254,23 @@ func (e *Entry) Summarize(since uint64, now time.Time) ([]byte, error) {
 	}
 	return bytes.TrimRight(b.Bytes(), "\n"), nil
 }
+
+// Matched reports whether a tool result caught something: a top-level
+// Matched (pprof_goroutines) or total (lists) above 0. A result with
+// neither counts as a match: the caller asked for the tool's answer.
+func Matched(result string) bool {
+	var r struct {
+		Matched *float64 `json:"Matched"`
+		Total   *float64 `json:"total"`
+	}
+	if json.Unmarshal([]byte(result), &r) != nil {
+		return true
+	}
+	switch {
+	case r.Matched != nil:
+		return *r.Matched > 0
+	case r.Total != nil:
+		return *r.Total > 0
+	}
+	return true
+}

@@ -3,6 +3,7 @@ package tools
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"ergo.services/ergo/gen"
@@ -19,6 +20,7 @@ type sampleStartArgs struct {
 	IntervalMs int            `json:"interval_ms,omitempty" arg:"min=100,max=3600000,default=1000"`
 	Count      int            `json:"count,omitempty" arg:"min=0,max=1000000" jsonschema:"0: until duration_sec ends"`
 	MaxErrors  int            `json:"max_errors,omitempty" arg:"min=0,max=1000000" jsonschema:"0: never"`
+	Stop       string         `json:"stop,omitempty" arg:"enum=first_match" jsonschema:"first_match: keep only results that matched something (Matched or total above 0) and end at the first"`
 	samplerParams
 
 	settings sampler.Settings
@@ -55,6 +57,13 @@ func (a *sampleStartArgs) Validate() error {
 	}
 	if catalog.CommonOf(decoded).Node == fanout.All {
 		return catalog.Errorf("a sampler samples one node: start one per node instead of node=\"*\"")
+	}
+	if a.Stop != "" {
+		a.Stop = strings.ToLower(a.Stop)
+		if a.Count > 1 {
+			return catalog.Errorf("stop=first_match ends the sampler at its first match: count must be 0 or 1, got %d", a.Count)
+		}
+		a.Count = 1
 	}
 	p := sampler.Params{IntervalMs: a.IntervalMs, Count: a.Count, DurationSec: a.DurationSec,
 		MaxErrors: a.MaxErrors, BufferSize: a.BufferSize, LingerSec: a.LingerSec}
@@ -96,6 +105,8 @@ type ActiveJob struct {
 	// Remote is set when the tool runs on another node: its answer is that
 	// node's text, checked as JSON before it is stored.
 	Remote bool
+	// FirstMatch keeps only results that matched something (stop=first_match).
+	FirstMatch bool
 }
 
 func sampleStart(env *Env, args *sampleStartArgs) (any, error) {
@@ -111,7 +122,7 @@ func sampleStart(env *Env, args *sampleStartArgs) (any, error) {
 	if env.Call != nil {
 		caller = fmt.Sprintf("sampler started by %s", env.Call.Caller)
 	}
-	job := &ActiveJob{Tool: args.tool, Args: decoded, Timeout: time.Duration(catalog.CommonOf(decoded).Timeout) * time.Second,
+	job := &ActiveJob{Tool: args.tool, Args: decoded, FirstMatch: args.Stop != "", Timeout: time.Duration(catalog.CommonOf(decoded).Timeout) * time.Second,
 		Caller: caller, Remote: target != ""}
 	desc := args.Tool
 	if len(args.Arguments) > 0 {
@@ -150,6 +161,10 @@ func (rt *Runtime) SampleOnce(p gen.Process, entry *sampler.Entry, start time.Ti
 	switch {
 	case res.IsError:
 		return entry.Fail(now, res.Text)
+	case job.FirstMatch && !sampler.Matched(res.Text):
+		// Nothing caught yet (pprof_goroutines with a filter and Matched
+		// 0): not a sample; the next tick tries again.
+		return entry.Miss(now)
 	case job.Remote:
 		return entry.Record(now, start, []byte(res.Text))
 	}
