@@ -18,10 +18,10 @@ import (
 )
 
 // bytesPerToken is how many bytes of ergomcp's JSON make one token for
-// Claude's tokenizer, the low end of what BENCHMARKS.md measured (results
-// run 2.9, tools/list 4.2): dividing by it over-counts, so a bound checked
-// with it holds for the real count.
-const bytesPerToken = 2.9
+// Claude's tokenizer, the low end of what BENCHMARKS.md measured (lists in
+// the table form 2.0, records 2.9, tools/list 4.0): dividing by it
+// over-counts, so a bound checked with it holds for the real count.
+const bytesPerToken = 2.0
 
 // toolsListBytesPerToken is the same for tools/list, whose prose and
 // schema keywords tokenize better than results' numbers and PIDs.
@@ -68,6 +68,11 @@ func fill(t *testing.T, node gen.Node, n int) {
 		}
 		for range i % 7 {
 			node.Send(pid, i)
+		}
+	}
+	for i := range 40 {
+		if _, err := node.RegisterEvent(gen.Atom(fmt.Sprintf("sized_event_%d", i)), gen.EventOptions{}); err != nil {
+			t.Fatal(err)
 		}
 	}
 }
@@ -144,6 +149,26 @@ func TestAnswerSizes(t *testing.T) {
 			t.Errorf("%s: %d bytes ≈ %d tokens, over %d", name, len(text), n, maxDefaultTokens)
 		}
 		t.Logf("%-30s %6d bytes", name, len(text))
+	}
+
+	// The same rows in both encodings, for BENCHMARKS.md's token counts.
+	if dump != "" {
+		for _, tool := range []string{"process_list", "process_top", "app_processes", "event_list"} {
+			for _, format := range []string{"compact", "records"} {
+				args := map[string]any{"format": format, "limit": 20}
+				switch tool {
+				case "process_top":
+					args["window_ms"] = 200
+				case "app_processes":
+					args["name"] = "ergomcp"
+				}
+				res, err := s.CallTool(ctx, &mcp.CallToolParams{Name: tool, Arguments: args})
+				if err != nil || res.IsError {
+					t.Fatalf("%s %s: %v %+v", tool, format, err, res)
+				}
+				save("equal_"+tool+"_"+format, res.Content[0].(*mcp.TextContent).Text)
+			}
+		}
 	}
 
 	// Everything at once: the answer stops at the budget, says so, and

@@ -15,17 +15,18 @@ import (
 )
 
 // Response budgets, in bytes of JSON text. An agent pays for every byte
-// of a result in tokens of its context: ergomcp's JSON runs at about 2.9
-// bytes a token with Claude's tokenizer (see BENCHMARKS.md).
+// of a result in tokens of its context: with Claude's tokenizer the table
+// form of a list runs at about 2.0 bytes a token, records at 2.9 (see
+// BENCHMARKS.md), so the budgets are set for the denser one.
 const (
-	// DefaultBudget (46 KB, about 16k tokens) leaves room in an agent's
+	// DefaultBudget (32 KB, about 16k tokens) leaves room in an agent's
 	// context for several results and its own reasoning; lists beyond it
 	// are better narrowed with filters or paged than read.
-	DefaultBudget = 46_000
-	// MaxBudget (69 KB, about 24k tokens) is the ceiling for
+	DefaultBudget = 32_000
+	// MaxBudget (48 KB, about 24k tokens) is the ceiling for
 	// Options.ResponseBudget: Claude Code refuses a result over 25k tokens,
 	// and no single answer deserves more of an agent's context.
-	MaxBudget = 69_000
+	MaxBudget = 48_000
 )
 
 // Truncation reasons for a list's truncated_by.
