@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -88,7 +89,27 @@ func defaultCalls(app string) map[string]map[string]any {
 		"log_level_get": {"target": "node"}, "pprof_goroutines": nil, "pprof_heap": nil, "pprof_cpu": {"duration": 1},
 		"sample_list": nil, "audit_log": nil, "diagnose": {"budget_ms": 500}, "node_env": nil,
 		"process_list sort_by=mailbox": {"sort_by": "mailbox"}, "process_info": {"name": "worker_0"},
+		"process_children": {"parent": "worker_0"}, "process_inspect": {"name": "worker_0"}, "process_lookup": {"name": "worker_0"},
+		"process_state": {"name": "worker_0"}, "event_info": {"name": "sized_event_0"},
+		"sample_listen": {"log_levels": "error"}, "sample_start": {"tool": "runtime_stats", "count": 1},
 	}
+}
+
+// mayFail are answers that are errors on the test node by its nature
+// (networking disabled, no cron jobs or meta processes, no sampler id to
+// pass): their size is still bounded.
+var mayFail = []string{"networking is disabled", "cron", "alias", "sampler_id", "meta", "is required", "no event"}
+
+// pidSeq is the process number of a PID as ergo prints it (<90A29F11.0.1017>).
+func pidSeq(t *testing.T, v any) int {
+	t.Helper()
+	s, _ := v.(string)
+	var node string
+	var a, b int
+	if _, err := fmt.Sscanf(strings.NewReplacer("<", "", ">", "", ".", " ").Replace(s), "%s %d %d", &node, &a, &b); err != nil {
+		t.Fatalf("PID %v: %v", v, err)
+	}
+	return b
 }
 
 // On a node with 5,000 processes: tools/list for the default tool set
@@ -133,7 +154,15 @@ func TestAnswerSizes(t *testing.T) {
 		t.Errorf("instructions: %+v", init)
 	}
 
-	for name, args := range defaultCalls("ergomcp") {
+	calls := defaultCalls("ergomcp")
+	// Every listed tool answers within the bound, also those added later
+	// (called without arguments when the table does not know them).
+	for _, tl := range list.Tools {
+		if _, ok := calls[tl.Name]; !ok {
+			calls[tl.Name] = nil
+		}
+	}
+	for name, args := range calls {
 		tool, _, _ := strings.Cut(name, " ")
 		res, err := s.CallTool(ctx, &mcp.CallToolParams{Name: tool, Arguments: args})
 		if err != nil {
@@ -141,8 +170,10 @@ func TestAnswerSizes(t *testing.T) {
 		}
 		text := res.Content[0].(*mcp.TextContent).Text
 		save(name, text)
-		if res.IsError && !strings.Contains(text, "networking is disabled") {
-			t.Errorf("%s(%v): %s", name, args, text)
+		if res.IsError {
+			if !slices.ContainsFunc(mayFail, func(m string) bool { return strings.Contains(text, m) }) {
+				t.Errorf("%s(%v): %s", name, args, text)
+			}
 			continue
 		}
 		if n := tokens(len(text), bytesPerToken); n > maxDefaultTokens {
@@ -182,11 +213,13 @@ func TestAnswerSizes(t *testing.T) {
 		}
 		Processes []map[string]any
 	}
-	res := call(t, s, "process_list", map[string]any{"limit": 10000, "sort_by": "messages_in"}, &all)
+	// PID order: live counters (the ergomcp workers' own) cannot move rows
+	// between the two pages.
+	res := call(t, s, "process_list", map[string]any{"limit": 10000, "name": "worker"}, &all)
 	text := res.Content[0].(*mcp.TextContent).Text
 	save("process_list_limit_10000", text)
-	if len(text) > result.DefaultBudget || all.TruncatedBy != result.ByBudget || all.Total < 5000 || all.Returned != len(all.Processes) ||
-		all.Next.Tool != "process_list" || all.Next.Arguments["offset"] != float64(all.Returned) || all.Next.Arguments["sort_by"] != "messages_in" {
+	if len(text) > result.DefaultBudget || all.TruncatedBy != result.ByBudget || all.Total != 1667 || all.Returned != len(all.Processes) ||
+		all.Next.Tool != "process_list" || all.Next.Arguments["offset"] != float64(all.Returned) || all.Next.Arguments["name"] != "worker" {
 		t.Fatalf("limit=10000: %d bytes, total %d returned %d by %q next %+v", len(text), all.Total, all.Returned, all.TruncatedBy, all.Next)
 	}
 	var more struct {
@@ -194,13 +227,13 @@ func TestAnswerSizes(t *testing.T) {
 		Processes []map[string]any
 	}
 	call(t, s, "process_list", all.Next.Arguments, &more)
-	if more.Offset != all.Returned || len(more.Processes) == 0 || more.Processes[0]["PID"] == all.Processes[len(all.Processes)-1]["PID"] {
+	if more.Offset != all.Returned || len(more.Processes) == 0 {
 		t.Fatalf("next call: offset %d, %d rows", more.Offset, len(more.Processes))
 	}
-	// The rows continue the order: the next page's first row does not rank
-	// above the previous page's last.
-	if a, b := all.Processes[len(all.Processes)-1]["MessagesIn"].(float64), more.Processes[0]["MessagesIn"].(float64); b > a {
-		t.Fatalf("next page starts at MessagesIn %v after %v", b, a)
+	// The rows continue the order: the next page starts right after the
+	// previous page's last PID.
+	if a, b := pidSeq(t, all.Processes[len(all.Processes)-1]["PID"]), pidSeq(t, more.Processes[0]["PID"]); b <= a {
+		t.Fatalf("next page starts at PID %d after %d", b, a)
 	}
 	if tokens(result.MaxBudget, bytesPerToken) > maxCeilingTokens {
 		t.Fatalf("MaxBudget %d bytes ≈ %d tokens", result.MaxBudget, tokens(result.MaxBudget, bytesPerToken))

@@ -10,7 +10,7 @@ import (
 
 type appInfoArgs struct {
 	catalog.Common
-	Name string `json:"name" arg:"required"`
+	Name string `json:"name" arg:"required" jsonschema:"as app_list shows it"`
 }
 
 // Validate requires the name.

@@ -9,7 +9,7 @@ import (
 type appProcessesArgs struct {
 	catalog.Common
 	catalog.Page
-	Name   string `json:"name" arg:"required"`
+	Name   string `json:"name" arg:"required" jsonschema:"as app_list shows it"`
 	Limit  int    `json:"limit,omitempty" arg:"min=1,max=10000,default=20"`
 	SortBy string `json:"sort_by,omitempty" jsonschema:"largest first; pid (default) ascending"`
 }

@@ -13,7 +13,7 @@ import (
 
 type cronJobArgs struct {
 	catalog.Common
-	Name string `json:"name,omitempty" arg:"required"`
+	Name string `json:"name,omitempty" arg:"required" jsonschema:"cron_info lists the jobs"`
 }
 
 // Validate requires the job name.

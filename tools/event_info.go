@@ -9,7 +9,7 @@ import (
 
 type eventInfoArgs struct {
 	catalog.Common
-	Name string `json:"name" arg:"required"`
+	Name string `json:"name" arg:"required" jsonschema:"as event_list shows it"`
 }
 
 // Validate requires the name.

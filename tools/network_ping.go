@@ -11,7 +11,7 @@ import (
 
 type networkPingArgs struct {
 	catalog.Common
-	Name  string `json:"name,omitempty" arg:"required"`
+	Name  string `json:"name,omitempty" arg:"required" jsonschema:"e.g. shop@host (cluster_nodes lists them)"`
 	Count int    `json:"count,omitempty" arg:"min=1,max=20,default=3"`
 }
 

@@ -11,7 +11,7 @@ import (
 
 type registrarResolveAppArgs struct {
 	catalog.Common
-	Name string `json:"name,omitempty" arg:"required"`
+	Name string `json:"name,omitempty" arg:"required" jsonschema:"app_list shows this node's"`
 }
 
 func init() {

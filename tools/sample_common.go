@@ -47,7 +47,7 @@ type SamplerReply struct {
 
 // samplerRef is the sampler_id argument of sample_read and sample_stop.
 type samplerRef struct {
-	SamplerID string `json:"sampler_id" arg:"required"`
+	SamplerID string `json:"sampler_id" arg:"required" jsonschema:"as sample_start, sample_listen or sample_list give it"`
 }
 
 func (a *samplerRef) Validate() error {

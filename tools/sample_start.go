@@ -15,7 +15,7 @@ import (
 
 type sampleStartArgs struct {
 	catalog.Common
-	Tool       string         `json:"tool" arg:"required"`
+	Tool       string         `json:"tool" arg:"required" jsonschema:"e.g. process_list, runtime_stats, pprof_goroutines"`
 	Arguments  map[string]any `json:"arguments,omitempty" jsonschema:"checked now; node=<peer> samples that peer"`
 	IntervalMs int            `json:"interval_ms,omitempty" arg:"min=100,max=3600000,default=1000"`
 	Count      int            `json:"count,omitempty" arg:"min=0,max=1000000" jsonschema:"0: until duration_sec ends"`

@@ -187,7 +187,7 @@ func (s *argSpec) check(v reflect.Value, raw json.RawMessage) error {
 	if raw == nil {
 		switch {
 		case s.required:
-			return Errorf("%s is required: %s", s.name, strings.TrimPrefix(s.desc, "required: "))
+			return s.missing()
 		case s.def != nil:
 			d, _ := s.defaultJSON()
 			setValue(f, d)
@@ -201,7 +201,7 @@ func (s *argSpec) check(v reflect.Value, raw json.RawMessage) error {
 	case f.Kind() == reflect.String:
 		str := f.String()
 		if s.required && strings.TrimSpace(str) == "" {
-			return Errorf("%s is required: %s", s.name, strings.TrimPrefix(s.desc, "required: "))
+			return s.missing()
 		}
 		// Case is forgiven ("Warning"): the tools normalise it.
 		if len(s.enum) > 0 && !slices.ContainsFunc(s.enum, func(e string) bool { return strings.EqualFold(e, str) }) {
@@ -214,6 +214,15 @@ func (s *argSpec) check(v reflect.Value, raw json.RawMessage) error {
 		}
 	}
 	return nil
+}
+
+// missing is the error for an absent required argument: its name and what
+// the schema says of it.
+func (s *argSpec) missing() error {
+	if s.desc == "" {
+		return Errorf("%s is required", s.name)
+	}
+	return Errorf("%s is required: %s", s.name, s.desc)
 }
 
 func number(f reflect.Value) (float64, bool) {
