@@ -16,7 +16,9 @@ func TestDecodeListBothShapes(t *testing.T) {
 	}
 	for _, records := range []bool{false, true} {
 		l := &result.List{Total: 9, Items: items, Truncated: true, ItemsKey: "processes", Records: records,
-			Next: func(off int) json.RawMessage { return json.RawMessage(`{"tool":"process_list","arguments":{"offset":2}}`) }}
+			Next: func(off int) json.RawMessage {
+				return json.RawMessage(`{"tool":"process_list","arguments":{"offset":2}}`)
+			}}
 		text, err := l.Encode(0)
 		if err != nil {
 			t.Fatal(err)

@@ -46,9 +46,9 @@ func (q *GoroutineQuery) Validate() error {
 // Shown all count goroutines (not groups) so they compare across debug
 // levels.
 type GoroutineReport struct {
-	Total   int    // goroutines in the profile
-	Matched int    // goroutines passing PID, Filter and Exclude
-	Shown   int    // goroutines printed in Text
+	Total   int // goroutines in the profile
+	Matched int // goroutines passing PID, Filter and Exclude
+	Shown   int // goroutines printed in Text
 	// Groups and GroupsShown count distinct stacks at debug=1, where limit
 	// counts groups, not goroutines: limit=1 may show thousands of
 	// goroutines that share one stack.
