@@ -273,3 +273,49 @@ func (t *Tool) Rules() []ArgRule {
 	slices.SortFunc(out, func(a, b ArgRule) int { return strings.Compare(a.Name, b.Name) })
 	return out
 }
+
+// ArgsDoc renders the arguments of tools as a Markdown document, one
+// table per tool, from the same rules the schema and the decoder use:
+// ARGUMENTS.md is generated from it (a test keeps the file in step).
+func ArgsDoc(tools []*Tool) string {
+	var b strings.Builder
+	b.WriteString("# Tool arguments\n\nGenerated from the tools' `arg` tags (the rules the schemas state and the decoder enforces); do not edit. " +
+		CommonHelp + "\n")
+	for _, t := range tools {
+		fmt.Fprintf(&b, "\n## %s\n\n", t.Name)
+		rules := t.Rules()
+		n := 0
+		for _, r := range rules {
+			if r.Name == "node" || r.Name == "timeout" {
+				continue
+			}
+			if n == 0 {
+				b.WriteString("| argument | type | rule | description |\n|---|---|---|---|\n")
+			}
+			n++
+			prop := t.schema.Properties[r.Name]
+			typ, desc := "any", ""
+			if prop != nil {
+				if prop.Type != "" {
+					typ = prop.Type
+				}
+				desc = prop.Description
+			}
+			var rule []string
+			if r.Required {
+				rule = append(rule, "required")
+			}
+			if r.Range != "" {
+				rule = append(rule, r.Range)
+			}
+			if len(r.Enum) > 0 {
+				rule = append(rule, "one of "+strings.Join(r.Enum, ", "))
+			}
+			fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", r.Name, typ, strings.Join(rule, "; "), strings.ReplaceAll(desc, "|", "\\|"))
+		}
+		if n == 0 {
+			b.WriteString("No arguments of its own.\n")
+		}
+	}
+	return b.String()
+}
