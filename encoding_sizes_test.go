@@ -52,6 +52,5 @@ func TestEncodingSizesNetworkAndEvents(t *testing.T) {
 		if size["compact"] >= size["records"] {
 			t.Errorf("%s: compact %d bytes, records %d", tool, size["compact"], size["records"])
 		}
-		t.Logf("%s: compact %d bytes, records %d", tool, size["compact"], size["records"])
 	}
 }

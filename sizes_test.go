@@ -147,7 +147,6 @@ func TestAnswerSizes(t *testing.T) {
 	if n := tokens(len(raw), toolsListBytesPerToken); n > maxToolsListTokens || len(list.Tools) < 40 {
 		t.Errorf("tools/list: %d tools, %d bytes ≈ %d tokens, over %d", len(list.Tools), len(raw), n, maxToolsListTokens)
 	}
-	t.Logf("tools/list: %d tools, %d bytes", len(list.Tools), len(raw))
 	init := s.InitializeResult()
 	if init == nil || !strings.Contains(init.Instructions, "diagnose") || !strings.Contains(init.Instructions, string(node.Name())) ||
 		!strings.Contains(init.Instructions, "timeout") || !strings.Contains(init.Instructions, "next") {
@@ -179,7 +178,6 @@ func TestAnswerSizes(t *testing.T) {
 		if n := tokens(len(text), bytesPerToken); n > maxDefaultTokens {
 			t.Errorf("%s: %d bytes ≈ %d tokens, over %d", name, len(text), n, maxDefaultTokens)
 		}
-		t.Logf("%-30s %6d bytes", name, len(text))
 	}
 
 	// The same rows in both encodings, for BENCHMARKS.md's token counts.
