@@ -148,6 +148,9 @@ func TestAnswerSizes(t *testing.T) {
 		t.Errorf("tools/list: %d tools, %d bytes ≈ %d tokens, over %d", len(list.Tools), len(raw), n, maxToolsListTokens)
 	}
 	init := s.InitializeResult()
+	if init != nil {
+		save("instructions", init.Instructions)
+	}
 	if init == nil || !strings.Contains(init.Instructions, "diagnose") || !strings.Contains(init.Instructions, string(node.Name())) ||
 		!strings.Contains(init.Instructions, "timeout") || !strings.Contains(init.Instructions, "next") {
 		t.Errorf("instructions: %+v", init)

@@ -16,7 +16,10 @@ import (
 func (rt *Runtime) Instructions(p gen.Process) string {
 	node := p.Node()
 	c := rt.capabilities(node)
-	f := catalog.Facts{Node: string(node.Name()), Go: runtime.Version()}
+	f := catalog.Facts{Node: string(node.Name()), Go: runtime.Version(), Served: func(tool string) bool {
+		_, ok := Registry.Lookup(tool)
+		return ok
+	}}
 	v := node.FrameworkVersion()
 	f.Ergo = v.Release
 	for name, ok := range map[string]bool{

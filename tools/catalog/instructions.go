@@ -11,6 +11,17 @@ type Facts struct {
 	// Have and Lack name the capabilities present and absent, each lacking
 	// one with what would provide it ("Wakeups: needs ergo ≥ 3.3").
 	Have, Lack []string
+	// Served tells which tools the server has: the instructions point only
+	// at those. Nil: all.
+	Served func(tool string) bool
+}
+
+// starts are the first calls the instructions suggest, in order.
+var starts = []struct{ tool, text string }{
+	{"diagnose", "diagnose (ranked findings, each with evidence and the next calls to make)"},
+	{"node_history", "node_history says how the node got here"},
+	{"process_top", "process_top ranks who is busy now over a window"},
+	{"process_list", "process_list sort_by=mailbox finds a slow consumer"},
 }
 
 // Instructions is the text of the MCP initialize result's instructions:
@@ -20,9 +31,16 @@ type Facts struct {
 func Instructions(f Facts) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "ergomcp reads the live Ergo node %s (ergo %s, %s) from inside it.\n", f.Node, f.Ergo, f.Go)
-	b.WriteString("Start with diagnose (ranked findings, each with evidence and the next calls to make); node_history says how the node got here; " +
-		"process_top ranks who is busy now over a window; process_list sort_by=mailbox finds a slow consumer. " +
-		"For logs: sample_listen log_levels=[...], then sample_read summary=true (counts by level, source and message template) instead of reading every line.\n")
+	var first []string
+	for _, s := range starts {
+		if f.Served == nil || f.Served(s.tool) {
+			first = append(first, s.text)
+		}
+	}
+	if len(first) > 0 {
+		fmt.Fprintf(&b, "Start with %s. ", strings.Join(first, "; "))
+	}
+	b.WriteString("For logs: sample_listen log_levels=[...], then sample_read summary=true (counts by level, source and message template) instead of reading every line.\n")
 	b.WriteString(CommonHelp + " " + FanOutNote + " PIDs are written as ergo prints them (<90A29F11.0.1017>).\n")
 	if len(f.Have) > 0 {
 		fmt.Fprintf(&b, "This node has: %s.\n", strings.Join(f.Have, ", "))
