@@ -38,6 +38,7 @@ func (l *listener) Init(args ...any) error {
 	// The node's logger, not the listener's: the transport logs from HTTP
 	// goroutines.
 	hc.Logger = newNodeLogger(l.Node().Log())
+	hc.Instructions = rt.Instructions(l)
 	h, err := transport.New(hc)
 	if err != nil {
 		return err

@@ -14,10 +14,7 @@ import (
 )
 
 // call_timeout bounds, in seconds.
-const (
-	defaultCallTimeout = 5
-	maxCallTimeout     = 60
-)
+const ()
 
 // callMargin is kept from the call's deadline for encoding the answer and
 // the way back.
@@ -25,19 +22,16 @@ const callMargin = 500 * time.Millisecond
 
 type callProcessArgs struct {
 	catalog.Common
-	To          string `json:"to" jsonschema:"required: the process to call on this node: PID (<90A29F11.0.1017>), alias (Alias#<90A29F11.0.1.2>) or registered name"`
-	Request     any    `json:"request" jsonschema:"required: the request as JSON; with type_name, shaped as message_type_info shows; without, sent as it is (object → map[string]any, string → string)"`
+	To          string `json:"to" arg:"required" jsonschema:"the process to call on this node: PID (<90A29F11.0.1017>), alias (Alias#<90A29F11.0.1.2>) or registered name"`
+	Request     any    `json:"request" arg:"required" jsonschema:"the request as JSON; with type_name, shaped as message_type_info shows; without, sent as it is (object → map[string]any, string → string)"`
 	TypeName    string `json:"type_name,omitempty" jsonschema:"a registered message type to build request into (see message_types)"`
-	CallTimeout int    `json:"call_timeout,omitempty" jsonschema:"seconds to wait for the answer (default 5, max 60); must be less than timeout"`
+	CallTimeout int    `json:"call_timeout,omitempty" arg:"min=1,max=60,default=5" jsonschema:"seconds to wait for the answer; less than timeout"`
 }
 
 // Validate checks to, request, type_name and call_timeout against the
 // call's own timeout, which the decoder has filled in by now.
 func (a *callProcessArgs) Validate() error {
 	if err := validateMessage(a.To, a.Request, "request", a.TypeName); err != nil {
-		return err
-	}
-	if err := catalog.Bound(&a.CallTimeout, "call_timeout", defaultCallTimeout, maxCallTimeout); err != nil {
 		return err
 	}
 	if a.CallTimeout >= a.Timeout {

@@ -48,9 +48,8 @@ func init() {
 	register(catalog.Tool{
 		Name:  "cluster_nodes",
 		Title: "Cluster overview",
-		Description: "This node, its connected peers and the nodes its registrar knows, each with whether it runs " +
-			"ergomcp (probed with a round trip to its dispatcher; at most 64 peers, 1 s each). Every tool accepts " +
-			"node=<name> to run on one of the nodes marked Ergomcp yes.",
+		Description: "This node, its connected peers and the nodes its registrar knows, each with whether it runs ergomcp (so " +
+			"node=<name> works there). Probes up to 64 peers, 1 s each.",
 		OpenWorld: true,
 	}, clusterNodes)
 }

@@ -42,7 +42,7 @@ const (
 type diagnoseArgs struct {
 	catalog.Common
 	Scenario string `json:"scenario,omitempty" jsonschema:"playbook: overview (default: every rule), performance, leak, restart_loop, memory, network, events or stuck"`
-	BudgetMs int    `json:"budget_ms,omitempty" jsonschema:"time the playbook may take in milliseconds (default 2000, 500..30000); half of it is the measuring window; must be shorter than timeout"`
+	BudgetMs int    `json:"budget_ms,omitempty" arg:"min=500,max=30000,default=2000" jsonschema:"half is the measuring window; shorter than timeout"`
 }
 
 func (a *diagnoseArgs) Validate() error {

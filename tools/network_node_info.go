@@ -13,10 +13,8 @@ func init() {
 	register(catalog.Tool{
 		Name:  "network_node_info",
 		Title: "One connected peer",
-		Description: "gen.RemoteNodeInfo of one connected peer (every field this ergo has): peer Uptime and " +
-			"ConnectionUptime in seconds, Version, handshake and proto versions, NetworkFlags, connection pool " +
-			"(PoolSize, PoolDSN), MaxMessageSize, MessagesIn/Out, BytesIn/Out and proxy transit bytes. A node that " +
-			"is not connected is an error that lists the connected ones; this tool never connects (network_connect does).",
+		Description: "One connected peer (gen.RemoteNodeInfo): uptimes, versions, flags, pool, message and byte counters. Never " +
+			"connects.",
 	}, networkNodeInfo)
 }
 

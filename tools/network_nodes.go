@@ -13,6 +13,7 @@ import (
 
 type networkNodesArgs struct {
 	catalog.Common
+	catalog.Page
 	netq.Args
 }
 
@@ -20,12 +21,8 @@ func init() {
 	register(catalog.Tool{
 		Name:  "network_nodes",
 		Title: "List connected peers",
-		Description: "Nodes this node is connected to, as gen.RemoteNodeInfo records (every field this ergo has): " +
-			"Uptime of the peer node and ConnectionUptime in seconds, versions, flags, connection pool, MaxMessageSize, " +
-			"MessagesIn/Out and BytesIn/Out over the current connection. Filter by name substring and minimum " +
-			"counters; sort_by picks the busiest or oldest peers (largest first; name ascending is the default). " +
-			"The result says how many matched (total), how many are shown (returned) and whether the limit cut " +
-			"the list (truncated). A ConnectionUptime much lower than Uptime means the connection was re-established.",
+		Description: "Connected peers (gen.RemoteNodeInfo) with traffic over the current connection; sort_by for the busiest. " +
+			"ConnectionUptime well below Uptime: the link was re-established.",
 		Enums: map[string][]any{"sort_by": netq.SortKeys()},
 	}, networkNodes)
 }
@@ -58,7 +55,7 @@ func networkNodes(env *Env, args *networkNodesArgs) (any, error) {
 	}
 	order := args.Order()
 	slices.SortFunc(matched, func(x, y peerEntry) int { return order(&x.peer, &y.peer) })
-	kept := matched[:min(len(matched), args.Limit)]
+	kept := matched[:min(len(matched), env.gather(args.Limit))]
 	list := &result.List{Total: len(matched), Truncated: len(kept) < len(matched), ItemsKey: "nodes"}
 	for i := range kept {
 		item, err := peerRecord(kept[i].info)

@@ -15,8 +15,8 @@ const maxAtomLen = 255
 
 // Target names one process by PID or registered name; tools embed it.
 type Target struct {
-	PID  string `json:"pid,omitempty" jsonschema:"process ID as Ergo prints it, e.g. <90A29F11.0.1017>"`
-	Name string `json:"name,omitempty" jsonschema:"registered process name (use instead of pid)"`
+	PID  string `json:"pid,omitempty"`
+	Name string `json:"name,omitempty" jsonschema:"registered name, instead of pid"`
 }
 
 // Validate requires exactly one of pid and name.

@@ -7,6 +7,7 @@ package tools
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -90,6 +91,17 @@ func (e *Env) Node() gen.Node {
 	return e.node
 }
 
+// gather is how many rows a list tool collects for a limit: the rows its
+// offset skips come first (see catalog.Page).
+func (e *Env) gather(limit int) int {
+	if e.Call != nil {
+		if p := catalog.PageOf(e.Call.Args); p != nil {
+			return limit + p.Offset
+		}
+	}
+	return limit
+}
+
 // progress reports progress to the caller when it asked for it.
 func (e *Env) progress(done, total float64, message string) {
 	if e.Call != nil && e.Call.Progress != nil {
@@ -146,6 +158,12 @@ func (rt *Runtime) run(env *Env) (res catalog.Result, panicked bool) {
 	v, err := h(env, call.Args)
 	if err != nil {
 		return errorResult(err), false
+	}
+	if list, ok := v.(*result.List); ok {
+		if page := catalog.PageOf(call.Args); page != nil {
+			list.Offset, list.Records = page.Offset, page.Format == "records"
+			list.Next = func(offset int) json.RawMessage { return call.Tool.NextCall(call.Args, offset) }
+		}
 	}
 	text, err := encode(v, rt.Budget)
 	if err != nil {

@@ -99,6 +99,10 @@ type Config struct {
 
 	// Registry holds the tools. Required.
 	Registry *catalog.Registry
+	// Instructions is the initialize result's instructions: how to use the
+	// server, said once for every tool. Zero value: none.
+	Instructions string
+
 	// Prompts are served by prompts/list and prompts/get; none when nil.
 	Prompts []catalog.Prompt
 

@@ -82,7 +82,8 @@ func New(cfg Config) (*Handler, error) {
 	h.stop, h.stopCall = context.WithCancelCause(context.Background())
 
 	h.server = mcp.NewServer(&mcp.Implementation{Name: cfg.Name, Version: cfg.Version}, &mcp.ServerOptions{
-		Logger: cfg.Logger,
+		Logger:       cfg.Logger,
+		Instructions: cfg.Instructions,
 		// Only tools and prompts: the default would also advertise logging,
 		// which we do not implement. Neither list changes after New.
 		Capabilities: capabilities(cfg),
