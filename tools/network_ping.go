@@ -43,6 +43,8 @@ func init() {
 			"proxied tool call takes (connection, network, the peer's dispatcher): count trips (default 3, max 20), " +
 			"min/avg/max in ms. Connects to the peer if needed. A peer without ergomcp or unreachable gives a clear error.",
 		OpenWorld: true,
+		// Round trips wait on the peer: run them off the worker pool.
+		Long: true,
 	}, networkPing)
 }
 
@@ -60,7 +62,7 @@ func networkPing(env *Env, args *networkPingArgs) (any, error) {
 			return nil, catalog.Errorf("ping %s: %v after %d of %d round trips", args.Name, err, i, args.Count)
 		}
 		start := time.Now()
-		if _, err := callPeer(env.Process, target, req, time.Until(deadline)); err != nil {
+		if _, err := env.RT.callPeer(env.Ctx, env.Node(), target, req); err != nil {
 			return nil, err
 		}
 		ms := float64(time.Since(start).Microseconds()) / 1000

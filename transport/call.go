@@ -30,7 +30,7 @@ func (h *Handler) toolHandler(t *catalog.Tool) mcp.ToolHandler {
 		res, err := h.call(ctx, t, req, &rec)
 		rec.Duration = time.Since(rec.Time)
 		// Error texts may quote what the caller sent; the record must not.
-		rec.Error = redact.ArgValues(rec.Error, req.Params.Arguments)
+		rec.Error = redact.ArgValues(rec.Error, req.Params.Arguments, "node")
 		if h.cfg.Audit != nil {
 			h.cfg.Audit(rec)
 		}
@@ -47,7 +47,9 @@ func (h *Handler) call(ctx context.Context, t *catalog.Tool, req *mcp.CallToolRe
 	}
 	common := catalog.CommonOf(args)
 	rec.Node = common.Node
-	if err := h.cfg.Policy.Check(t); err != nil {
+	// This is the entry node's policy; a target node checks its own and
+	// says so (tools.ServeRemote).
+	if err := h.cfg.Policy.CheckOn(t, "the entry node (the node this MCP client is connected to)"); err != nil {
 		return failed(rec, outcomeRefused, err.Error())
 	}
 
