@@ -78,6 +78,9 @@ func (rt *Runtime) proxy(env *Env, target gen.Atom) catalog.Result {
 	if err != nil {
 		return errorResult(catalog.Errorf("node %s: %v", full, err))
 	}
+	if err := rt.connect(env.Ctx, node, target); err != nil {
+		return errorResult(err)
+	}
 	resp, err := rt.callPeer(env.Ctx, node, target, req)
 	if err != nil {
 		res := errorResult(err)
@@ -85,6 +88,37 @@ func (rt *Runtime) proxy(env *Env, target gen.Atom) catalog.Result {
 		return res
 	}
 	return catalog.Result{Text: resp.Text, IsError: resp.IsError}
+}
+
+// connectWait bounds connecting to a node that is not connected: a dead
+// node (its registration gone or its acceptor silent) would otherwise hold
+// the call for its whole deadline inside ergo's Call.
+const connectWait = 3 * time.Second
+
+// connect makes sure target is connected before a call is sent, within
+// connectWait or half of what is left, whichever is less.
+func (rt *Runtime) connect(ctx context.Context, node gen.Node, target gen.Atom) error {
+	net := node.Network()
+	if _, err := net.Node(target); err == nil {
+		return nil
+	}
+	wait := connectWait
+	if d, ok := ctx.Deadline(); ok {
+		wait = min(wait, time.Until(d)/2)
+	}
+	cctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	start := time.Now()
+	_, err := awaitNet(cctx, "connecting to node "+string(target), func() (gen.RemoteNode, error) { return net.GetNode(target) })
+	if err == nil {
+		return nil
+	}
+	cause := err
+	if !errors.Is(err, gen.ErrNoRoute) && !errors.Is(err, gen.ErrNoConnection) {
+		cause = fmt.Errorf("%w: %v", gen.ErrNoConnection, err)
+	}
+	return &wrapped{msg: fmt.Sprintf("node %s cannot be reached: not connected, and connecting failed after %s (%v): %s",
+		string(target), time.Since(start).Round(time.Millisecond), err, rt.seen(node, string(target))), cause: cause}
 }
 
 // resolveNode turns a short name (agent1) into the one known node it
@@ -314,16 +348,15 @@ func (rt *Runtime) peerError(node gen.Node, target gen.Atom, err error, waited t
 	return &wrapped{msg: msg, cause: err}
 }
 
-// budgetNote says how the wait compares with the whole call's timeout,
-// when time went before the hop (queueing, an earlier round).
+// budgetNote says how the wait compares with the whole call's timeout
+// when the hop had less (queueing, a fan-out's margin for merging).
 func budgetNote(req remote.Request, waited time.Duration) string {
 	var c catalog.Common
 	if json.Unmarshal([]byte(req.Args), &c) != nil || c.Timeout <= 0 {
 		return ""
 	}
-	total := time.Duration(c.Timeout) * time.Second
-	if before := total - time.Duration(req.TimeoutMs)*time.Millisecond; before >= time.Millisecond && waited < total {
-		return fmt.Sprintf("; the call's timeout was %s, of which %s went before the hop", total, before.Round(time.Millisecond))
+	if total := time.Duration(c.Timeout) * time.Second; total-waited >= time.Millisecond {
+		return fmt.Sprintf("; that was all the hop had of the call's timeout=%s", total)
 	}
 	return ""
 }
