@@ -74,20 +74,32 @@ func (rt *Runtime) proxy(env *Env, target gen.Atom) catalog.Result {
 	if !ok {
 		deadline = time.Now().Add(catalog.DefaultTimeout * time.Second)
 	}
+	// The hop gives up a little before the call's deadline, so that its
+	// answer, which names the node, reaches the caller before the bare
+	// timeout of the layer above.
+	deadline = deadline.Add(-answerMargin(time.Until(deadline)))
+	ctx, cancel := context.WithDeadline(env.Ctx, deadline)
+	defer cancel()
 	req, err := remote.NewRequest(env.Call.Tool.Name, string(raw), env.Call.Caller, deadline, time.Now())
 	if err != nil {
 		return errorResult(catalog.Errorf("node %s: %v", full, err))
 	}
-	if err := rt.connect(env.Ctx, node, target); err != nil {
+	if err := rt.connect(ctx, node, target); err != nil {
 		return errorResult(err)
 	}
-	resp, err := rt.callPeer(env.Ctx, node, target, req)
+	resp, err := rt.callPeer(ctx, node, target, req)
 	if err != nil {
 		res := errorResult(err)
 		res.Timeout = errors.Is(err, gen.ErrTimeout)
 		return res
 	}
 	return catalog.Result{Text: resp.Text, IsError: resp.IsError}
+}
+
+// answerMargin is what a remote call leaves of left for its answer to
+// travel back up: a twentieth, between 20 and 250 ms.
+func answerMargin(left time.Duration) time.Duration {
+	return min(max(left/20, 20*time.Millisecond), 250*time.Millisecond)
 }
 
 // connectWait bounds connecting to a node that is not connected: a dead
@@ -364,6 +376,7 @@ func budgetNote(req remote.Request, waited time.Duration) string {
 // seen tells what ergomcp saw of name: its story, or that it was never
 // seen, with the known nodes and a suggestion for a near name.
 func (rt *Runtime) seen(node gen.Node, name string) string {
+	rt.Observe(node)
 	now := time.Now()
 	if n, ok := rt.Peers.Get(name); ok {
 		return "ergomcp saw it " + n.Story(now)
