@@ -30,7 +30,7 @@ const DispatcherName gen.Atom = "ergomcp_dispatcher"
 // from making the node spawn without end.
 const (
 	maxHops        = 256
-	maxHopsPerNode = 32
+	maxHopsPerNode = 64
 )
 
 func init() {
