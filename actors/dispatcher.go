@@ -25,7 +25,8 @@ import (
 // Beyond that the pool is saturated and callers are told at once.
 const workerMailbox = 64
 
-// The peer watch: every watchEvery the dispatcher looks at the connected
+// The peer watch: every watchEvery a goroutine of the dispatcher looks at
+// the connected
 // nodes for the peer memory (tools.Runtime.Peers) and pings, at most once
 // at a time each, those not pinged for pingEvery, waiting pingWait: a
 // peer that is connected but does not answer (stopped, wedged) is told
@@ -36,9 +37,6 @@ const (
 	pingEvery  = 2 * time.Second
 	pingWait   = 2 * time.Second
 )
-
-// watchTick asks the dispatcher for its next look at the peers.
-type watchTick struct{}
 
 // dispatcher runs tool calls on a fixed set of worker processes, so that a
 // tool can Inspect, Call and Send like any actor. It is a small pool of its
@@ -58,8 +56,7 @@ type dispatcher struct {
 	// retired are workers replaced while still busy with a call their
 	// caller abandoned (see abandon); they end once that call returns.
 	retired []gen.PID
-	// stopWatch ends the pings in flight when the dispatcher ends.
-	watchCtx  context.Context
+	// stopWatch ends the peer watch and its pings in flight.
 	stopWatch context.CancelFunc
 }
 
@@ -117,29 +114,39 @@ func (d *dispatcher) Init(args ...any) error {
 		d.workers[i], d.slots[i] = pid, s
 	}
 	c.swap(d.workers)
-	d.watchCtx, d.stopWatch = context.WithCancel(context.Background())
-	if _, err := d.SendAfter(d.PID(), watchTick{}, watchEvery); err != nil {
-		d.Log().Warning("ergomcp dispatcher: the peer watch does not run: %s", err)
-	}
+	ctx, stop := context.WithCancel(context.Background())
+	d.stopWatch = stop
+	go watchPeers(ctx, d.Node(), rt)
 	return nil
 }
 
-// watch is one look at the peers; see watchEvery.
-func (d *dispatcher) watch() {
-	if _, err := d.SendAfter(d.PID(), watchTick{}, watchEvery); err != nil {
-		d.Log().Warning("ergomcp dispatcher: the peer watch stops: %s", err)
-	}
-	node := d.Node()
-	if node.Network().Mode() != gen.NetworkModeEnabled {
-		return
-	}
-	d.rt.Observe(node)
-	now := time.Now()
-	for _, n := range d.rt.Peers.All() {
-		if !n.Connected || now.Sub(n.LastPing.At) < pingEvery || !d.rt.Peers.PingStart(n.Name, now) {
+// watchPeers looks at the peers every watchEvery until ctx ends or the
+// node stops. It is a goroutine, not timer messages to the dispatcher:
+// it needs no process (the pings spawn hops) and leaves the dispatcher's
+// mailbox to calls.
+func watchPeers(ctx context.Context, node gen.Node, rt *tools.Runtime) {
+	tick := time.NewTicker(watchEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		if !node.IsAlive() {
+			return
+		}
+		if node.Network().Mode() != gen.NetworkModeEnabled {
 			continue
 		}
-		go d.rt.Ping(d.watchCtx, node, gen.Atom(n.Name), pingWait)
+		rt.Observe(node)
+		now := time.Now()
+		for _, n := range rt.Peers.All() {
+			if !n.Connected || now.Sub(n.LastPing.At) < pingEvery || !rt.Peers.PingStart(n.Name, now) {
+				continue
+			}
+			go rt.Ping(ctx, node, gen.Atom(n.Name), pingWait)
+		}
 	}
 }
 
@@ -185,8 +192,6 @@ func (d *dispatcher) HandleMessage(from gen.PID, message any) error {
 		}
 	case abandoned:
 		d.abandon(m)
-	case watchTick:
-		d.watch()
 	case *remoteCall: // handed back by a retired worker
 		if !d.forward(m) {
 			resp := remote.Response{Protocol: remote.Protocol, Text: d.busy(m.req.Tool), IsError: true}
