@@ -50,7 +50,7 @@ func BenchmarkLocalCallHungPeer(b *testing.B) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					s.CallTool(ctx, &mcp.CallToolParams{Name: "node_info", Arguments: map[string]any{"node": hung.name, "timeout": 30}})
+					s.CallTool(ctx, &mcp.CallToolParams{Name: "node_info", Arguments: map[string]any{"node": hung.name, "timeout": 10}})
 				}()
 			}
 			time.Sleep(300 * time.Millisecond) // the calls reach their hops
