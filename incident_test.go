@@ -90,6 +90,18 @@ func TestHungPeerLeavesLocalCallsAlone(t *testing.T) {
 			results[i] = waited{text, isErr, time.Since(start)}
 		}()
 	}
+	// Two fan-outs at once wait on the hung peer too.
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var all incidentFanOut
+			text, _ := callText(t, s, "runtime_stats", map[string]any{"node": "*", "timeout": 3})
+			if err := json.Unmarshal([]byte(text), &all); err != nil || all.OK != 1 || all.Timeouts != 1 {
+				t.Errorf("node=* with a hung peer: %s", text)
+			}
+		}()
+	}
 	time.Sleep(500 * time.Millisecond) // let the eight reach their hop
 	for i := range 3 {
 		if text, isErr := callText(t, s, "node_info", map[string]any{"timeout": 2}); isErr {
