@@ -242,6 +242,25 @@ func TestIncidentThreePeers(t *testing.T) {
 	if text, isErr := callText(t, s, "node_info", map[string]any{"timeout": 2}); isErr {
 		t.Errorf("local call: %s", text)
 	}
+	// network_nodes keeps what ergo forgets: reconnects, last disconnect.
+	var peers struct {
+		Nodes []struct {
+			Node string
+			Seen struct {
+				Healthy                 bool
+				Reconnects, Disconnects int
+				LastDisconnect          string
+			}
+		}
+	}
+	call(t, s, "network_nodes", map[string]any{"name": flap.name}, &peers)
+	if len(peers.Nodes) != 1 || peers.Nodes[0].Seen.Reconnects < 2 || peers.Nodes[0].Seen.LastDisconnect == "" || !peers.Nodes[0].Seen.Healthy {
+		t.Errorf("network_nodes for the flapping peer: %+v", peers)
+	}
+	call(t, s, "network_nodes", map[string]any{"name": fine.name}, &peers)
+	if len(peers.Nodes) != 1 || peers.Nodes[0].Seen.Reconnects != 0 || !peers.Nodes[0].Seen.Healthy {
+		t.Errorf("network_nodes for the healthy peer: %+v", peers)
+	}
 }
 
 // TestPeerErrorsSayWhatWasSeen: a dead node, a name that never existed
