@@ -114,9 +114,13 @@ func (d *dispatcher) Init(args ...any) error {
 		d.workers[i], d.slots[i] = pid, s
 	}
 	c.swap(d.workers)
-	ctx, stop := context.WithCancel(context.Background())
-	d.stopWatch = stop
-	go watchPeers(ctx, d.Node(), rt)
+	// A node without networking has no peers: nothing runs for them (an
+	// idle ergomcp costs nothing but its HTTP accept loop).
+	if d.Node().Network().Mode() == gen.NetworkModeEnabled {
+		ctx, stop := context.WithCancel(context.Background())
+		d.stopWatch = stop
+		go watchPeers(ctx, d.Node(), rt)
+	}
 	return nil
 }
 
@@ -135,9 +139,6 @@ func watchPeers(ctx context.Context, node gen.Node, rt *tools.Runtime) {
 		}
 		if !node.IsAlive() {
 			return
-		}
-		if node.Network().Mode() != gen.NetworkModeEnabled {
-			continue
 		}
 		rt.Observe(node)
 		now := time.Now()
