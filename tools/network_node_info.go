@@ -1,6 +1,9 @@
 package tools
 
 import (
+	"time"
+
+	"github.com/ergomcp/ergomcp/internal/record"
 	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
@@ -13,8 +16,8 @@ func init() {
 	register(catalog.Tool{
 		Name:  "network_node_info",
 		Title: "One connected peer",
-		Description: "One connected peer (gen.RemoteNodeInfo): uptimes, versions, flags, pool, message and byte counters. Never " +
-			"connects.",
+		Description: "One connected peer (gen.RemoteNodeInfo): uptimes, versions, flags, pool, message and byte counters, and Seen: " +
+			"what ergomcp saw of it (Healthy, reconnects, last disconnect, last ping). Never connects.",
 	}, networkNodeInfo)
 }
 
@@ -25,7 +28,11 @@ func networkNodeInfo(env *Env, args *networkNodeInfoArgs) (any, error) {
 	}
 	rn, err := connectedPeer(net, args.Name)
 	if err != nil {
+		if _, ok := env.RT.Peers.Get(args.Name); ok {
+			return nil, catalog.Errorf("%v; %s", err, env.RT.seen(env.Node(), args.Name))
+		}
 		return nil, err
 	}
-	return peerRecord(rn.Info())
+	env.RT.Observe(env.Node())
+	return peerRecord(rn.Info(), record.Field{Name: "Seen", Value: seenOf(env.RT, args.Name, time.Now())})
 }

@@ -34,6 +34,8 @@ func init() {
 		Description: "Round trips in ms (min/avg/max) from this node's ergomcp to node name's, through the path a proxied call " +
 			"takes. Connects if needed.",
 		OpenWorld: true,
+		// Round trips wait on the peer: run them off the worker pool.
+		Long: true,
 	}, networkPing)
 }
 
@@ -51,7 +53,7 @@ func networkPing(env *Env, args *networkPingArgs) (any, error) {
 			return nil, catalog.Errorf("ping %s: %v after %d of %d round trips", args.Name, err, i, args.Count)
 		}
 		start := time.Now()
-		if _, err := callPeer(env.Process, target, req, time.Until(deadline)); err != nil {
+		if _, err := env.RT.callPeer(env.Ctx, env.Node(), target, req); err != nil {
 			return nil, err
 		}
 		ms := float64(time.Since(start).Microseconds()) / 1000

@@ -213,3 +213,6 @@ func finiteOr(f float64, word string) any {
 	}
 	return word
 }
+
+// Lasts is the window: a node="*" call plans its rounds with it.
+func (a *processTopArgs) Lasts() time.Duration { return time.Duration(a.WindowMs) * time.Millisecond }

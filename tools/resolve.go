@@ -85,7 +85,7 @@ func (e *Env) foreign(kind, id, hash string) error {
 	if net := node.Network(); net != nil {
 		for _, peer := range net.Nodes() {
 			if ident.NodeHash(string(peer)) == hash {
-				return catalog.Errorf("%s %s belongs to node %s, not to %s: pass node=%q", kind, id, peer, node.Name(), peer)
+				return catalog.Errorf("%s %s belongs to node %s, not to %s: pass node=%q", kind, id, string(peer), string(node.Name()), string(peer))
 			}
 		}
 	}

@@ -17,7 +17,7 @@ import (
 
 	"github.com/ergomcp/ergomcp/internal/audit"
 	"github.com/ergomcp/ergomcp/internal/capability"
-	"github.com/ergomcp/ergomcp/internal/fanout"
+	"github.com/ergomcp/ergomcp/internal/peers"
 	"github.com/ergomcp/ergomcp/internal/result"
 	"github.com/ergomcp/ergomcp/sampler"
 	"github.com/ergomcp/ergomcp/tools/catalog"
@@ -54,7 +54,10 @@ type Runtime struct {
 
 	shortInfo capability.ShortInfo
 	node      capability.Node
-	peers     fanout.Peers // nodes fan-outs have seen, see RunFanOut
+	// Peers is what ergomcp saw of the other nodes (the dispatcher's
+	// watch feeds it): fan-out, errors, network_nodes and diagnose read it.
+	Peers peers.Memory
+	hops  hopBudget // calls waiting on other nodes, see callPeer
 }
 
 // NewRuntime probes node once.
@@ -120,18 +123,22 @@ func (rt *Runtime) Run(ctx context.Context, p gen.Process, call *catalog.Call) (
 	return rt.run(&Env{Ctx: ctx, Process: p, RT: rt, Call: call, node: p.Node()})
 }
 
-// RunDirect executes a Long tool for the local node on the caller's
-// goroutine: such tools (profiles, windows) need no process, and running
-// them here keeps the dispatcher workers free for other callers while they
-// take seconds. Calls for other nodes need a worker (see Direct).
+// RunDirect executes a Long tool for the local node, or any call for
+// another node, on the caller's goroutine: such tools (profiles, windows)
+// need no process, a remote call waits in a hop process of its own, and
+// running them here keeps the dispatcher workers free for local callers
+// however long those take or however many wait on a peer.
 func (rt *Runtime) RunDirect(ctx context.Context, node gen.Node, call *catalog.Call) catalog.Result {
 	res, _ := rt.run(&Env{Ctx: ctx, RT: rt, Call: call, node: node})
 	return res
 }
 
 // Direct reports whether call can run on the caller's goroutine: a Long
-// tool for this node.
+// tool for this node, or a call for another node.
 func Direct(node gen.Node, call *catalog.Call) bool {
+	if Remote(node, call) {
+		return true
+	}
 	target := catalog.CommonOf(call.Args).Node
 	return call.Tool.Long && (target == "" || gen.Atom(target) == node.Name())
 }
@@ -149,11 +156,14 @@ func (rt *Runtime) run(env *Env) (res catalog.Result, panicked bool) {
 	if !ok {
 		return errorResult(catalog.Errorf("unknown tool %q", name)), false
 	}
+	if target := catalog.CommonOf(call.Args).Node; target != "" && gen.Atom(target) != node.Name() {
+		if err := rt.Policy.CheckOn(call.Tool, fmt.Sprintf("the entry node %s (the call was for node %s)", string(node.Name()), target)); err != nil {
+			return errorResult(err), false
+		}
+		return rt.proxy(env, gen.Atom(target)), false
+	}
 	if err := rt.Policy.Check(call.Tool); err != nil {
 		return errorResult(err), false
-	}
-	if target := catalog.CommonOf(call.Args).Node; target != "" && gen.Atom(target) != node.Name() {
-		return rt.proxy(env, gen.Atom(target)), false
 	}
 	v, err := h(env, call.Args)
 	if err != nil {

@@ -30,9 +30,10 @@ func (h *Handler) toolHandler(t *catalog.Tool) mcp.ToolHandler {
 		rec := catalog.AuditRecord{Time: time.Now(), Caller: callerOf(req), Tool: t.Name}
 		res, err := h.call(ctx, t, req, &rec)
 		rec.Duration = time.Since(rec.Time)
-		// Error texts may quote what the caller sent; the record must not,
-		// and the answer must not carry a secret argument back out.
-		rec.Error = redact.ArgValues(rec.Error, req.Params.Arguments)
+		// Error texts may quote what the caller sent; the record must not
+		// (node names stay: they say where), and the answer must not carry
+		// a secret argument back out.
+		rec.Error = redact.ArgValues(rec.Error, req.Params.Arguments, "node")
 		if res != nil && res.IsError {
 			for _, c := range res.Content {
 				if tc, ok := c.(*mcp.TextContent); ok {
@@ -56,7 +57,9 @@ func (h *Handler) call(ctx context.Context, t *catalog.Tool, req *mcp.CallToolRe
 	}
 	common := catalog.CommonOf(args)
 	rec.Node = common.Node
-	if err := h.cfg.Policy.Check(t); err != nil {
+	// This is the entry node's policy; a target node checks its own and
+	// says so (tools.ServeRemote).
+	if err := h.cfg.Policy.CheckOn(t, "the entry node (the node this MCP client is connected to)"); err != nil {
 		return failed(rec, outcomeRefused, err.Error())
 	}
 

@@ -49,6 +49,7 @@ func testRegistry() *catalog.Registry {
 	r.Add(catalog.Define[noArgs](catalog.Tool{Name: "fail", Title: "Always fails", Description: "Fails."}))
 	r.Add(catalog.Define[noArgs](catalog.Tool{Name: "progress", Title: "Reports progress", Description: "Three steps."}))
 	r.Add(catalog.Define[noArgs](catalog.Tool{Name: "slow", Title: "Never answers", Description: "Waits until cancelled.", Long: true}))
+	r.Add(catalog.Define[noArgs](catalog.Tool{Name: "fan", Title: "A fan-out", Description: "Answers as node=\"*\" does.", FanOut: true}))
 	return r
 }
 
@@ -84,6 +85,8 @@ func newServer(t *testing.T, token string) *server {
 					call.Progress(float64(i), 3, fmt.Sprintf("step %d", i))
 				}
 				return catalog.Result{Text: `{"done":true}`}
+			case "fan":
+				return catalog.Result{Text: fanText}
 			case "slow":
 				<-ctx.Done()
 				s.slowEnded <- ctx.Err()

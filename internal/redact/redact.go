@@ -54,10 +54,17 @@ const minEchoed = 4
 // ArgValues replaces in text every string value of the JSON arguments
 // args, at any depth, with Mask. Error texts often quote what the caller
 // sent (a name, a cookie); audit records keep the text without them.
-func ArgValues(text string, args []byte) string {
+// Top-level arguments named in keep are left readable: a node name is
+// what an operator reads an audit record for, not a secret.
+func ArgValues(text string, args []byte, keep ...string) string {
 	var v any
 	if len(args) == 0 || json.Unmarshal(args, &v) != nil {
 		return text
+	}
+	if m, ok := v.(map[string]any); ok {
+		for _, k := range keep {
+			delete(m, k)
+		}
 	}
 	var values []string
 	collect(v, &values)
