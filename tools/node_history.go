@@ -10,7 +10,7 @@ import (
 type nodeHistoryArgs struct {
 	catalog.Common
 	Minutes int      `json:"minutes,omitempty" jsonschema:"how far back, in minutes (default 15, 1..1440; beyond the full-resolution hour the per-minute points serve)"`
-	Points  int      `json:"points,omitempty" jsonschema:"most values per series (default 90, 1..1440): points are merged into equal buckets to fit"`
+	Points  int      `json:"points,omitempty" jsonschema:"most values per series (default 60, 1..1440): points are merged into equal buckets to fit"`
 	Series  []string `json:"series,omitempty" jsonschema:"node-level series to return (default all): processes, spawned, terminated, mailbox_total, goroutines, heap_live, gc_cycles, gc_cpu, sched_latency_p99, log_trace, log_debug, log_info, log_warning, log_error, log_panic"`
 
 	query history.Query
@@ -42,7 +42,7 @@ func init() {
 			"processes born and ended between two scans count once a later one is seen), goroutines, heap_live (MiB, live " +
 			"heap after the last GC), gc_cycles per s, gc_cpu (percent of CPU), sched_latency_p99 (ms, within each point), " +
 			"log_<level> per s. LogSources: the top log sources (process name, else behaviour) in the window. Movers: up to 8 " +
-			"processes followed for their mailbox and traffic (Mailbox per bucket, InPerS, OutPerS, MailboxTrend). Spawners: " +
+			"processes followed for their mailbox and traffic (MailboxLast, MailboxMax, MailboxTrend, InPerS, OutPerS). Spawners: " +
 			"parent+behaviour groups whose new processes were seen alive (Seen, PerMin) — a restart loop is a steady group " +
 			"with processes flat, a leak one with processes rising. Gaps: restarted (the collector restarted), clock_jump, " +
 			"late (points missing); Notes say what the window lacks. Never stops the world.",

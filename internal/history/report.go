@@ -13,7 +13,7 @@ import (
 const (
 	DefaultMinutes   = 15
 	MaxMinutes       = 24 * 60
-	DefaultMaxPoints = 90
+	DefaultMaxPoints = 60
 	MaxMaxPoints     = 1440
 	// topSources, topGroups bound the lists of a report.
 	topSources = 8
@@ -86,15 +86,15 @@ type SourceReport struct {
 	PerS   Num
 }
 
-// MoverReport is a followed process: its mailbox at each bucket and its
-// traffic over the window.
+// MoverReport is a followed process: its mailbox and traffic over the
+// window (no values per bucket, to keep an hour compact: process_top and
+// sample_start follow one process closely).
 type MoverReport struct {
 	PID, Name, Behavior string
 	MailboxLast         Num
 	MailboxMax          Num
 	MailboxTrend        string
 	InPerS, OutPerS     Num
-	Mailbox             []Num
 }
 
 // GroupReport is a parent+behaviour group that spawned processes seen
@@ -209,7 +209,7 @@ func (s *Store) Report(q Query) Report {
 		r.Notes = append(r.Notes, "history starts at "+started.UTC().Format(time.RFC3339)+" (ergomcp started, or the oldest point retained): values before it are null")
 	}
 	r.LogSources = s.sources(pts)
-	r.Movers = movers(pts, &procs, from, step, n)
+	r.Movers = movers(pts, &procs)
 	r.Spawners = spawners(pts, &groups)
 	return r
 }
@@ -291,15 +291,13 @@ func perSecond(c float64, span int64) Num {
 	return Num(c / (float64(span) / 1e9))
 }
 
-func movers(pts []Point, procs *idTable[ProcessID], from time.Time, step time.Duration, n int) []MoverReport {
+func movers(pts []Point, procs *idTable[ProcessID]) []MoverReport {
 	type acc struct {
-		id              uint32
-		in, out         uint64
-		span            int64
-		last, maxMB     float64
-		ts, ys          []float64
-		mailbox         []Num
-		firstAt, lastAt int64
+		id          uint32
+		in, out     uint64
+		span        int64
+		last, maxMB float64
+		ts, ys      []float64
 	}
 	var all []*acc
 	find := func(id uint32) *acc {
@@ -308,10 +306,7 @@ func movers(pts []Point, procs *idTable[ProcessID], from time.Time, step time.Du
 				return a
 			}
 		}
-		a := &acc{id: id, mailbox: make([]Num, n)}
-		for i := range a.mailbox {
-			a.mailbox[i] = Num(math.NaN())
-		}
+		a := &acc{id: id}
 		all = append(all, a)
 		return a
 	}
@@ -329,9 +324,6 @@ func movers(pts []Point, procs *idTable[ProcessID], from time.Time, step time.Du
 			a.last = float64(m.Mailbox)
 			a.maxMB = max(a.maxMB, a.last)
 			a.ts, a.ys = append(a.ts, float64(p.At)/1e9), append(a.ys, a.last)
-			if i := int((p.At - from.UnixNano()) / step.Nanoseconds()); i >= 0 && i < n {
-				a.mailbox[i] = Num(a.last)
-			}
 		}
 	}
 	// Busiest first: the mailbox's peak, then traffic.
@@ -350,8 +342,7 @@ func movers(pts []Point, procs *idTable[ProcessID], from time.Time, step time.Du
 		out = append(out, MoverReport{PID: id.PID, Name: id.Name, Behavior: id.Behavior,
 			MailboxLast: Num(a.last), MailboxMax: Num(a.maxMB),
 			MailboxTrend: Fit(a.ts, a.ys, Descs[MailboxSum].Floor).Line("messages"),
-			InPerS:       perSecond(float64(a.in), a.span), OutPerS: perSecond(float64(a.out), a.span),
-			Mailbox: a.mailbox})
+			InPerS:       perSecond(float64(a.in), a.span), OutPerS: perSecond(float64(a.out), a.span)})
 	}
 	return out
 }
