@@ -137,3 +137,159 @@ func TestHistorySpawnerRate(t *testing.T) {
 }
 
 func finite(v *float64) bool { return v != nil && !math.IsNaN(*v) }
+
+// logger logs n lines at level, then stops.
+type logger struct{ act.Actor }
+
+type logBurst struct {
+	n     int
+	level gen.LogLevel
+}
+
+func (l *logger) HandleMessage(from gen.PID, message any) error {
+	m := message.(logBurst)
+	for i := 0; i < m.n; i++ {
+		switch m.level {
+		case gen.LogLevelError:
+			l.Log().Error("storm line %d", i)
+		default:
+			l.Log().Info("quiet line %d", i)
+		}
+	}
+	return nil
+}
+
+func TestHistoryLogStormBySource(t *testing.T) {
+	port := freePort(t)
+	node, err := startNode(t, historyOptions(port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := connect(t, fmt.Sprintf("http://localhost:%d/mcp", port), "")
+	storm, err := node.SpawnRegister("storm_source", func() gen.ProcessBehavior { return &logger{} }, gen.ProcessOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	quiet, err := node.SpawnRegister("quiet_source", func() gen.ProcessBehavior { return &logger{} }, gen.ProcessOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	node.Send(storm, logBurst{n: 3000, level: gen.LogLevelError})
+	node.Send(quiet, logBurst{n: 7, level: gen.LogLevelInfo})
+	time.Sleep(time.Second) // several points after the storm
+	var r historyReport
+	call(t, s, "node_history", map[string]any{"minutes": 1}, &r)
+	counts := map[string]uint64{}
+	for _, src := range r.LogSources {
+		counts[src.Source] = src.Count
+	}
+	if len(r.LogSources) == 0 || r.LogSources[0].Source != "storm_source" || counts["storm_source"] != 3000 || counts["quiet_source"] != 7 {
+		t.Fatalf("log sources %+v: want storm_source 3000 first, quiet_source 7", r.LogSources)
+	}
+	// The storm took well under a bucket: one bucket's rate holds it.
+	var peak float64
+	for _, v := range r.series(t, "log_error").Values {
+		if finite(v) {
+			peak = max(peak, *v)
+		}
+	}
+	if peak < 3000/(1.5*r.StepS) || peak > 3000/(0.5*r.StepS) {
+		t.Fatalf("log_error peaks at %.1f/s, want 3000 in one bucket of %.1fs", peak, r.StepS)
+	}
+}
+
+func TestHistoryRestartMarksGap(t *testing.T) {
+	port := freePort(t)
+	node, err := startNode(t, historyOptions(port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := connect(t, fmt.Sprintf("http://localhost:%d/mcp", port), "")
+	time.Sleep(500 * time.Millisecond)
+	old := pidOf(t, node, "ergomcp_history")
+	if err := node.SendExit(old, fmt.Errorf("test restart")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool {
+		p, err := node.ProcessListShortInfo(1000, 10000)
+		if err != nil {
+			return false
+		}
+		for _, r := range p {
+			if r.Name == "ergomcp_history" && r.PID != old {
+				return true
+			}
+		}
+		return false
+	})
+	time.Sleep(500 * time.Millisecond)
+	var r historyReport
+	call(t, s, "node_history", map[string]any{"minutes": 1, "points": 600}, &r)
+	if len(r.Gaps) != 1 || r.Gaps[0].Kind != "restarted" {
+		t.Fatalf("gaps %+v: want one restart", r.Gaps)
+	}
+	// The history goes on: points from before the restart are still there.
+	g := r.series(t, "goroutines")
+	before := 0
+	for i, v := range g.Values {
+		at := r.From.Add(time.Duration(float64(i+1) * r.StepS * float64(time.Second)))
+		if finite(v) && at.Before(r.Gaps[0].At) {
+			before++
+		}
+	}
+	if before < 3 {
+		t.Fatalf("%d points before the restart at %s: the history was lost", before, r.Gaps[0].At)
+	}
+	// One log counter is registered, not two.
+	n := 0
+	for _, l := range node.Loggers() {
+		if l == "ergomcp_history" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("loggers %v", node.Loggers())
+	}
+}
+
+type nodeInfoTotals struct {
+	ProcessesTotal, ProcessesSpawned, ProcessesTerminated int64
+	ProcessesCountedSince                                 time.Time
+}
+
+func TestNodeInfoSpawnedTotals(t *testing.T) {
+	port := freePort(t)
+	node, err := startNode(t, ergomcp.Options{Port: port})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := connect(t, fmt.Sprintf("http://localhost:%d/mcp", port), "")
+	var a, b nodeInfoTotals
+	call(t, s, "node_info", nil, &a)
+	if a.ProcessesCountedSince.IsZero() {
+		t.Fatalf("node_info has no spawned totals: %+v", a)
+	}
+	var pids []gen.PID
+	for i := 0; i < 5; i++ {
+		pid, err := node.Spawn(func() gen.ProcessBehavior { return &idler{} }, gen.ProcessOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pids = append(pids, pid)
+	}
+	for _, pid := range pids[:2] {
+		node.Kill(pid)
+	}
+	waitFor(t, func() bool {
+		_, err := node.ProcessState(pids[1])
+		return err != nil
+	})
+	call(t, s, "node_info", nil, &b)
+	spawned, ended := b.ProcessesSpawned-a.ProcessesSpawned, b.ProcessesTerminated-a.ProcessesTerminated
+	if spawned < 5 || spawned > 8 || ended < 2 || ended > 5 {
+		t.Fatalf("between two node_info: spawned %d, terminated %d; want 5 and 2 (plus a few of ergomcp's)", spawned, ended)
+	}
+	if spawned-ended != b.ProcessesTotal-a.ProcessesTotal {
+		t.Fatalf("spawned %d - terminated %d != change in processes %d", spawned, ended, b.ProcessesTotal-a.ProcessesTotal)
+	}
+}

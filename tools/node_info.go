@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"reflect"
 	"runtime"
 
 	"ergo.services/ergo/gen"
@@ -22,7 +23,8 @@ func init() {
 		Description: "Every gen.NodeInfo field the running ergo has (name, uptime, versions, process/name/alias/event " +
 			"counts, applications, memory, CPU time, loggers, cron), plus the Go version, GOMAXPROCS and Capabilities: " +
 			"which version-dependent ergo APIs exist and which build tags are active (pprof labels, mailbox latency), " +
-			"with what is unavailable and why. On ergo 3.1/3.2 NodeInfo reads runtime.MemStats, a brief stop-the-world: " +
+			"with what is unavailable and why. On ergo 3.1/3.2 it adds ProcessesSpawned and ProcessesTerminated since ergomcp " +
+			"started (ProcessesCountedSince), from its history (spawned: the highest PID now less the one then). On ergo 3.1/3.2 NodeInfo reads runtime.MemStats, a brief stop-the-world: " +
 			"poll runtime_stats instead for memory trends. Env appears only when the node sets Security.ExposeEnvInfo, " +
 			"with secret-looking values redacted.",
 	}, nodeInfo)
@@ -38,11 +40,47 @@ func nodeInfo(env *Env, args *nodeInfoArgs) (any, error) {
 	if node.Security().ExposeEnvInfo {
 		envVars = redact.Map(info.Env, func(k gen.Env) string { return string(k) })
 	}
-	return record.Append(nil, info, []string{"Env"},
-		record.Field{Name: "Env", Value: envVars},
+	fields := []record.Field{{Name: "Env", Value: envVars}}
+	fields = append(fields, env.RT.spawnTotals(node, info.ProcessesTotal)...)
+	return record.Append(nil, info, []string{"Env"}, append(fields,
 		record.Field{Name: "GoVersion", Value: runtime.Version()},
 		record.Field{Name: "GOMAXPROCS", Value: runtime.GOMAXPROCS(0)},
 		record.Field{Name: "NumCPU", Value: runtime.NumCPU()},
 		record.Field{Name: "Capabilities", Value: env.RT.capabilities(node)},
-	)
+	)...)
+}
+
+// nodeInfoHasSpawned: ergo 3.3's NodeInfo counts spawned and terminated
+// processes itself; 3.1 and 3.2 have no such totals.
+var nodeInfoHasSpawned = func() bool {
+	_, ok := reflect.TypeFor[gen.NodeInfo]().FieldByName("ProcessesSpawned")
+	return ok
+}()
+
+// spawnTotals gives ergo 3.1/3.2's node_info the processes spawned and
+// terminated since ergomcp started, from the history's baseline: ergo
+// numbers PIDs in spawn order, so the highest PID alive now less the
+// highest at the start is what was spawned, and what was spawned less the
+// change in the count is what ended.
+func (rt *Runtime) spawnTotals(node gen.Node, processes int64) []record.Field {
+	if nodeInfoHasSpawned || rt.History == nil {
+		return nil
+	}
+	base := rt.History.Baseline()
+	if base.At.IsZero() {
+		return nil
+	}
+	var top uint64
+	if pids, err := node.ProcessList(); err == nil {
+		for _, pid := range pids {
+			top = max(top, pid.ID)
+		}
+	}
+	spawned := rt.History.SeeHighest(top) - base.HighestPID
+	terminated := max(int64(spawned)-(processes-int64(base.Processes)), 0)
+	return []record.Field{
+		{Name: "ProcessesSpawned", Value: spawned},
+		{Name: "ProcessesTerminated", Value: terminated},
+		{Name: "ProcessesCountedSince", Value: base.At.UTC()},
+	}
 }
