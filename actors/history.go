@@ -63,6 +63,8 @@ type collector struct {
 	tableNext  time.Time // the next full table read
 	countNext  time.Time // the next process count
 	countAt    uint64    // highest at the last count
+	cost       history.Cost
+	tableMs    float64   // table reads within the current point
 	countProcs int       // processes at the last count
 	countTime  time.Time // when
 }
@@ -131,7 +133,9 @@ func (c *collector) HandleMessage(from gen.PID, message any) error {
 	if _, ok := message.(historyTick); !ok {
 		return nil
 	}
+	start := time.Now()
 	c.tail()
+	c.cost.ScanMs = ms(time.Since(start))
 	c.scans++
 	if c.scans >= scansPerPoint || c.cfg.Interval <= minScan {
 		c.scans = 0
@@ -207,8 +211,18 @@ func (c *collector) tail() {
 	c.store.SeeHighest(c.highest)
 }
 
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
 func (c *collector) point() {
 	now := time.Now()
+	defer func() {
+		// The table reads are measured on their own: what is left is the
+		// point's fixed part.
+		c.cost.PointMs = max(ms(time.Since(now))-c.tableMs, 0)
+		c.cost.IntervalS = c.cfg.Interval.Seconds()
+		c.cost.ScansPerS = 1 / c.scan.Seconds()
+		c.store.SetCost(c.cost)
+	}()
 	p := history.Blank()
 	p.At = now.UnixNano()
 	span := now.Sub(c.last)
@@ -246,6 +260,7 @@ func (c *collector) point() {
 func (c *collector) table(p *history.Point, now time.Time) {
 	node := c.Node()
 	count := -1
+	c.tableMs = 0
 	if !now.Before(c.tableNext) {
 		start := time.Now()
 		var top history.TopK[gen.PID]
@@ -273,7 +288,8 @@ func (c *collector) table(p *history.Point, now time.Time) {
 		cost := time.Since(start)
 		every := history.Every(cost, c.cfg.Interval, history.TableShare)
 		c.tableNext = now.Add(every - c.cfg.Interval/2)
-		c.store.SetTableEvery(every)
+		c.cost.TableReadMs, c.cost.TableEveryS = ms(cost), every.Seconds()
+		c.tableMs += ms(cost)
 		p.V[history.MailboxSum] = float64(mailbox)
 		count = n
 		c.follow(top.Items())
@@ -288,8 +304,11 @@ func (c *collector) table(p *history.Point, now time.Time) {
 				c.highest = max(c.highest, pid.ID)
 			}
 		}
-		every := history.Every(time.Since(start), c.cfg.Interval, history.CountShare)
+		cost := time.Since(start)
+		every := history.Every(cost, c.cfg.Interval, history.CountShare)
 		c.countNext = now.Add(every - c.cfg.Interval/2)
+		c.cost.CountMs, c.cost.CountEveryS = ms(cost), every.Seconds()
+		c.tableMs += ms(cost)
 	}
 	if count < 0 {
 		return

@@ -67,3 +67,40 @@ func (t *TopK[T]) Items() []T {
 	}
 	return out
 }
+
+// Cost is what the collector measured of its own work (wall time of
+// each part, an upper bound of its CPU time), for the answer and the
+// benchmark: the history says what it costs.
+type Cost struct {
+	// PointMs: the runtime metrics, log totals and followed processes of
+	// one point, without the table reads.
+	PointMs float64
+	// ScanMs: one look at the newest processes (several per point).
+	ScanMs float64
+	// ScansPerS: how many scans a second.
+	ScansPerS float64
+	// TableReadMs, TableEveryS: the last full table read and its cadence.
+	TableReadMs, TableEveryS float64
+	// CountMs, CountEveryS: the last process count and its cadence.
+	CountMs, CountEveryS float64
+	// IntervalS is the time between points.
+	IntervalS float64
+	// ShareOfCore is the steady-state share of one core all of it takes:
+	// each part's cost at its cadence.
+	ShareOfCore float64
+}
+
+// Share fills c.ShareOfCore from the parts.
+func (c *Cost) Share() {
+	s := c.ScanMs * c.ScansPerS / 1000
+	if c.IntervalS > 0 {
+		s += c.PointMs / 1000 / c.IntervalS
+	}
+	if c.TableEveryS > 0 {
+		s += c.TableReadMs / 1000 / c.TableEveryS
+	}
+	if c.CountEveryS > 0 {
+		s += c.CountMs / 1000 / c.CountEveryS
+	}
+	c.ShareOfCore = s
+}

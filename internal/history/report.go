@@ -46,12 +46,15 @@ type Report struct {
 	// TableEveryS is how often the collector currently reads the whole
 	// process table (a cost-bounded cadence that grows with the table).
 	TableEveryS Num
-	Series      []SeriesReport
-	Gaps        []GapReport    `json:",omitempty"`
-	LogSources  []SourceReport `json:",omitempty"`
-	Movers      []MoverReport  `json:",omitempty"`
-	Spawners    []GroupReport  `json:",omitempty"`
-	Notes       []string       `json:",omitempty"`
+	// CostShare is the collector's steady-state share of one core, from
+	// its measured reads at their cadences.
+	CostShare  Num
+	Series     []SeriesReport
+	Gaps       []GapReport    `json:",omitempty"`
+	LogSources []SourceReport `json:",omitempty"`
+	Movers     []MoverReport  `json:",omitempty"`
+	Spawners   []GroupReport  `json:",omitempty"`
+	Notes      []string       `json:",omitempty"`
 }
 
 // SeriesReport is one series of a report.
@@ -106,10 +109,11 @@ type GroupReport struct {
 	PerMin                       Num
 }
 
-// SetTableEvery records the collector's current table cadence.
-func (s *Store) SetTableEvery(d time.Duration) {
+// SetCost records what the collector measured of itself.
+func (s *Store) SetCost(c Cost) {
+	c.Share()
 	s.mu.Lock()
-	s.tableEvery = d
+	s.cost = c
 	s.mu.Unlock()
 }
 
@@ -142,7 +146,7 @@ func (s *Store) Report(q Query) Report {
 	from := q.Now.Add(-q.Window)
 	pts, coarse := s.window(from.UnixNano())
 	gaps := slices.Clone(s.gaps)
-	started, every := s.started, s.tableEvery
+	started, cost := s.started, s.cost
 	procs, groups := s.procs, s.groups
 	procs.slots, groups.slots = slices.Clone(procs.slots), slices.Clone(groups.slots)
 	s.mu.Unlock()
@@ -175,7 +179,7 @@ func (s *Store) Report(q Query) Report {
 	}
 
 	r := Report{Now: q.Now.UTC(), HistoryStart: started.UTC(), From: from.UTC(), StepS: Num(step.Seconds()),
-		IntervalS: Num(interval.Seconds()), Buckets: n, TableEveryS: Num(every.Seconds())}
+		IntervalS: Num(interval.Seconds()), Buckets: n, TableEveryS: Num(cost.TableEveryS), CostShare: Num(cost.ShareOfCore)}
 	series := q.Series
 	if len(series) == 0 {
 		for i := range Descs {

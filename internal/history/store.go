@@ -281,9 +281,9 @@ type Store struct {
 	points  uint64    // points added
 	marks   Gap       // gaps waiting for the next point
 
-	tableEvery time.Duration // the collector's table cadence, for reports
-	base       Baseline
-	highest    uint64 // highest process ID seen
+	cost    Cost // the collector's measure of itself
+	base    Baseline
+	highest uint64 // highest process ID seen
 }
 
 // ProcessID names a followed process.
@@ -372,6 +372,13 @@ func (s *Store) Started() time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.started
+}
+
+// Cost is what the collector last measured of itself.
+func (s *Store) Cost() Cost {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cost
 }
 
 // Last returns the newest point.
