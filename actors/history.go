@@ -64,9 +64,9 @@ type collector struct {
 	countNext  time.Time // the next process count
 	countAt    uint64    // highest at the last count
 	cost       history.Cost
-	tableMs    float64   // table reads within the current point
-	countProcs int       // processes at the last count
-	countTime  time.Time // when
+	tableMs    history.Num // table reads within the current point
+	countProcs int         // processes at the last count
+	countTime  time.Time   // when
 }
 
 type groupKey struct {
@@ -211,7 +211,7 @@ func (c *collector) tail() {
 	c.store.SeeHighest(c.highest)
 }
 
-func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+func ms(d time.Duration) history.Num { return history.Num(float64(d) / float64(time.Millisecond)) }
 
 func (c *collector) point() {
 	now := time.Now()
@@ -219,8 +219,8 @@ func (c *collector) point() {
 		// The table reads are measured on their own: what is left is the
 		// point's fixed part.
 		c.cost.PointMs = max(ms(time.Since(now))-c.tableMs, 0)
-		c.cost.IntervalS = c.cfg.Interval.Seconds()
-		c.cost.ScansPerS = 1 / c.scan.Seconds()
+		c.cost.IntervalS = history.Num(c.cfg.Interval.Seconds())
+		c.cost.ScansPerS = history.Num(1 / c.scan.Seconds())
 		c.store.SetCost(c.cost)
 	}()
 	p := history.Blank()
@@ -288,7 +288,7 @@ func (c *collector) table(p *history.Point, now time.Time) {
 		cost := time.Since(start)
 		every := history.Every(cost, c.cfg.Interval, history.TableShare)
 		c.tableNext = now.Add(every - c.cfg.Interval/2)
-		c.cost.TableReadMs, c.cost.TableEveryS = ms(cost), every.Seconds()
+		c.cost.TableReadMs, c.cost.TableEveryS = ms(cost), history.Num(every.Seconds())
 		c.tableMs += ms(cost)
 		p.V[history.MailboxSum] = float64(mailbox)
 		count = n
@@ -307,7 +307,7 @@ func (c *collector) table(p *history.Point, now time.Time) {
 		cost := time.Since(start)
 		every := history.Every(cost, c.cfg.Interval, history.CountShare)
 		c.countNext = now.Add(every - c.cfg.Interval/2)
-		c.cost.CountMs, c.cost.CountEveryS = ms(cost), every.Seconds()
+		c.cost.CountMs, c.cost.CountEveryS = ms(cost), history.Num(every.Seconds())
 		c.tableMs += ms(cost)
 	}
 	if count < 0 {

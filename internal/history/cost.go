@@ -74,17 +74,17 @@ func (t *TopK[T]) Items() []T {
 type Cost struct {
 	// PointMs: the runtime metrics, log totals and followed processes of
 	// one point, without the table reads.
-	PointMs float64
+	PointMs Num
 	// ScanMs: one look at the newest processes (several per point).
-	ScanMs float64
+	ScanMs Num
 	// ScansPerS: how many scans a second.
-	ScansPerS float64
+	ScansPerS Num
 	// TableReadMs, TableEveryS: the last full table read and its cadence.
-	TableReadMs, TableEveryS float64
+	TableReadMs, TableEveryS Num
 	// CountMs, CountEveryS: the last process count and its cadence.
-	CountMs, CountEveryS float64
+	CountMs, CountEveryS Num
 	// IntervalS is the time between points.
-	IntervalS float64
+	IntervalS Num
 	// ShareOfCore is the steady-state share of one core all of it takes:
 	// each part's cost at its cadence.
 	ShareOfCore float64
@@ -92,15 +92,12 @@ type Cost struct {
 
 // Share fills c.ShareOfCore from the parts.
 func (c *Cost) Share() {
-	s := c.ScanMs * c.ScansPerS / 1000
-	if c.IntervalS > 0 {
-		s += c.PointMs / 1000 / c.IntervalS
+	part := func(ms, every Num) float64 {
+		if every <= 0 {
+			return 0
+		}
+		return float64(ms) / 1000 / float64(every)
 	}
-	if c.TableEveryS > 0 {
-		s += c.TableReadMs / 1000 / c.TableEveryS
-	}
-	if c.CountEveryS > 0 {
-		s += c.CountMs / 1000 / c.CountEveryS
-	}
-	c.ShareOfCore = s
+	c.ShareOfCore = part(c.ScanMs*c.ScansPerS, 1) + part(c.PointMs, c.IntervalS) +
+		part(c.TableReadMs, c.TableEveryS) + part(c.CountMs, c.CountEveryS)
 }

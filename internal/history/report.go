@@ -43,12 +43,11 @@ type Report struct {
 	StepS        Num
 	IntervalS    Num
 	Buckets      int
-	// TableEveryS is how often the collector currently reads the whole
-	// process table (a cost-bounded cadence that grows with the table).
-	TableEveryS Num
-	// CostShare is the collector's steady-state share of one core, from
-	// its measured reads at their cadences.
-	CostShare  Num
+	// Cost is the collector's measure of itself: each read's time and
+	// cadence (TableEveryS: how often the whole process table is read, a
+	// cadence that stretches as the table grows) and ShareOfCore, their
+	// steady-state share of one core.
+	Cost       Cost
 	Series     []SeriesReport
 	Gaps       []GapReport    `json:",omitempty"`
 	LogSources []SourceReport `json:",omitempty"`
@@ -179,7 +178,7 @@ func (s *Store) Report(q Query) Report {
 	}
 
 	r := Report{Now: q.Now.UTC(), HistoryStart: started.UTC(), From: from.UTC(), StepS: Num(step.Seconds()),
-		IntervalS: Num(interval.Seconds()), Buckets: n, TableEveryS: Num(cost.TableEveryS), CostShare: Num(cost.ShareOfCore)}
+		IntervalS: Num(interval.Seconds()), Buckets: n, Cost: cost}
 	series := q.Series
 	if len(series) == 0 {
 		for i := range Descs {
