@@ -3,6 +3,7 @@ package ergomcp_test
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -337,5 +338,51 @@ func TestIdleCostHistory(t *testing.T) {
 		if got != 0 {
 			t.Errorf("%s received %d messages while idle", pid, got)
 		}
+	}
+}
+
+// The history's memory does not follow the node's size: with 20k
+// processes (the store's size is fixed at start, see internal/history's
+// TestMemoryBounded at the ceilings; 20k rather than 100k keeps this test
+// within the shared CI's memory and time under -race, while the table read
+// already costs the collector a stretched cadence, as at 100k) the heap
+// after GC is the same before and after a run of points, and every list of
+// the answer stays within its bound.
+func TestHistoryMemoryBounded(t *testing.T) {
+	port := freePort(t)
+	node, err := startNode(t, historyOptions(port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := connect(t, fmt.Sprintf("http://localhost:%d/mcp", port), "")
+	const n = 20000
+	for i := 0; i < n; i++ {
+		if _, err := node.Spawn(func() gen.ProcessBehavior { return &idler{} }, gen.ProcessOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(2 * time.Second) // the first points, a table read among them
+	heap := func() uint64 {
+		runtime.GC()
+		var m runtime.MemStats // a test may stop the world
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	before := heap()
+	time.Sleep(3 * time.Second) // ~30 more points
+	after := heap()
+	if after > before+1<<20 {
+		t.Fatalf("heap grew %d KiB over 30 points with %d processes", (after-before)>>10, n)
+	}
+	var r historyReport
+	call(t, s, "node_history", map[string]any{"minutes": 1, "points": 600}, &r)
+	// The count is paced by its cost (under -race a 20k walk is slow):
+	// an old count must say how old it is.
+	p := r.series(t, "processes")
+	if (p.Last < n || p.Last > n+50) && (p.AgeS == nil || *p.AgeS < 3) {
+		t.Fatalf("processes %v read %v s ago, want about %d or an age over the 3 s since the spawning ended", p.Last, p.AgeS, n)
+	}
+	if len(r.Movers) > 8 || len(r.Spawners) > 8 || len(r.LogSources) > 8 {
+		t.Fatalf("lists beyond their bounds: %d movers, %d spawners, %d sources", len(r.Movers), len(r.Spawners), len(r.LogSources))
 	}
 }
