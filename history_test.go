@@ -386,3 +386,52 @@ func TestHistoryMemoryBounded(t *testing.T) {
 		t.Fatalf("lists beyond their bounds: %d movers, %d spawners, %d sources", len(r.Movers), len(r.Spawners), len(r.LogSources))
 	}
 }
+
+// diagnose cites the history's horizon: a leak of 10/s over a few seconds
+// of points shows as processes rising, a quiet node cites nothing.
+func TestDiagnoseCitesHistory(t *testing.T) {
+	type diag struct {
+		Notes   []string
+		History *struct {
+			Minutes float64
+			Lines   []string
+			Trends  []struct{ Series, Dir string }
+		}
+	}
+	run := func(t *testing.T, leak bool) diag {
+		port := freePort(t)
+		node, err := startNode(t, historyOptions(port))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := connect(t, fmt.Sprintf("http://localhost:%d/mcp", port), "")
+		if leak {
+			pid, err := node.Spawn(func() gen.ProcessBehavior { return &spawner{} }, gen.ProcessOptions{}, 100*time.Millisecond)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer node.Kill(pid)
+		}
+		time.Sleep(3 * time.Second)
+		var d diag
+		call(t, s, "diagnose", map[string]any{"scenario": "leak", "budget_ms": 500}, &d)
+		if d.History == nil || len(d.History.Trends) == 0 {
+			t.Fatalf("diagnose has no history: %+v", d)
+		}
+		return d
+	}
+	cited := func(d diag) bool {
+		for _, n := range d.Notes {
+			if strings.HasPrefix(n, "history (") && strings.Contains(n, "processes rising") {
+				return true
+			}
+		}
+		return false
+	}
+	if d := run(t, true); !cited(d) {
+		t.Fatalf("a leak of 10/s is not cited: notes %q, history %+v", d.Notes, d.History)
+	}
+	if d := run(t, false); cited(d) {
+		t.Fatalf("a quiet node cites a leak: %q", d.Notes)
+	}
+}

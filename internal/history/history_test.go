@@ -334,3 +334,26 @@ func TestTopK(t *testing.T) {
 		t.Fatalf("top %v", got)
 	}
 }
+
+func TestHorizon(t *testing.T) {
+	s := mustStore(t, Config{Interval: 10 * time.Second})
+	if h := s.Horizon("leak", t0); h != nil {
+		t.Fatalf("no points: %+v, want nil", h)
+	}
+	end := feed(s, t0, 60, func(i int, p *Point) {
+		p.V[Processes] = float64(500 + i*10) // a leak of 1/s
+		p.V[Spawned] = 10
+		p.V[Terminated] = 0
+		p.V[HeapLive] = 100 << 20 // steady heap: the control
+	})
+	h := s.Horizon("leak", end)
+	if h == nil || math.Abs(float64(h.Minutes)-9.8) > 0.01 || len(h.Trends) != 4 {
+		t.Fatalf("horizon %+v", h)
+	}
+	if len(h.Lines) != 1 || !strings.Contains(h.Lines[0], "processes rising") || !strings.Contains(h.Lines[0], "+1/s (+3600/h)") {
+		t.Fatalf("lines %q: want the processes rising 1/s, and nothing else", h.Lines)
+	}
+	if m := s.Horizon("memory", end); len(m.Lines) != 0 {
+		t.Fatalf("a steady heap cited: %q", m.Lines)
+	}
+}

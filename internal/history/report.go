@@ -2,6 +2,7 @@ package history
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -65,7 +66,7 @@ type SeriesReport struct {
 	Dir     string
 	PerSec  Num
 	PerHour Num
-	Since   time.Time
+	Since   time.Time `json:",omitzero"`
 	Last    Num
 	// AgeS is how old the newest reading is; EveryS how often it was read
 	// within the window.
@@ -374,6 +375,9 @@ func spawners(pts []Point, groups *idTable[GroupID]) []GroupReport {
 	slices.SortStableFunc(all, func(a, b acc) int { return cmp.Compare(b.seen, a.seen) })
 	var out []GroupReport
 	for _, a := range all[:min(len(all), topGroups)] {
+		if a.seen < 2 {
+			break // one new process is a start, not a pattern
+		}
 		id, ok := groups.lookup(a.id)
 		if !ok {
 			continue
@@ -421,4 +425,11 @@ func SeriesNames() []string {
 		out[i] = d.Name
 	}
 	return out
+}
+
+// MarshalJSON writes r with encoding/json, which honours the omitempty
+// and omitzero tags (the project's record encoder writes every field).
+func (r Report) MarshalJSON() ([]byte, error) {
+	type plain Report
+	return json.Marshal(plain(r))
 }
