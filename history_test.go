@@ -1,6 +1,7 @@
 package ergomcp_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"runtime"
@@ -310,10 +311,7 @@ func TestIdleCostHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	withApp := settledGoroutines(t)
-	var extra []string
-	for _, st := range withApp.newSince(plain) {
-		extra = append(extra, st)
-	}
+	extra := withApp.newSince(plain)
 	timer := 0
 	for _, st := range extra {
 		if strings.Contains(st, "selfTimer") {
@@ -433,5 +431,41 @@ func TestDiagnoseCitesHistory(t *testing.T) {
 	}
 	if d := run(t, false); cited(d) {
 		t.Fatalf("a quiet node cites a leak: %q", d.Notes)
+	}
+}
+
+// node_history node="*": one trend table per node, each node's own.
+func TestNodeHistoryFanOut(t *testing.T) {
+	port := freePort(t)
+	opts := historyOptions(port)
+	entry := startNetNode(t, "histentry", opts)
+	opts.Port = 0
+	agent := startNetNode(t, "histagent", opts)
+	if _, err := entry.Network().GetNode(agent.Name()); err != nil {
+		t.Fatalf("connect %s: %v", agent.Name(), err)
+	}
+	// The agent alone leaks: its table rises, the entry's stays flat.
+	pid, err := agent.Spawn(func() gen.ProcessBehavior { return &spawner{} }, gen.ProcessOptions{}, 100*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer agent.Kill(pid)
+	time.Sleep(2500 * time.Millisecond)
+	s := connect(t, fmt.Sprintf("http://localhost:%d/mcp", port), "")
+	var all fanOutResult
+	call(t, s, "node_history", map[string]any{"node": "*", "minutes": 1, "series": []string{"processes"}}, &all)
+	if all.Nodes != 2 || all.OK != 2 {
+		t.Fatalf("two nodes: %+v", all)
+	}
+	dirs := map[string]string{}
+	for _, r := range all.Results {
+		var h historyReport
+		if err := json.Unmarshal(r.Result, &h); err != nil || len(h.Series) != 1 {
+			t.Fatalf("%s: %s (%v)", r.Node, r.Result, err)
+		}
+		dirs[r.Node] = h.Series[0].Dir
+	}
+	if dirs[string(agent.Name())] != "rising" || dirs[string(entry.Name())] != "flat" {
+		t.Fatalf("trends by node %v: want the agent rising, the entry flat", dirs)
 	}
 }

@@ -16,7 +16,7 @@ import (
 // of its log counter among the node's loggers.
 const (
 	HistoryName   gen.Atom = "ergomcp_history"
-	historyLogger          = "ergomcp_history"
+	historyLogger string   = "ergomcp_history"
 )
 
 // Bounds of the collector's reads.
