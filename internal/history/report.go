@@ -207,6 +207,18 @@ func (s *Store) Report(q Query) Report {
 	if missing > 1 { // the newest bucket may simply not have its point yet
 		r.Notes = append(r.Notes, fmt.Sprintf("%d of %d buckets have no point (null values): the collector did not run then", missing, n))
 	}
+	if every := seconds(cost.TableEveryS); every > step {
+		r.Notes = append(r.Notes, fmt.Sprintf("the process table is read every %s to keep its cost bounded: mailbox_total and the movers are null in buckets without a read (see EveryS, AgeS)", every.Round(time.Second)))
+	}
+	// Processes are counted by the table read or, between two, by a
+	// cheaper walk of the PID map: the fresher of the two.
+	counted := seconds(cost.TableEveryS)
+	if c := seconds(cost.CountEveryS); c > 0 && c < counted {
+		counted = c
+	}
+	if counted > step {
+		r.Notes = append(r.Notes, fmt.Sprintf("processes are counted every %s at this table size: processes and terminated are null in buckets without a count", counted.Round(time.Second)))
+	}
 	if started.IsZero() {
 		r.Notes = append(r.Notes, "no point recorded yet: the first comes one interval after ergomcp starts")
 	} else if started.After(from) {
@@ -433,3 +445,5 @@ func (r Report) MarshalJSON() ([]byte, error) {
 	type plain Report
 	return json.Marshal(plain(r))
 }
+
+func seconds(n Num) time.Duration { return time.Duration(float64(n) * float64(time.Second)) }
