@@ -147,6 +147,12 @@ func (c *collector) HandleMessage(from gen.PID, message any) error {
 
 func (c *collector) Terminate(reason error) {
 	c.Node().LoggerDelete(historyLogger)
+	// Ended with ergomcp (its supervisor stops it so): the history is
+	// over, and its memory must not stay with the configuration. A crash
+	// keeps it for the restarted collector, which marks the gap.
+	if errors.Is(reason, gen.TerminateReasonShutdown) || errors.Is(reason, gen.TerminateReasonNormal) || errors.Is(reason, gen.TerminateReasonKill) {
+		c.store.Release()
+	}
 	if c.timer != nil {
 		c.timer.stop()
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 var t0 = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
@@ -67,16 +68,28 @@ func TestConfigDefaultsAndBounds(t *testing.T) {
 // stays under 2 MiB, and adding a day of points changes nothing.
 func TestMemoryBounded(t *testing.T) {
 	s := mustStore(t, Config{Interval: 2500 * time.Millisecond, Full: time.Hour, CoarseStep: time.Minute, Retention: 24 * time.Hour})
-	if len(s.full.buf) != MaxPoints || len(s.coarse.buf) != MaxPoints {
-		t.Fatalf("rings %d/%d, want the ceilings", len(s.full.buf), len(s.coarse.buf))
-	}
 	if b := s.Bytes(); b > 2<<20 {
 		t.Fatalf("store at the ceilings: %d bytes, over 2 MiB", b)
 	}
 	before := s.Bytes()
 	feed(s, t0, 3*MaxPoints*24, func(i int, p *Point) { p.V[Processes] = float64(i) })
-	if s.Bytes() != before || len(s.full.buf) != MaxPoints {
+	if len(s.full.buf) != MaxPoints || len(s.coarse.buf) != MaxPoints {
+		t.Fatalf("rings %d/%d, want the ceilings", len(s.full.buf), len(s.coarse.buf))
+	}
+	if s.Bytes() != before {
 		t.Fatalf("memory moved: %d → %d", before, s.Bytes())
+	}
+	// Bytes counts the rings and tables by their configured size: check it
+	// against what the rings really take.
+	if rings := (len(s.full.buf) + len(s.coarse.buf)) * int(unsafe.Sizeof(Point{})); rings > s.Bytes() {
+		t.Fatalf("rings take %d bytes, Bytes says %d", rings, s.Bytes())
+	}
+	s.Release()
+	if s.full.buf != nil || s.points != 0 {
+		t.Fatalf("Release kept the rings")
+	}
+	if r := s.Report(Query{Window: time.Minute, MaxPoints: 10, Now: t0}); len(r.Series) != int(NumSeries) {
+		t.Fatalf("a released store still answers: %+v", r)
 	}
 }
 

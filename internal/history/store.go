@@ -297,8 +297,6 @@ func New(cfg Config) *Store {
 	return &Store{
 		cfg:    cfg,
 		Logs:   NewLogCounter(),
-		full:   newRing(int(cfg.Full / cfg.Interval)),
-		coarse: newRing(int(cfg.Retention / cfg.CoarseStep)),
 		procs:  newIDTable[ProcessID](idSlots),
 		groups: newIDTable[GroupID](idSlots),
 	}
@@ -307,11 +305,13 @@ func New(cfg Config) *Store {
 // Config is the store's configuration.
 func (s *Store) Config() Config { return s.cfg }
 
-// Bytes is the store's memory: fixed at New, whatever the node does.
+// Bytes is the store's memory while it collects: fixed by its
+// configuration, whatever the node does.
 func (s *Store) Bytes() int {
 	pt := int(unsafe.Sizeof(Point{}))
+	full, coarse := int(s.cfg.Full/s.cfg.Interval), int(s.cfg.Retention/s.cfg.CoarseStep)
 	ids := idSlots * (int(unsafe.Sizeof(idEntry[ProcessID]{})) + int(unsafe.Sizeof(idEntry[GroupID]{})) + 3*48) // strings: names are short
-	return (len(s.full.buf)+len(s.coarse.buf)+1)*pt + ids + maxGapEvents*int(unsafe.Sizeof(GapEvent{})+48) +
+	return (full+coarse+1)*pt + ids + maxGapEvents*int(unsafe.Sizeof(GapEvent{})+48) +
 		MaxSources*(int(unsafe.Sizeof(""))+48)
 }
 
@@ -332,6 +332,10 @@ func (s *Store) Mark(at time.Time, g Gap, detail string) {
 func (s *Store) Add(p Point) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.full.buf == nil { // allocated with the first point, dropped by Release
+		s.full = newRing(int(s.cfg.Full / s.cfg.Interval))
+		s.coarse = newRing(int(s.cfg.Retention / s.cfg.CoarseStep))
+	}
 	p.Gaps |= s.marks
 	s.marks = 0
 	if s.points == 0 {
@@ -351,6 +355,19 @@ func (s *Store) Add(p Point) {
 		s.coarse.push(s.pending)
 		s.filled = false
 	}
+}
+
+// Release forgets the history and frees its rings: ergomcp stopped (its
+// configuration, which holds the store, may outlive it, e.g. in a stopped
+// node someone still references). A collector started afterwards begins a
+// new history.
+func (s *Store) Release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.full, s.coarse, s.pending, s.filled = ring{}, ring{}, Point{}, false
+	s.gaps, s.started, s.points, s.marks = nil, time.Time{}, 0, 0
+	s.procs, s.groups = newIDTable[ProcessID](idSlots), newIDTable[GroupID](idSlots)
+	s.cost, s.base, s.highest = Cost{}, Baseline{}, 0
 }
 
 // Process registers a followed process and returns its ID for Mover.ID.
