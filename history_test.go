@@ -212,14 +212,14 @@ func TestHistoryRestartMarksGap(t *testing.T) {
 	}
 	s := connect(t, fmt.Sprintf("http://localhost:%d/mcp", port), "")
 	time.Sleep(time.Second)
-	old := pidOf(t, node, "ergomcp_history")
+	old := collectorOf(t, node)
 	if err := node.SendExit(old, fmt.Errorf("test restart")); err != nil {
 		t.Fatal(err)
 	}
 	restarted := func() bool {
 		p, _ := node.ProcessListShortInfo(1000, 10000)
 		for _, r := range p {
-			if r.Name == "ergomcp_history" && r.PID != old {
+			if r.Behavior == "actors.collector" && r.PID != old {
 				return true
 			}
 		}
@@ -237,7 +237,17 @@ func TestHistoryRestartMarksGap(t *testing.T) {
 	time.Sleep(500 * time.Millisecond)
 	var r historyReport
 	call(t, s, "node_history", map[string]any{"minutes": 1, "points": 600}, &r)
-	if len(r.Gaps) != 1 || r.Gaps[0].Kind != "restarted" {
+	// Late points may be marked too on a loaded machine; one restart.
+	var restart *time.Time
+	for i, g := range r.Gaps {
+		if g.Kind == "restarted" {
+			if restart != nil {
+				t.Fatalf("gaps %+v: want one restart", r.Gaps)
+			}
+			restart = &r.Gaps[i].At
+		}
+	}
+	if restart == nil {
 		t.Fatalf("gaps %+v: want one restart", r.Gaps)
 	}
 	// The history goes on: points from before the restart are still there.
@@ -245,23 +255,25 @@ func TestHistoryRestartMarksGap(t *testing.T) {
 	before := 0
 	for i, v := range g.Values {
 		at := r.From.Add(time.Duration(float64(i+1) * r.StepS * float64(time.Second)))
-		if finite(v) && at.Before(r.Gaps[0].At) {
+		if finite(v) && at.Before(*restart) {
 			before++
 		}
 	}
 	if before < 2 {
-		t.Fatalf("%d points before the restart at %s: the history was lost", before, r.Gaps[0].At)
+		t.Fatalf("%d points before the restart at %s: the history was lost", before, *restart)
 	}
-	// One log counter is registered, not two.
-	n := 0
-	for _, l := range node.Loggers() {
-		if l == "ergomcp_history" {
-			n++
+	// One log counter is registered, the new collector's: the old one's
+	// Terminate (which ergo may run after the new one started) removed
+	// its own only.
+	counters := func() (n int) {
+		for _, l := range node.Loggers() {
+			if strings.HasPrefix(l, "ergomcp_history_") {
+				n++
+			}
 		}
+		return n
 	}
-	if n != 1 {
-		t.Fatalf("loggers %v", node.Loggers())
-	}
+	waitFor(t, func() bool { return counters() == 1 })
 }
 
 type nodeInfoTotals struct {
@@ -333,7 +345,7 @@ func TestIdleCostHistory(t *testing.T) {
 	second := ergomcpCounters(t, node)
 	for pid, in := range first {
 		got := second[pid] - in
-		if strings.Contains(pid, "ergomcp_history") {
+		if strings.Contains(pid, "actors.collector") {
 			if got < 5 || got > 13 { // 12 scans of 100 ms, give or take the load
 				t.Errorf("the collector got %d messages in 1.2 s, want about 12 (a scan every 100 ms)", got)
 			}
@@ -506,4 +518,18 @@ func TestHistoryFreedWithErgomcp(t *testing.T) {
 		t.Fatalf("10 stopped nodes retain %d KiB with the history, %d KiB without", on>>10, off>>10)
 	}
 	runtime.KeepAlive(nodes)
+}
+
+// collectorOf finds the history's collector, an unregistered child of
+// ergomcp_history.
+func collectorOf(t *testing.T, node gen.Node) gen.PID {
+	t.Helper()
+	page, _ := node.ProcessListShortInfo(1000, 10000)
+	for _, p := range page {
+		if p.Behavior == "actors.collector" {
+			return p.PID
+		}
+	}
+	t.Fatal("no history collector")
+	return gen.PID{}
 }

@@ -2,7 +2,9 @@ package actors
 
 import (
 	"errors"
+	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 
@@ -12,8 +14,9 @@ import (
 	"github.com/ergomcp/ergomcp/internal/history"
 )
 
-// HistoryName is the collector's registered name; historyLogger the name
-// of its log counter among the node's loggers.
+// HistoryName is the registered name of the collector's keeper;
+// historyLogger prefixes the name of the collector's log counter among the
+// node's loggers.
 const (
 	HistoryName   gen.Atom = "ergomcp_history"
 	historyLogger string   = "ergomcp_history"
@@ -39,6 +42,78 @@ const (
 	maxTrackedGroups = 64
 )
 
+// Bounds of the keeper's restarts of a crashed collector.
+const (
+	maxCollectorRestarts = 5
+	restartWindow        = time.Minute
+)
+
+// historyKeeper is the supervisor's child for the history: it runs the
+// collector as an unregistered, unlinked process and starts it again when
+// it crashes. A registered child restarted by ergo 3.1's supervisor races
+// with its own name: the node tells the supervisor of the exit
+// (RouteTerminatePID) before it deletes the name, so a quick restart
+// fails with ErrTaken and takes the whole supervisor down. The keeper
+// itself does nothing that can crash.
+type historyKeeper struct {
+	act.Actor
+	store    *history.Store
+	opt      gen.ProcessOptions
+	pid      gen.PID
+	restarts []time.Time
+}
+
+type startCollector struct{}
+
+func (k *historyKeeper) Init(args ...any) error {
+	k.store = args[0].(*history.Store)
+	k.opt = gen.ProcessOptions{LogLevel: k.Log().Level()}
+	// Monitoring is done from a callback, not from Init (not allowed there
+	// on ergo 3.1 for some subscriptions): start on the first message.
+	return k.Send(k.PID(), startCollector{})
+}
+
+func (k *historyKeeper) HandleMessage(from gen.PID, message any) error {
+	switch m := message.(type) {
+	case startCollector:
+		k.start()
+	case gen.MessageDownPID:
+		if m.PID != k.pid {
+			return nil
+		}
+		now := time.Now()
+		k.restarts = append(slices.DeleteFunc(k.restarts, func(t time.Time) bool { return now.Sub(t) > restartWindow }), now)
+		if len(k.restarts) > maxCollectorRestarts {
+			k.store.Mark(now, history.GapRestart, fmt.Sprintf("the history collector crashed %d times within %s and is not restarted: %v", len(k.restarts), restartWindow, m.Reason))
+			k.Log().Error("ergomcp: history collector crashed %d times within %s; history stopped: %v", len(k.restarts), restartWindow, m.Reason)
+			return nil
+		}
+		k.Log().Warning("ergomcp: history collector ended (%v); restarting it", m.Reason)
+		k.start()
+	}
+	return nil
+}
+
+func (k *historyKeeper) start() {
+	pid, err := k.Spawn(func() gen.ProcessBehavior { return &collector{} }, k.opt, k.store)
+	if err != nil {
+		k.Log().Error("ergomcp: history collector did not start: %v", err)
+		return
+	}
+	k.pid = pid
+	if err := k.MonitorPID(pid); err != nil {
+		k.Log().Error("ergomcp: cannot monitor the history collector: %v", err)
+	}
+}
+
+// Terminate ends the collector with the keeper, as a supervisor would end
+// its child; the collector then frees the history.
+func (k *historyKeeper) Terminate(reason error) {
+	if k.pid != (gen.PID{}) {
+		k.SendExit(k.pid, gen.TerminateReasonShutdown)
+	}
+}
+
 // collector records the node's history into the store, which outlives it:
 // a restarted collector continues the same history and marks the gap.
 // Everything it reads is cheap (runtime/metrics, counters kept in place) or
@@ -46,11 +121,12 @@ const (
 // Node.Info, which stops the world on ergo 3.1.
 type collector struct {
 	act.Actor
-	store *history.Store
-	cfg   history.Config
-	rt    *history.RuntimeReader
-	timer *selfTimer
-	log   *logCounter
+	store  *history.Store
+	cfg    history.Config
+	rt     *history.RuntimeReader
+	timer  *selfTimer
+	log    *logCounter
+	logger string // its name among the node's loggers
 
 	scan       time.Duration
 	scans      int       // scans since the last point
@@ -112,15 +188,12 @@ func (c *collector) Init(args ...any) error {
 	c.store.SetBaseline(history.Baseline{At: now, HighestPID: c.highest, Processes: len(pids)})
 	c.log = &logCounter{counts: c.store.Logs}
 	c.logs = c.store.Logs.Read()
-	if err := node.LoggerAdd(historyLogger, c.log); errors.Is(err, gen.ErrTaken) {
-		// A collector that crashed left its logger: take the name over.
-		node.LoggerDelete(historyLogger)
-		err = node.LoggerAdd(historyLogger, c.log)
-		if err != nil {
-			return err
-		}
-	} else if err != nil {
-		return err
+	// One name per collector: a crashed collector's Terminate runs after
+	// its successor started (ergo reports the exit first), and must delete
+	// its own logger, not the successor's.
+	c.logger = historyLogger + "_" + strconv.FormatUint(c.PID().ID, 10)
+	if err := node.LoggerAdd(c.logger, c.log); err != nil {
+		return fmt.Errorf("ergomcp history: adding the log counter: %w", err)
 	}
 	c.rt.Read(&history.Point{}) // primes the runtime totals
 	c.last = now
@@ -146,7 +219,7 @@ func (c *collector) HandleMessage(from gen.PID, message any) error {
 }
 
 func (c *collector) Terminate(reason error) {
-	c.Node().LoggerDelete(historyLogger)
+	c.Node().LoggerDelete(c.logger)
 	// Ended with ergomcp (its supervisor stops it so): the history is
 	// over, and its memory must not stay with the configuration. A crash
 	// keeps it for the restarted collector, which marks the gap.

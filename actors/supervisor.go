@@ -58,7 +58,7 @@ func (s *supervisor) Init(args ...any) (act.SupervisorSpec, error) {
 		// First, so that the history covers ergomcp's whole life.
 		children = append(children, act.SupervisorChildSpec{
 			Name:    HistoryName,
-			Factory: func() gen.ProcessBehavior { return &collector{} },
+			Factory: func() gen.ProcessBehavior { return &historyKeeper{} },
 			Options: opts,
 			Args:    []any{cfg.History},
 		})
