@@ -147,13 +147,13 @@ func finite(v *float64) bool { return v != nil && !math.IsNaN(*v) }
 // logger logs n lines at level, then stops.
 type logger struct{ act.Actor }
 
-type logBurst struct {
+type historyLogBurst struct {
 	n     int
 	level gen.LogLevel
 }
 
 func (l *logger) HandleMessage(from gen.PID, message any) error {
-	m := message.(logBurst)
+	m := message.(historyLogBurst)
 	for i := 0; i < m.n; i++ {
 		switch m.level {
 		case gen.LogLevelError:
@@ -180,8 +180,8 @@ func TestHistoryLogStormBySource(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	node.Send(storm, logBurst{n: 3000, level: gen.LogLevelError})
-	node.Send(quiet, logBurst{n: 7, level: gen.LogLevelInfo})
+	node.Send(storm, historyLogBurst{n: 3000, level: gen.LogLevelError})
+	node.Send(quiet, historyLogBurst{n: 7, level: gen.LogLevelInfo})
 	time.Sleep(time.Second) // several points after the storm
 	var r historyReport
 	call(t, s, "node_history", map[string]any{"minutes": 1}, &r)

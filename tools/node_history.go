@@ -9,8 +9,8 @@ import (
 
 type nodeHistoryArgs struct {
 	catalog.Common
-	Minutes int      `json:"minutes,omitempty" jsonschema:"how far back, in minutes (default 15, 1..1440; beyond the full-resolution hour the per-minute points serve)"`
-	Points  int      `json:"points,omitempty" jsonschema:"most values per series (default 60, 1..1440): points are merged into equal buckets to fit"`
+	Minutes int      `json:"minutes,omitempty" arg:"min=1,max=1440,default=15" jsonschema:"how far back; beyond the full-resolution hour the per-minute points serve"`
+	Points  int      `json:"points,omitempty" arg:"min=1,max=1440,default=60" jsonschema:"most values per series: points are merged into equal buckets to fit"`
 	Series  []string `json:"series,omitempty" jsonschema:"node-level series to return (default all): processes, spawned, terminated, mailbox_total, goroutines, heap_live, gc_cycles, gc_cpu, sched_latency_p99, log_trace, log_debug, log_info, log_warning, log_error, log_panic"`
 
 	query history.Query
