@@ -71,8 +71,8 @@ func init() {
 			"network (peers known but not connected, flapping connections), events (published with no subscribers, slow " +
 			"subscribers), stuck (chains of processes waiting on calls). It reads the process table twice, half the budget apart, " +
 			"probing busy processes in between; Inferred says what was inferred rather than read (ergo does not record whom a " +
-			"process calls). NotChecked lists rules whose data could not be gathered. History holds the trends of the scenario's series over the " +
-			"last 15 minutes of the node's history (node_history), and Notes cite those that rose or fell, with the horizon used. Sends progress notifications; runs off the " +
+			"process calls). NotChecked lists rules whose data could not be gathered. History: the scenario's trends over the " +
+			"last 15 min of node_history; Notes cite those that rose or fell. Sends progress notifications; runs off the " +
 			"worker pool.",
 		Long:  true,
 		Enums: map[string][]any{"scenario": enumAny(diagnose.Scenarios)},

@@ -31,21 +31,13 @@ func init() {
 		Name:   "node_history",
 		FanOut: true,
 		Title:  "The node's recent history and trends",
-		Description: "What the node did over the last minutes (default 15, up to 24 h), from the history ergomcp keeps from " +
-			"the moment it starts (a point every 10 s for the last hour, per-minute points for 24 h; Options.HistoryInterval and " +
-			"friends): answers \"since when, and how fast?\". Shape: From, StepS, Buckets; Series is a list of {Name, Unit, " +
-			"Trend (one line: rising|flat|falling first→last, slope per s and per h, since when), Dir, PerSec, PerHour, Since, " +
-			"Last, AgeS (age of the newest reading), EveryS (how often it was read), Values}; Values[i] covers [From + i·StepS, " +
-			"From + (i+1)·StepS), null where nothing was measured (before the history began, or a gap) — draw them as they " +
-			"are. Series: processes, mailbox_total (from the process table, read less often as the table grows: see " +
-			"TableEveryS and EveryS), spawned and terminated per second (spawned from the highest PID seen alive, so " +
-			"processes born and ended between two scans count once a later one is seen), goroutines, heap_live (MiB, live " +
-			"heap after the last GC), gc_cycles per s, gc_cpu (percent of CPU), sched_latency_p99 (ms, within each point), " +
-			"log_<level> per s. LogSources: the top log sources (process name, else behaviour) in the window. Movers: up to 8 " +
-			"processes followed for their mailbox and traffic (MailboxLast, MailboxMax, MailboxTrend, InPerS, OutPerS). Spawners: " +
-			"parent+behaviour groups whose new processes were seen alive (Seen, PerMin) — a restart loop is a steady group " +
-			"with processes flat, a leak one with processes rising. Gaps: restarted (the collector restarted), clock_jump, " +
-			"late (points missing); Notes say what the window lacks. Never stops the world.",
+		Description: "Since when, and how fast? The node's last minutes (default 15, up to 24 h) from the history ergomcp " +
+			"keeps from its start (a point every 10 s for 1 h, per minute for 24 h). Series: processes, spawned, terminated, " +
+			"mailbox_total, goroutines, heap_live, gc, scheduler latency, log rates; each {Name, Unit, Trend (rising|flat|falling, " +
+			"slope per s and per h, since when), Dir, PerSec, PerHour, Since, Last, AgeS, EveryS, Values}. Values[i] covers " +
+			"[From + i·StepS, +StepS), null where nothing was measured. Also LogSources, Movers (followed processes' mailboxes), " +
+			"Spawners (parent+behaviour of new processes), Gaps (restarted, clock_jump, late), Notes, Cost. Table series are read " +
+			"less often on big nodes: see EveryS, AgeS.",
 	}, nodeHistory)
 }
 
