@@ -127,6 +127,7 @@ type collector struct {
 	timer  *selfTimer
 	log    *logCounter
 	logger string // its name among the node's loggers
+	based  bool   // the baseline was read
 
 	scan       time.Duration
 	scans      int       // scans since the last point
@@ -172,20 +173,7 @@ func (c *collector) Init(args ...any) error {
 	if _, ok := c.store.Last(); ok {
 		c.store.Mark(now, history.GapRestart, "the history collector restarted: no points between its last one and this time")
 	}
-	// The table's extent at the start: the baseline of the counts (and of
-	// node_info's totals), read once with the PID map's walk.
 	node := c.Node()
-	pids, err := node.ProcessList()
-	if err != nil {
-		return err
-	}
-	var top uint64
-	for _, pid := range pids {
-		top = max(top, pid.ID)
-	}
-	c.highest = c.store.SeeHighest(top)
-	c.prevPoint, c.countAt, c.countProcs, c.countTime = c.highest, c.highest, len(pids), now
-	c.store.SetBaseline(history.Baseline{At: now, HighestPID: c.highest, Processes: len(pids)})
 	c.log = &logCounter{counts: c.store.Logs}
 	c.logs = c.store.Logs.Read()
 	// One name per collector: a crashed collector's Terminate runs after
@@ -202,9 +190,36 @@ func (c *collector) Init(args ...any) error {
 	return nil
 }
 
+// baseline reads the table's extent, the start of the counts (and of
+// node_info's totals). It runs on the first tick, not in Init: the
+// collector starts beside ergomcp's other processes, and a process still
+// in its Init is missing from the PID map while its children are in it,
+// which would count it later as never spawned.
+func (c *collector) baseline() error {
+	now := time.Now()
+	pids, err := c.Node().ProcessList()
+	if err != nil {
+		return err
+	}
+	var top uint64
+	for _, pid := range pids {
+		top = max(top, pid.ID)
+	}
+	c.highest = c.store.SeeHighest(top)
+	c.prevPoint, c.countAt, c.countProcs, c.countTime = c.highest, c.highest, len(pids), now
+	c.store.SetBaseline(history.Baseline{At: now, HighestPID: c.highest, Processes: len(pids)})
+	c.based = true
+	return nil
+}
+
 func (c *collector) HandleMessage(from gen.PID, message any) error {
 	if _, ok := message.(historyTick); !ok {
 		return nil
+	}
+	if !c.based {
+		if err := c.baseline(); err != nil {
+			return err
+		}
 	}
 	start := time.Now()
 	c.tail()

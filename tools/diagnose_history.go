@@ -15,19 +15,20 @@ type diagnosed struct {
 	// History cites the trends of the scenario's series over the last
 	// History.Minutes (at most history.DiagnoseHorizon); absent when the
 	// history is off or has fewer than three points.
-	History *history.Horizon `json:",omitempty"`
+	History *history.Horizon
 }
 
 // withHistory adds the history's horizon to rep and cites what rose or
-// fell over it in the report's notes.
-func withHistory(rt *Runtime, rep diagnose.Report, scenario string) diagnosed {
-	out := diagnosed{Report: rep}
+// fell over it in the report's notes; without a horizon it is rep as is.
+func withHistory(rt *Runtime, rep diagnose.Report, scenario string) any {
 	if rt.History == nil {
-		return out
+		return rep
 	}
-	out.History = rt.History.Horizon(scenario, time.Now())
-	if out.History != nil {
-		out.Notes = append(out.Notes, out.History.Lines...)
+	h := rt.History.Horizon(scenario, time.Now())
+	if h == nil {
+		return rep
 	}
+	out := diagnosed{Report: rep, History: h}
+	out.Notes = append(out.Notes, h.Lines...)
 	return out
 }
