@@ -528,10 +528,11 @@ func TestHistoryFreedWithErgomcp(t *testing.T) {
 		}
 		return heap() - before
 	}
+	// The rings alone would be ~8 MiB; the rest is noise of the heap.
 	off := retained(true)
 	on := retained(false)
-	if on-off > 10*100<<10 {
-		t.Fatalf("10 stopped nodes retain %d KiB with the history, %d KiB without", on>>10, off>>10)
+	if on > 2<<20 {
+		t.Fatalf("10 stopped nodes retain %d KiB with the history (%d KiB without)", on>>10, off>>10)
 	}
 	runtime.KeepAlive(nodes)
 }
