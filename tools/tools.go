@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ergomcp/ergomcp/internal/logcount"
 	"reflect"
 	"runtime/debug"
 
@@ -53,7 +54,8 @@ type Runtime struct {
 
 	shortInfo capability.ShortInfo
 	node      capability.Node
-	peers     fanout.Peers // nodes fan-outs have seen, see RunFanOut
+	logs      *logcount.Counter // the node's log since start, for diagnose; nil if refused
+	peers     fanout.Peers      // nodes fan-outs have seen, see RunFanOut
 }
 
 // NewRuntime probes node once.
@@ -64,6 +66,7 @@ func NewRuntime(node gen.Node, policy catalog.Policy, budget int) *Runtime {
 		Audit:     audit.New(audit.DefaultSize),
 		shortInfo: capability.ProbeShortInfo(reflect.TypeFor[gen.ProcessShortInfo]()),
 		node:      capability.ProbeNode(node),
+		logs:      startLogCounter(node),
 	}
 }
 
