@@ -131,13 +131,17 @@ func timeoutPeriod(f *Facts, ring []link) (period float64, n int, message string
 }
 
 func callChain(f *Facts) []Finding {
-	if ring := cycle(f); ring != nil {
-		return []Finding{cycleFinding(f, ring)}
+	var out []Finding
+	ring := cycle(f)
+	if ring != nil {
+		out = append(out, cycleFinding(f, ring))
 	}
+	inRing := func(p *Proc) bool { return slices.ContainsFunc(ring, func(l link) bool { return l.From == p }) }
 	var heads, middles, tails []*Proc
 	for i := range f.Procs {
 		p := &f.Procs[i]
 		switch {
+		case inRing(p):
 		case p.whole(StateWaitResponse) && p.Before != nil && p.After.MessagesOut == p.Before.MessagesOut:
 			if p.After.Mailbox > 0 {
 				middles = append(middles, p)
@@ -152,7 +156,7 @@ func callChain(f *Facts) []Finding {
 		}
 	}
 	if len(heads)+len(middles) == 0 {
-		return nil
+		return out
 	}
 	// Suspected callees with queued requests first: a waiter's request
 	// sits in its callee's mailbox.
@@ -194,7 +198,7 @@ func callChain(f *Facts) []Finding {
 		concl = fmt.Sprintf("%d process(es) waited all window for call responses (first: %s); the callee was not seen among local processes (remote, or asleep between probes)",
 			waiters, name(target))
 	}
-	return []Finding{{
+	return append(out, Finding{
 		Severity:   sev,
 		Conclusion: concl,
 		Inferred: "ergo does not record whom a process calls: callers are processes in wait response in every probe without sending, callees are " +
@@ -206,7 +210,7 @@ func callChain(f *Facts) []Finding {
 			step("process_inspect", "a callee stuck in a callback does not answer", "pid", target.PID),
 			step("process_list", "every waiting process", "state", "wait_response", "sort_by", "mailbox"),
 		},
-	}}
+	})
 }
 
 func cmpU(a, b uint64) int {

@@ -71,11 +71,11 @@ func heapRetention(f *Facts) []Finding {
 		}
 		grows := s.allocatedInWindow > 0
 		if f.Runtime != nil {
+			grows = grows || heapRising(f.Runtime)
 			b, a := f.Runtime.Before, f.Runtime.After
 			ev.Metrics = append(ev.Metrics,
 				windowed("HeapLiveBytes", mib(int64(a.HeapLiveBytes))-mib(int64(b.HeapLiveBytes)), mib(int64(b.HeapLiveBytes)), mib(int64(a.HeapLiveBytes)), "MiB live after GC"),
 				windowed("GCCycles", float64(a.GCCycles-b.GCCycles), float64(b.GCCycles), float64(a.GCCycles), "cycles"))
-			grows = grows || a.GCCycles > b.GCCycles && a.HeapLiveBytes > b.HeapLiveBytes
 		}
 		sev := Low
 		who := "no actor of this node"
@@ -108,4 +108,15 @@ func heapRetention(f *Facts) []Finding {
 		})
 	}
 	return out
+}
+
+// heapRising: the live heap rose across a GC in the window, or, with no
+// GC in it, the heap objects grew (the profile's as-of-last-GC figures
+// then say what of it is retained).
+func heapRising(rt *RuntimeWindow) bool {
+	b, a := rt.Before, rt.After
+	if a.GCCycles > b.GCCycles {
+		return a.HeapLiveBytes > b.HeapLiveBytes
+	}
+	return a.HeapObjectsBytes > b.HeapObjectsBytes
 }

@@ -53,7 +53,7 @@ const (
 	HeapMinShareOfTop   = 10       // a behaviour is named when its bytes are ≥ 1/10 of the top one's
 
 	// heap_retention
-	HeapRetainMinBytes = 2 << 20 // in use at one site
+	HeapRetainMinBytes = 1 << 20 // in use at one site
 	HeapRetainShare    = 0.8     // of what the site allocated since start
 
 	// goroutine_leak
@@ -182,7 +182,7 @@ var Rules = []*Rule{
 		ID: "heap_growth", Scenarios: []string{"memory"}, Severity: Medium,
 		Needs: NeedRuntime, Uses: NeedHeap | NeedProcesses,
 		Doc: fmt.Sprintf("The live heap (as marked by a GC inside the window) grew by at least %d MiB and a %g share. High from %d MiB/s, at %g of "+
-			"GOMEMLIMIT, or with GC using %g of the CPU. Without a GC in the window, heap objects growing by %d MiB is low (retention unknown). "+
+			"GOMEMLIMIT, or with GC using %g of the CPU. Without a GC in the window, heap objects growing by %d MiB is low (retention unknown), medium when a behaviour's site holds what it allocates (see heap_retention). "+
 			"Allocation sites in the heap profile are attributed to actor behaviours by name (inferred).",
 			HeapGrowthMinBytes>>20, HeapGrowthMinShare, HeapGrowthHighRate>>20, HeapLimitHighShare, GCShareHigh, HeapUnretainedBytes>>20),
 		Check: heapGrowth,
@@ -502,6 +502,18 @@ func heapGrowth(f *Facts) []Finding {
 	}
 	fd.Evidence = ev
 	attributeHeap(f, &fd)
+	if fd.Severity == Low {
+		// No GC in the window, but the heap profile shows where the growth
+		// stays: a behaviour's site that holds what it allocates.
+		for _, s := range sites(f) {
+			if s.owner != nil && s.inUse >= HeapRetainMinBytes && float64(s.inUse) >= HeapRetainShare*float64(s.allocated) {
+				fd.Severity = Medium
+				fd.Inferred = fmt.Sprintf("no GC in the window measured the live heap; %s (%s) holds %.1f of the %.1f MiB it allocated, so the growth is retained",
+					s.where, s.owner.Behavior, mib(uint64(s.inUse)), mib(uint64(s.allocated)))
+				break
+			}
+		}
+	}
 	fd.Next = append(fd.Next,
 		step("pprof_heap", "live bytes by allocation site", "sample", "inuse_space", "limit", 20),
 		step("pprof_heap", "what allocates most overall", "sample", "alloc_space", "limit", 20),

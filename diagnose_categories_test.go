@@ -1,0 +1,243 @@
+package ergomcp_test
+
+import (
+	"fmt"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"ergo.services/ergo/act"
+	"ergo.services/ergo/gen"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/ergomcp/ergomcp"
+	"github.com/ergomcp/ergomcp/examples/scenario"
+)
+
+// warmup is how long a scenario runs before diagnose looks: long enough
+// for its misbehaviour to leave a history at its rate (two crashes of a
+// slow restart loop, a leak's family born over a few seconds), not for
+// it to grow past any threshold.
+func warmup(sc scenario.Scenario, rate float64) time.Duration {
+	switch sc.Name {
+	case "restart_loop":
+		return max(time.Duration(2.3/rate*float64(time.Second)), time.Second)
+	case "leak":
+		return max(time.Duration(5.5/rate*float64(time.Second)), 4*time.Second)
+	case "heap_retention":
+		return 4 * time.Second
+	case "call_cycle", "goroutine_leak", "slow_consumer":
+		return 3 * time.Second
+	}
+	return 1500 * time.Millisecond
+}
+
+// rates are the scenario's low and high rate (one when they are equal).
+func rates(sc scenario.Scenario) []float64 {
+	if sc.Low == sc.High {
+		return []float64{sc.Low}
+	}
+	return []float64{sc.Low, sc.High}
+}
+
+// countsPublications: ergo ≥ 3.3 counts event publications.
+func countsPublications(node gen.Node) bool {
+	_, ok := reflect.TypeOf(node).MethodByName("EventRangeInfo")
+	return ok
+}
+
+// diagnoseOnce calls diagnose at the default budget on a fresh session.
+func diagnoseOnce(t *testing.T, port uint16, args map[string]any) diagReport {
+	t.Helper()
+	s := connect(t, fmt.Sprintf("http://localhost:%d/mcp", port), "")
+	var rep diagReport
+	res := call(t, s, "diagnose", args, &rep)
+	if os.Getenv("ERGOMCP_DIAGNOSE_DUMP") != "" {
+		t.Logf("diagnose %v:\n%s", args, res.Content[0].(*mcp.TextContent).Text)
+	}
+	return rep
+}
+
+// blames returns the finding of rule whose evidence names one of pids.
+func blames(t *testing.T, rep *diagReport, rule string, pids []gen.PID) *diagFinding {
+	for _, f := range rep.findings(t) {
+		if f.Rule != rule {
+			continue
+		}
+		for _, pid := range pids {
+			if strings.Contains(string(f.Evidence), pid.String()) {
+				return &f
+			}
+		}
+	}
+	return nil
+}
+
+// alsoBy are rules that may name a scenario's culprit instead of its own:
+// heap_growth reads the live heap of the whole Go process, which the other
+// nodes of a parallel test share (their garbage dilutes the hog's growth),
+// while heap_retention reads the hog's own allocation site.
+var alsoBy = map[string][]string{"memory": {"heap_retention"}}
+
+// expectCulprit checks that rep names sc's culprits by sc's rule, or, on
+// ergo that cannot measure it, says so in NotChecked.
+func expectCulprit(t *testing.T, node gen.Node, rep *diagReport, sc scenario.Scenario, run *scenario.Run) {
+	t.Helper()
+	if sc.Rule == "event_never_published" && !countsPublications(node) {
+		if why := rep.NotChecked[sc.Rule]; !strings.Contains(why, "cannot be told") {
+			t.Errorf("%s: ergo < 3.3 cannot tell, but the rule says %q (checked %v)", sc.Name, why, rep.Checked)
+		}
+		return
+	}
+	f := blames(t, rep, sc.Rule, run.Culprits)
+	for _, alt := range alsoBy[sc.Name] {
+		if f == nil {
+			f = blames(t, rep, alt, run.Culprits)
+		}
+	}
+	if f == nil {
+		t.Errorf("%s: %s names none of %v; summary %q, not checked %v, findings:\n%s", sc.Name, sc.Rule, run.Culprits,
+			rep.Summary, rep.NotChecked, joinRaw(rep.Findings))
+		return
+	}
+	if f.Conclusion == "" || len(f.Next) == 0 || f.Severity == "low" || f.Severity == "info" {
+		t.Errorf("%s: finding is %s, or lacks a conclusion or next steps: %+v", sc.Name, f.Severity, f)
+	}
+}
+
+// TestDiagnoseCategories runs each scenario at its low and its high rate
+// on a fresh node and checks that one diagnose call at the default
+// budget names its culprit by PID under the scenario's rule.
+func TestDiagnoseCategories(t *testing.T) {
+	for _, sc := range scenario.All() {
+		for _, rate := range rates(sc) {
+			t.Run(fmt.Sprintf("%s@%g", sc.Name, rate), func(t *testing.T) {
+				t.Parallel()
+				port := freePort(t)
+				node, err := startNode(t, ergomcp.Options{Port: port})
+				if err != nil {
+					t.Fatal(err)
+				}
+				run, err := sc.StartAt(node, rate)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(run.Stop)
+				time.Sleep(warmup(sc, rate))
+				rep := diagnoseOnce(t, port, map[string]any{})
+				expectCulprit(t, node, &rep, sc, run)
+				if rate == sc.High {
+					// The scenario's own playbook finds it too.
+					playbook, ok := diagnoseScenarioOf[sc.Name]
+					if !ok {
+						t.Fatalf("no diagnose scenario for example scenario %s", sc.Name)
+					}
+					rep := diagnoseOnce(t, port, map[string]any{"scenario": playbook})
+					expectCulprit(t, node, &rep, sc, run)
+				}
+			})
+		}
+	}
+}
+
+// TestDiagnoseAllAtOnce runs every scenario on one node and checks that
+// one diagnose call at the default budget names every culprit.
+func TestDiagnoseAllAtOnce(t *testing.T) {
+	port := freePort(t)
+	node, err := startNode(t, ergomcp.Options{Port: port})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := scenario.All()
+	runs := make([]*scenario.Run, len(all))
+	wait := time.Duration(0)
+	for i, sc := range all {
+		if runs[i], err = sc.Start(node); err != nil {
+			t.Fatalf("%s: %v", sc.Name, err)
+		}
+		t.Cleanup(runs[i].Stop)
+		wait = max(wait, warmup(sc, sc.Rate))
+	}
+	time.Sleep(wait)
+	rep := diagnoseOnce(t, port, map[string]any{})
+	for i, sc := range all {
+		expectCulprit(t, node, &rep, sc, runs[i])
+	}
+	t.Logf("all at once: %s", rep.Summary)
+}
+
+// TestDiagnoseHealthyControl: busy healthy processes, at 100 and 1,000
+// messages a second in fast callbacks, yield no finding of medium
+// severity or worse. Not parallel: memory and goroutine rules read the
+// whole Go runtime, which other tests' scenarios share.
+func TestDiagnoseHealthyControl(t *testing.T) {
+	for _, rate := range scenario.HealthyRates {
+		t.Run(fmt.Sprint(rate), func(t *testing.T) {
+			port := freePort(t)
+			node, err := startNode(t, ergomcp.Options{Port: port})
+			if err != nil {
+				t.Fatal(err)
+			}
+			run, err := scenario.StartHealthy(node, rate)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(run.Stop)
+			time.Sleep(time.Second)
+			rep := diagnoseOnce(t, port, map[string]any{})
+			for _, f := range rep.findings(t) {
+				if f.Severity != "low" && f.Severity != "info" {
+					t.Errorf("healthy at %g/s: %s finding %s: %s", rate, f.Severity, f.Rule, f.Conclusion)
+				}
+			}
+		})
+	}
+}
+
+// demoProducer and demoConsumer are the demo's pair (examples/demo): 20
+// jobs a second to a consumer that needs 100 ms a job, +10/s.
+type demoProducer struct{ act.Actor }
+
+func (p *demoProducer) Init(args ...any) error {
+	p.SendAfter(p.PID(), "tick", 50*time.Millisecond)
+	return nil
+}
+
+func (p *demoProducer) HandleMessage(from gen.PID, message any) error {
+	p.Send(gen.Atom("demo_slow_consumer"), "job")
+	p.SendAfter(p.PID(), "tick", 50*time.Millisecond)
+	return nil
+}
+
+type demoConsumer struct{ act.Actor }
+
+func (c *demoConsumer) HandleMessage(from gen.PID, message any) error {
+	time.Sleep(100 * time.Millisecond)
+	return nil
+}
+
+// TestDiagnoseDemoSlowConsumer: diagnose scenario=performance finds the
+// demo's slow consumer, whose mailbox grows 10 a second.
+func TestDiagnoseDemoSlowConsumer(t *testing.T) {
+	port := freePort(t)
+	node, err := startNode(t, ergomcp.Options{Port: port})
+	if err != nil {
+		t.Fatal(err)
+	}
+	consumer, err := node.SpawnRegister("demo_slow_consumer", func() gen.ProcessBehavior { return &demoConsumer{} }, gen.ProcessOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	producer, err := node.Spawn(func() gen.ProcessBehavior { return &demoProducer{} }, gen.ProcessOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { node.Kill(producer); node.Kill(consumer) })
+	time.Sleep(time.Second)
+	rep := diagnoseOnce(t, port, map[string]any{"scenario": "performance"})
+	if f := blames(t, &rep, "mailbox_growing", []gen.PID{consumer}); f == nil {
+		t.Errorf("performance does not find the demo's slow consumer %s: %s\n%s", consumer, rep.Summary, joinRaw(rep.Findings))
+	}
+}
