@@ -1,10 +1,13 @@
 package ergomcp_test
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -107,39 +110,178 @@ func expectCulprit(t *testing.T, node gen.Node, rep *diagReport, sc scenario.Sce
 	}
 }
 
-// TestDiagnoseCategories runs each scenario at its low and its high rate
-// on a fresh node and checks that one diagnose call at the default
-// budget names its culprit by PID under the scenario's rule.
-func TestDiagnoseCategories(t *testing.T) {
-	for _, sc := range scenario.All() {
-		for _, rate := range rates(sc) {
-			t.Run(fmt.Sprintf("%s@%g", sc.Name, rate), func(t *testing.T) {
-				t.Parallel()
-				port := freePort(t)
-				node, err := startNode(t, ergomcp.Options{Port: port})
-				if err != nil {
-					t.Fatal(err)
-				}
-				run, err := sc.StartAt(node, rate)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(run.Stop)
-				time.Sleep(warmup(sc, rate))
-				rep := diagnoseOnce(t, port, map[string]any{})
-				expectCulprit(t, node, &rep, sc, run)
-				if rate == sc.High {
-					// The scenario's own playbook finds it too.
-					playbook, ok := diagnoseScenarioOf[sc.Name]
-					if !ok {
-						t.Fatalf("no diagnose scenario for example scenario %s", sc.Name)
-					}
-					rep := diagnoseOnce(t, port, map[string]any{"scenario": playbook})
-					expectCulprit(t, node, &rep, sc, run)
-				}
-			})
+// corpusRow is one line of DIAGNOSE.md's corpus table.
+type corpusRow struct {
+	scenario, rule string
+	rate           float64
+	unit           string
+	found          string // severity of the expected rule's finding naming the culprit, or why not
+	others         []string
+}
+
+// corpus collects the rows of one run (subtests run in parallel).
+type corpus struct {
+	mu   sync.Mutex
+	rows []corpusRow
+}
+
+func (c *corpus) add(r corpusRow) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.rows = append(c.rows, r)
+}
+
+// otherRules lists the rules besides rule that fired, with severities.
+func otherRules(t *testing.T, rep *diagReport, rule string) []string {
+	var out []string
+	for _, f := range rep.findings(t) {
+		if f.Rule != rule {
+			out = append(out, f.Rule+" ("+f.Severity+")")
 		}
 	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// TestDiagnoseCorpus runs each scenario at its low and its high rate on
+// a fresh node and checks that one diagnose call at the default budget
+// names its culprit by PID under the scenario's rule; then the healthy
+// control, which must yield no finding of medium severity or worse.
+// ERGOMCP_UPDATE_CORPUS=1 writes what fired into DIAGNOSE.md's corpus table.
+func TestDiagnoseCorpus(t *testing.T) {
+	var c corpus
+	t.Run("categories", func(t *testing.T) {
+		for _, sc := range scenario.All() {
+			for _, rate := range rates(sc) {
+				t.Run(fmt.Sprintf("%s@%g", sc.Name, rate), func(t *testing.T) {
+					t.Parallel()
+					categoryAt(t, &c, sc, rate)
+				})
+			}
+		}
+	})
+	// Not parallel with the categories: memory and goroutine rules read
+	// the whole Go runtime, which the other nodes of this process share.
+	t.Run("healthy", func(t *testing.T) {
+		for _, rate := range scenario.HealthyRates {
+			t.Run(fmt.Sprint(rate), func(t *testing.T) { healthyAt(t, &c, rate) })
+		}
+	})
+	if os.Getenv("ERGOMCP_UPDATE_CORPUS") != "" && !t.Failed() {
+		writeCorpus(t, c.rows)
+	}
+}
+
+func categoryAt(t *testing.T, c *corpus, sc scenario.Scenario, rate float64) {
+	port := freePort(t)
+	node, err := startNode(t, ergomcp.Options{Port: port})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := sc.StartAt(node, rate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(run.Stop)
+	time.Sleep(warmup(sc, rate))
+	rep := diagnoseOnce(t, port, map[string]any{})
+	expectCulprit(t, node, &rep, sc, run)
+	row := corpusRow{scenario: sc.Name, rule: sc.Rule, rate: rate, unit: sc.Unit, others: otherRules(t, &rep, sc.Rule)}
+	switch f := blames(t, &rep, sc.Rule, run.Culprits); {
+	case f != nil:
+		row.found = f.Severity
+	case rep.NotChecked[sc.Rule] != "":
+		row.found = "not checked: " + rep.NotChecked[sc.Rule]
+	default:
+		row.found = "not found"
+	}
+	c.add(row)
+	if rate == sc.High {
+		// The scenario's own playbook finds it too.
+		playbook, ok := diagnoseScenarioOf[sc.Name]
+		if !ok {
+			t.Fatalf("no diagnose scenario for example scenario %s", sc.Name)
+		}
+		rep := diagnoseOnce(t, port, map[string]any{"scenario": playbook})
+		expectCulprit(t, node, &rep, sc, run)
+	}
+}
+
+func healthyAt(t *testing.T, c *corpus, rate float64) {
+	port := freePort(t)
+	node, err := startNode(t, ergomcp.Options{Port: port})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := scenario.StartHealthy(node, rate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(run.Stop)
+	time.Sleep(time.Second)
+	rep := diagnoseOnce(t, port, map[string]any{})
+	for _, f := range rep.findings(t) {
+		if f.Severity != "low" && f.Severity != "info" {
+			t.Errorf("healthy at %g/s: %s finding %s: %s", rate, f.Severity, f.Rule, f.Conclusion)
+		}
+	}
+	found := "nothing blamed"
+	for _, f := range rep.findings(t) {
+		if strings.Contains(string(f.Evidence), run.Culprits[0].String()) {
+			found = "blamed by " + f.Rule + " (" + f.Severity + ")"
+		}
+	}
+	c.add(corpusRow{scenario: "healthy control", rate: rate, unit: "messages/s", found: found, others: otherRules(t, &rep, "")})
+}
+
+// writeCorpus rewrites DIAGNOSE.md's corpus section from rows.
+func writeCorpus(t *testing.T, rows []corpusRow) {
+	slices.SortFunc(rows, func(a, b corpusRow) int {
+		if a.scenario != b.scenario {
+			if a.scenario == "healthy control" || b.scenario == "healthy control" {
+				return cmp.Compare(boolInt(a.scenario == "healthy control"), boolInt(b.scenario == "healthy control"))
+			}
+			return strings.Compare(a.scenario, b.scenario)
+		}
+		return cmp.Compare(a.rate, b.rate)
+	})
+	var b strings.Builder
+	fmt.Fprintf(&b, "| scenario | rate | expected rule | culprit named | other findings |\n|---|---|---|---|---|\n")
+	for _, r := range rows {
+		others := strings.Join(r.others, ", ")
+		if others == "" {
+			others = "none"
+		}
+		fmt.Fprintf(&b, "| %s | %g %s | %s | %s | %s |\n", r.scenario, r.rate, r.unit, orDash(r.rule), r.found, others)
+	}
+	const begin, end = "<!-- corpus:begin", "<!-- corpus:end -->"
+	doc, err := os.ReadFile("DIAGNOSE.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	i, j := strings.Index(string(doc), begin), strings.Index(string(doc), end)
+	if i < 0 || j < i {
+		t.Fatal("DIAGNOSE.md has no corpus markers")
+	}
+	i += strings.Index(string(doc[i:]), "\n") + 1
+	out := string(doc[:i]) + b.String() + string(doc[j:])
+	if err := os.WriteFile("DIAGNOSE.md", []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
 }
 
 // TestDiagnoseAllAtOnce runs every scenario on one node and checks that
@@ -166,34 +308,6 @@ func TestDiagnoseAllAtOnce(t *testing.T) {
 		expectCulprit(t, node, &rep, sc, runs[i])
 	}
 	t.Logf("all at once: %s", rep.Summary)
-}
-
-// TestDiagnoseHealthyControl: busy healthy processes, at 100 and 1,000
-// messages a second in fast callbacks, yield no finding of medium
-// severity or worse. Not parallel: memory and goroutine rules read the
-// whole Go runtime, which other tests' scenarios share.
-func TestDiagnoseHealthyControl(t *testing.T) {
-	for _, rate := range scenario.HealthyRates {
-		t.Run(fmt.Sprint(rate), func(t *testing.T) {
-			port := freePort(t)
-			node, err := startNode(t, ergomcp.Options{Port: port})
-			if err != nil {
-				t.Fatal(err)
-			}
-			run, err := scenario.StartHealthy(node, rate)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(run.Stop)
-			time.Sleep(time.Second)
-			rep := diagnoseOnce(t, port, map[string]any{})
-			for _, f := range rep.findings(t) {
-				if f.Severity != "low" && f.Severity != "info" {
-					t.Errorf("healthy at %g/s: %s finding %s: %s", rate, f.Severity, f.Rule, f.Conclusion)
-				}
-			}
-		})
-	}
 }
 
 // demoProducer and demoConsumer are the demo's pair (examples/demo): 20

@@ -56,10 +56,17 @@ func heapRetention(f *Facts) []Finding {
 	if len(hits) == 0 {
 		return nil
 	}
-	slices.SortFunc(hits, func(a, b site) int { return cmp.Compare(b.inUse, a.inUse) })
+	// A behaviour's sites first: they are what a finding can pin on a
+	// process; library sites (low) must not crowd them out.
+	slices.SortFunc(hits, func(a, b site) int {
+		if c := cmp.Compare(boolRank(b.owner != nil), boolRank(a.owner != nil)); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.inUse, a.inUse)
+	})
 	mib := func(v int64) float64 { return float64(v) / (1 << 20) }
 	var out []Finding
-	for _, s := range firstN(hits, 3) {
+	for _, s := range firstN(hits, maxSiteFindings) {
 		ev := Evidence{
 			Metrics: []Metric{
 				metric("InUse", mib(s.inUse), "MiB held (heap profile, as of the last GC)"),
@@ -119,4 +126,14 @@ func heapRising(rt *RuntimeWindow) bool {
 		return a.HeapLiveBytes > b.HeapLiveBytes
 	}
 	return a.HeapObjectsBytes > b.HeapObjectsBytes
+}
+
+// maxSiteFindings bounds heap_retention's findings.
+const maxSiteFindings = 5
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

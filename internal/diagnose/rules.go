@@ -214,7 +214,7 @@ var Rules = []*Rule{
 		Check: eventNoSubscribers,
 	},
 	{
-		ID: "event_never_published", Scenarios: []string{"events"}, Severity: Low,
+		ID: "event_never_published", Scenarios: []string{"events"}, Severity: Medium,
 		Needs: NeedEvents, Uses: NeedProcesses,
 		Doc: "An event with subscribers has never been published (ergo ≥ 3.3 counts publications). On older ergo this cannot be told: " +
 			"the rule is then listed as not checked, never guessed.",
