@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -150,21 +151,30 @@ func otherRules(t *testing.T, rep *diagReport, rule string) []string {
 // ERGOMCP_UPDATE_CORPUS=1 writes what fired into DIAGNOSE.md's corpus table.
 func TestDiagnoseCorpus(t *testing.T) {
 	var c corpus
+	// The categories run side by side, each on its own node, in one test:
+	// parallel subtests would scatter ergo's own race reports (which
+	// internal/testrun excuses per test) over tests that did not cause them.
 	t.Run("categories", func(t *testing.T) {
+		sem := make(chan struct{}, corpusParallel)
+		var wg sync.WaitGroup
 		for _, sc := range scenario.All() {
 			for _, rate := range rates(sc) {
-				t.Run(fmt.Sprintf("%s@%g", sc.Name, rate), func(t *testing.T) {
-					t.Parallel()
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					sem <- struct{}{}
+					defer func() { <-sem }()
 					categoryAt(t, &c, sc, rate)
-				})
+				}()
 			}
 		}
+		wg.Wait()
 	})
-	// Not parallel with the categories: memory and goroutine rules read
-	// the whole Go runtime, which the other nodes of this process share.
+	// Not beside the categories: memory and goroutine rules read the whole
+	// Go runtime, which the other nodes of this process share.
 	t.Run("healthy", func(t *testing.T) {
 		for _, rate := range scenario.HealthyRates {
-			t.Run(fmt.Sprint(rate), func(t *testing.T) { healthyAt(t, &c, rate) })
+			healthyAt(t, &c, rate)
 		}
 	})
 	if os.Getenv("ERGOMCP_UPDATE_CORPUS") != "" && !t.Failed() {
@@ -172,17 +182,25 @@ func TestDiagnoseCorpus(t *testing.T) {
 	}
 }
 
+// corpusParallel is how many categories run at once.
+const corpusParallel = 4
+
+// categoryAt runs sc at rate on a fresh node and checks diagnose's
+// findings. It runs on a goroutine of its own: failures are reported with
+// t.Errorf, and the node's scenario is stopped before it returns.
 func categoryAt(t *testing.T, c *corpus, sc scenario.Scenario, rate float64) {
 	port := freePort(t)
 	node, err := startNode(t, ergomcp.Options{Port: port})
 	if err != nil {
-		t.Fatal(err)
+		t.Errorf("%s@%g: %v", sc.Name, rate, err)
+		return
 	}
 	run, err := sc.StartAt(node, rate)
 	if err != nil {
-		t.Fatal(err)
+		t.Errorf("%s@%g: %v", sc.Name, rate, err)
+		return
 	}
-	t.Cleanup(run.Stop)
+	defer run.Stop()
 	time.Sleep(warmup(sc, rate))
 	rep := diagnoseOnce(t, port, map[string]any{})
 	expectCulprit(t, node, &rep, sc, run)
@@ -200,7 +218,8 @@ func categoryAt(t *testing.T, c *corpus, sc scenario.Scenario, rate float64) {
 		// The scenario's own playbook finds it too.
 		playbook, ok := diagnoseScenarioOf[sc.Name]
 		if !ok {
-			t.Fatalf("no diagnose scenario for example scenario %s", sc.Name)
+			t.Errorf("no diagnose scenario for example scenario %s", sc.Name)
+			return
 		}
 		rep := diagnoseOnce(t, port, map[string]any{"scenario": playbook})
 		expectCulprit(t, node, &rep, sc, run)
@@ -218,6 +237,9 @@ func healthyAt(t *testing.T, c *corpus, rate float64) {
 		t.Fatal(err)
 	}
 	t.Cleanup(run.Stop)
+	// The categories before left garbage in this Go process; the GC and
+	// the live heap are the process's, not the node's: start clean.
+	runtime.GC()
 	time.Sleep(time.Second)
 	rep := diagnoseOnce(t, port, map[string]any{})
 	for _, f := range rep.findings(t) {
@@ -302,7 +324,8 @@ func TestDiagnoseAllAtOnce(t *testing.T) {
 		t.Cleanup(runs[i].Stop)
 		wait = max(wait, warmup(sc, sc.Rate))
 	}
-	time.Sleep(wait)
+	// Heap profiles are as of the last GC: give the hogs a few.
+	time.Sleep(max(wait, 6*time.Second))
 	rep := diagnoseOnce(t, port, map[string]any{})
 	for i, sc := range all {
 		expectCulprit(t, node, &rep, sc, runs[i])

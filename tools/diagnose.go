@@ -590,7 +590,8 @@ func (pb *playbook) heap() {
 	if pb.allocs0 != nil {
 		pb.f.HeapAlloc = diagnose.Largest(diagnose.Delta(pb.allocs0, allocs), diagnose.MaxStacks)
 	}
-	pb.f.Sites = diagnose.HeapSites(inuse, allocs, pb.f.HeapAlloc)
+	objects, _ := stacksOf(p, "inuse_objects")
+	pb.f.Sites = diagnose.HeapSites(inuse, objects, allocs, pb.f.HeapAlloc)
 }
 
 // nodeName is what a static route's match must look like to name a node

@@ -75,7 +75,7 @@ func All() []Scenario {
 		define(Scenario{
 			Name:        "cpu_burner",
 			Description: "scenario_cpu_burner spins rate of every 20 ms (~75% of a CPU by default) in its handler; diagnose names it as the CPU hog",
-			Rule:        "cpu_hog", Rate: 0.75, Low: 0.6, High: 0.95, Unit: "share of a core",
+			Rule:        "cpu_hog", Rate: 0.75, Low: 0.75, High: 0.95, Unit: "share of a core",
 		}, startCPUBurner),
 		define(Scenario{
 			Name:        "leak",

@@ -12,6 +12,7 @@ type site struct {
 	where                               string
 	owner                               *Behavior
 	inUse, allocated, allocatedInWindow int64
+	objects                             int64
 }
 
 func sites(f *Facts) []site {
@@ -38,6 +39,7 @@ func sites(f *Facts) []site {
 		x.inUse += hs.InUse
 		x.allocated += hs.Allocated
 		x.allocatedInWindow += hs.AllocatedInWindow
+		x.objects += hs.InUseObjects
 	}
 	out := make([]site, 0, len(order))
 	for _, k := range order {
@@ -73,12 +75,15 @@ func heapRetention(f *Facts) []Finding {
 				metric("Allocated", mib(s.allocated), "MiB allocated since start"),
 				metric("InUseShare", float64(s.inUse)/float64(max(s.allocated, 1)), "of what it allocated is still held"),
 				metric("AllocatedInWindow", mib(s.allocatedInWindow), "MiB"),
+				metric("InUseObjects", float64(s.objects), "objects held"),
 			},
 			Sites: []string{fmt.Sprintf("%s: %.1f of %.1f MiB still in use", s.where, mib(s.inUse), mib(s.allocated))},
 		}
+		// Still growing: it allocated in the window, or it holds many
+		// objects (not one buffer made at start) while the heap rises.
 		grows := s.allocatedInWindow > 0
 		if f.Runtime != nil {
-			grows = grows || heapRising(f.Runtime)
+			grows = grows || s.objects >= HeapRetainMinObjects && heapRising(f.Runtime)
 			b, a := f.Runtime.Before, f.Runtime.After
 			ev.Metrics = append(ev.Metrics,
 				windowed("HeapLiveBytes", mib(int64(a.HeapLiveBytes))-mib(int64(b.HeapLiveBytes)), mib(int64(b.HeapLiveBytes)), mib(int64(a.HeapLiveBytes)), "MiB live after GC"),

@@ -53,8 +53,9 @@ const (
 	HeapMinShareOfTop   = 10       // a behaviour is named when its bytes are ≥ 1/10 of the top one's
 
 	// heap_retention
-	HeapRetainMinBytes = 1 << 20 // in use at one site
-	HeapRetainShare    = 0.8     // of what the site allocated since start
+	HeapRetainMinBytes   = 1 << 20 // in use at one site
+	HeapRetainShare      = 0.8     // of what the site allocated since start
+	HeapRetainMinObjects = 4       // objects held, for growth without a GC in the window
 
 	// goroutine_leak
 	GoLeakMinGroup = 10   // goroutines with one stack and creator
@@ -506,7 +507,7 @@ func heapGrowth(f *Facts) []Finding {
 		// No GC in the window, but the heap profile shows where the growth
 		// stays: a behaviour's site that holds what it allocates.
 		for _, s := range sites(f) {
-			if s.owner != nil && s.inUse >= HeapRetainMinBytes && float64(s.inUse) >= HeapRetainShare*float64(s.allocated) {
+			if s.owner != nil && s.objects >= HeapRetainMinObjects && s.inUse >= HeapRetainMinBytes && float64(s.inUse) >= HeapRetainShare*float64(s.allocated) {
 				fd.Severity = Medium
 				fd.Inferred = fmt.Sprintf("no GC in the window measured the live heap; %s (%s) holds %.1f of the %.1f MiB it allocated, so the growth is retained",
 					s.where, s.owner.Behavior, mib(uint64(s.inUse)), mib(uint64(s.allocated)))

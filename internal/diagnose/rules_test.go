@@ -595,7 +595,7 @@ func TestLogFloodBoundaries(t *testing.T) {
 func TestHeapRetentionBoundaries(t *testing.T) {
 	hoarder := Behavior{Behavior: "main.hoarder", Count: 1, PIDs: []string{pid(2100)}}
 	site := func(inUse, alloc, win int64, fn string) HeapSite {
-		return HeapSite{Funcs: []string{"runtime.mallocgc", "runtime.makeslice", fn}, InUse: inUse, Allocated: alloc, AllocatedInWindow: win}
+		return HeapSite{Funcs: []string{"runtime.mallocgc", "runtime.makeslice", fn}, InUse: inUse, Allocated: alloc, AllocatedInWindow: win, InUseObjects: HeapRetainMinObjects}
 	}
 	own := "example.com/app/main.(*hoarder).HandleMessage"
 	gc := &RuntimeWindow{Before: Runtime{HeapLiveBytes: 50 << 20, GCCycles: 3}, After: Runtime{HeapLiveBytes: 50 << 20, GCCycles: 4}}
@@ -616,6 +616,8 @@ func TestHeapRetentionBoundaries(t *testing.T) {
 		{"no GC, heap objects flat", site(4<<20, 4<<20, 0, own),
 			&RuntimeWindow{Before: Runtime{HeapObjectsBytes: 50 << 20, GCCycles: 3}, After: Runtime{HeapObjectsBytes: 50 << 20, GCCycles: 3}}, Low},
 		{"no runtime, allocated in the window", site(4<<20, 4<<20, 1, own), nil, Medium},
+		{"one buffer made at start, heap rising", HeapSite{Funcs: []string{"runtime.mallocgc", own}, InUse: 4 << 20, Allocated: 4 << 20, InUseObjects: HeapRetainMinObjects - 1},
+			&RuntimeWindow{Before: Runtime{HeapObjectsBytes: 50 << 20, GCCycles: 3}, After: Runtime{HeapObjectsBytes: 51 << 20, GCCycles: 3}}, Low},
 		{"no actor's code", site(40<<20, 40<<20, 1, "example.com/lib.(*Cache).Put"), gc, Low},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -74,10 +74,11 @@ func Delta(before, after []Stack) []Stack {
 	return out
 }
 
-// HeapSites joins the heap profile's in-use and allocated stacks (both
-// as of the last GC) with what each allocated in the window, largest
+// HeapSites joins the heap profile's in-use bytes, in-use objects and
+// allocated stacks (all as of the last GC) with what each allocated in
+// the window, largest
 // in-use first, at most MaxStacks.
-func HeapSites(inuse, allocated, inWindow []Stack) []HeapSite {
+func HeapSites(inuse, objects, allocated, inWindow []Stack) []HeapSite {
 	key := func(s *Stack) string { return strings.Join(s.Funcs, "\n") }
 	idx := map[string]int{}
 	var out []HeapSite
@@ -96,6 +97,11 @@ func HeapSites(inuse, allocated, inWindow []Stack) []HeapSite {
 	}
 	for i := range allocated {
 		at(&allocated[i]).Allocated += allocated[i].Value
+	}
+	for i := range objects {
+		if j, ok := idx[key(&objects[i])]; ok {
+			out[j].InUseObjects += objects[i].Value
+		}
 	}
 	for i := range inWindow {
 		if j, ok := idx[key(&inWindow[i])]; ok {
