@@ -183,7 +183,7 @@ func TestDiagnoseCorpus(t *testing.T) {
 }
 
 // corpusParallel is how many categories run at once.
-const corpusParallel = 4
+const corpusParallel = 3
 
 // categoryAt runs sc at rate on a fresh node and checks diagnose's
 // findings. It runs on a goroutine of its own: failures are reported with
