@@ -221,8 +221,8 @@ func TestAppServesFirstTools(t *testing.T) {
 	if top.Name != "test_blocker" || top.PID != pid.String() || top.MessagesMailbox != sent-1 || top.State != "running" {
 		t.Fatalf("top by mailbox: %+v, want test_blocker %s with %d queued", top, pid, sent-1)
 	}
-	if _, ok := list.Unavailable["Wakeups"]; !ok {
-		t.Errorf("ergo 3.1/3.2 lacks Wakeups but the list does not say so: %v", list.Unavailable)
+	if _, ok := list.Unavailable["Wakeups"]; ok == ergo33 {
+		t.Errorf("Wakeups listed unavailable %v on a node where ergo33=%v: %v", ok, ergo33, list.Unavailable)
 	}
 
 	// Filters: a name substring and a mailbox floor select exactly the blocker.
@@ -230,8 +230,13 @@ func TestAppServesFirstTools(t *testing.T) {
 	if list.Total != 1 || list.Processes[0].PID != pid.String() {
 		t.Fatalf("filtered list: %+v", list)
 	}
-	// A 3.3-only sort is refused with the reason.
-	if msg := errorText(t, call(t, s, "process_list", map[string]any{"sort_by": "wakeups"}, nil)); !strings.Contains(msg, "3.3") {
+	// A 3.3-only sort is refused with the reason before 3.3, and served on it.
+	if ergo33 {
+		call(t, s, "process_list", map[string]any{"sort_by": "wakeups", "limit": 1}, &list)
+		if list.Returned != 1 {
+			t.Errorf("wakeups sort on 3.3: %+v", list)
+		}
+	} else if msg := errorText(t, call(t, s, "process_list", map[string]any{"sort_by": "wakeups"}, nil)); !strings.Contains(msg, "3.3") {
 		t.Errorf("wakeups sort error: %s", msg)
 	}
 
@@ -267,8 +272,8 @@ func TestAppServesFirstTools(t *testing.T) {
 	if ni.Name != string(node.Name()) || ni.ProcessesTotal < 5 || !strings.HasPrefix(ni.GoVersion, "go") {
 		t.Fatalf("node_info: %+v", ni)
 	}
-	if ni.Capabilities.MailboxLatency || ni.Capabilities.Unavailable["MailboxLatency"] == "" {
-		t.Errorf("capabilities on ergo < 3.3: %+v", ni.Capabilities)
+	if ni.Capabilities.MailboxLatency != ergo33 || (ni.Capabilities.Unavailable["MailboxLatency"] == "") != ergo33 {
+		t.Errorf("capabilities (ergo33=%v): %+v", ergo33, ni.Capabilities)
 	}
 
 	var rs struct {
@@ -364,20 +369,16 @@ func TestTokenRequired(t *testing.T) {
 }
 
 // hostApp places ergomcp's supervisor inside an application of its own.
-type hostApp struct{ member gen.ApplicationMemberSpec }
-
-func (h *hostApp) Load(node gen.Node, args ...any) (gen.ApplicationSpec, error) {
-	return gen.ApplicationSpec{Name: "host", Group: []gen.ApplicationMemberSpec{h.member}}, nil
+func hostApp(member gen.ApplicationMemberSpec) gen.ApplicationBehavior {
+	return specApp(gen.ApplicationSpec{Name: "host", Group: []gen.ApplicationMemberSpec{member}})
 }
-func (h *hostApp) Start(gen.ApplicationMode) {}
-func (h *hostApp) Terminate(error)           {}
 
 func TestMemberInHostApplication(t *testing.T) {
 	port := freePort(t)
 	var no gen.NodeOptions
 	no.Network.Mode = gen.NetworkModeDisabled
 	no.Log.DefaultLogger.Disable = true
-	no.Applications = []gen.ApplicationBehavior{&hostApp{ergomcp.Member(ergomcp.Options{Port: port})}}
+	no.Applications = []gen.ApplicationBehavior{hostApp(ergomcp.Member(ergomcp.Options{Port: port}))}
 	node, err := ergo.StartNode(gen.Atom(fmt.Sprintf("host%d@localhost", os.Getpid())), no)
 	if err != nil {
 		t.Fatal(err)
@@ -392,7 +393,7 @@ func TestMemberInHostApplication(t *testing.T) {
 		t.Fatalf("ergomcp inside host app: %+v", list)
 	}
 	// Invalid options surface as a start error of the host application.
-	no.Applications = []gen.ApplicationBehavior{&hostApp{ergomcp.Member(ergomcp.Options{Port: port, PoolSize: -1})}}
+	no.Applications = []gen.ApplicationBehavior{hostApp(ergomcp.Member(ergomcp.Options{Port: port, PoolSize: -1}))}
 	if bad, err := ergo.StartNode(gen.Atom(fmt.Sprintf("hostbad%d@localhost", os.Getpid())), no); err == nil {
 		stopNode(t, bad)
 		t.Fatal("invalid PoolSize accepted")

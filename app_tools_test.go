@@ -9,26 +9,18 @@ import (
 )
 
 // testApp is an application of two members: a blocker (a known mailbox
-// depth) and an idle actor. It has the 3.1/3.2 ApplicationBehavior shape:
-// these tests build against ergo 3.1 and 3.2 only.
-type testApp struct {
-	name    gen.Atom
-	release chan struct{}
-}
-
-func (a *testApp) Load(node gen.Node, args ...any) (gen.ApplicationSpec, error) {
-	return gen.ApplicationSpec{
-		Name:        a.name,
+// depth) and an idle actor.
+func testApp(name gen.Atom, release chan struct{}) gen.ApplicationBehavior {
+	return specApp(gen.ApplicationSpec{
+		Name:        name,
 		Description: "ergomcp test application",
-		Version:     gen.Version{Name: string(a.name), Release: "1.2.3"},
+		Version:     gen.Version{Name: string(name), Release: "1.2.3"},
 		Group: []gen.ApplicationMemberSpec{
-			{Name: a.name + "_blocker", Factory: func() gen.ProcessBehavior { return &blocker{} }, Args: []any{a.release}},
-			{Name: a.name + "_idle", Factory: idleFactory},
+			{Name: name + "_blocker", Factory: func() gen.ProcessBehavior { return &blocker{} }, Args: []any{release}},
+			{Name: name + "_idle", Factory: idleFactory},
 		},
-	}, nil
+	})
 }
-func (a *testApp) Start(gen.ApplicationMode) {}
-func (a *testApp) Terminate(error)           {}
 
 type appRow struct {
 	Name, State, Mode, Version, Description string
@@ -58,14 +50,14 @@ func TestAppTools(t *testing.T) {
 	node, s := openSession(t, ergomcp.Options{}, startNode)
 	release := make(chan struct{})
 	defer close(release)
-	if _, err := node.ApplicationLoad(&testApp{name: "at_app", release: release}); err != nil {
+	if _, err := node.ApplicationLoad(testApp("at_app", release)); err != nil {
 		t.Fatal(err)
 	}
 	if err := node.ApplicationStartTemporary("at_app", gen.ApplicationOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	// Loaded, never started: state loaded, no processes.
-	if _, err := node.ApplicationLoad(&testApp{name: "at_loaded", release: release}); err != nil {
+	if _, err := node.ApplicationLoad(testApp("at_loaded", release)); err != nil {
 		t.Fatal(err)
 	}
 	const sent = 7

@@ -125,12 +125,17 @@ func TestEventTools(t *testing.T) {
 	if _, err := node.RegisterEvent(ownEvent.Name, gen.EventOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := node.RegisterEvent("test_ev_node_quiet", gen.EventOptions{}); err != nil {
+	quietToken, err := node.RegisterEvent("test_ev_node_quiet", gen.EventOptions{})
+	if err != nil {
 		t.Fatal(err)
 	}
 	eventDo(t, node, monitor, "monitor", ownEvent)
 
 	var list eventListResult
+	if ergo33 {
+		checkEventTable(t, s, node, quietToken, producer)
+		return
+	}
 	s.ok("event_list", map[string]any{"name": "test_ev_"}, &list)
 	if list.Total != 3 || list.names() != "test_ev_lonely test_ev_node_own test_ev_prices" {
 		t.Fatalf("event_list by name: %+v", list)
@@ -245,6 +250,13 @@ func TestEventRemoteSubscribersHidden(t *testing.T) {
 	s := &session{t: t, s: connect(t, fmt.Sprintf("http://localhost:%d/mcp", port), "")}
 	var list eventListResult
 	s.ok("event_list", map[string]any{"name": "test_ev_remote"}, &list)
+	if ergo33 {
+		// 3.3's event table counts every subscriber, remote ones included.
+		if len(list.Events) != 1 || list.Events[0].Subscribers != 1 || list.Source != "event_table" {
+			t.Fatalf("remote subscriber on the event table: %+v", list)
+		}
+		return
+	}
 	if len(list.Events) != 1 || list.Events[0].Subscribers != 0 || list.Events[0].UtilizationState != "no_local_subscribers" {
 		t.Fatalf("remote subscriber: %+v", list)
 	}
@@ -254,5 +266,41 @@ func TestEventRemoteSubscribersHidden(t *testing.T) {
 	s.ok("event_list", map[string]any{"name": "test_ev_remote", "utilization_state": "no_local_subscribers"}, &list)
 	if list.Total != 1 {
 		t.Errorf("no_local_subscribers filter: %+v", list)
+	}
+}
+
+// checkEventTable is TestEventTools on ergo 3.3, whose node keeps an event
+// table: every event is listed (the node's own ones without subscribers too),
+// with counted subscribers and publications.
+func checkEventTable(t *testing.T, s *session, node gen.Node, quietToken gen.Ref, producer gen.PID) {
+	t.Helper()
+	var list eventListResult
+	s.ok("event_list", map[string]any{"name": "test_ev_"}, &list)
+	if list.Source != "event_table" || list.Total != 4 ||
+		list.names() != "test_ev_lonely test_ev_node_own test_ev_node_quiet test_ev_prices" {
+		t.Fatalf("event table by name: %+v", list)
+	}
+	got := map[string]eventRow{}
+	for _, e := range list.Events {
+		got[e.Name] = e
+	}
+	if e := got["test_ev_prices"]; e.Producer == nil || *e.Producer != producer.String() || e.Subscribers != 2 ||
+		e.MessagesPublished == nil || *e.MessagesPublished != 0 {
+		t.Errorf("test_ev_prices: %+v", e)
+	}
+	if len(list.Unavailable) != 0 {
+		t.Errorf("the event table lacks nothing, yet: %v", list.Unavailable)
+	}
+	// A publication is counted, and the counted filters and sorts work.
+	if err := node.SendEvent("test_ev_node_quiet", quietToken, gen.MessageOptions{}, "tick"); err != nil {
+		t.Fatal(err)
+	}
+	s.ok("event_list", map[string]any{"name": "test_ev_", "min_published": 1}, &list)
+	if list.names() != "test_ev_node_quiet" || *list.Events[0].MessagesPublished != 1 {
+		t.Errorf("min_published 1: %+v", list)
+	}
+	s.ok("event_list", map[string]any{"name": "test_ev_", "sort_by": "published", "limit": 1}, &list)
+	if list.names() != "test_ev_node_quiet" || !list.Truncated {
+		t.Errorf("sort by published: %+v", list)
 	}
 }

@@ -129,18 +129,49 @@ func encodeSample[D string | []byte](seq uint64, at time.Time, data D, max int, 
 // at a character boundary, whose encoding fits room bytes (at least "").
 func prefixString[D string | []byte](data D, room int) []byte {
 	cut := min(len(data), max(room-2, 0))
-	for {
+	for pass := 0; ; pass++ {
 		for cut > 0 && cut < len(data) && !utf8.RuneStart(data[cut]) {
 			cut-- // never split a character
 		}
 		enc := record.AppendString(nil, string(data[:cut]))
-		if len(enc) <= room || cut == 0 {
-			return enc
+		over := len(enc) - room
+		if over <= 0 || cut == 0 {
+			return extend(enc, data, cut, room)
 		}
-		// Escapes made it longer than the bytes it holds: shrink in
-		// proportion (an escape takes up to six bytes for one).
-		cut = min(cut*room/len(enc), cut-1)
+		if pass == 0 {
+			// Escapes made it longer than the bytes it holds: shrink the
+			// part between the quotes in proportion (an escape takes up to
+			// six bytes for one).
+			cut = cut * max(room-2, 0) / (len(enc) - 2)
+		} else {
+			// Still over (the escapes are unevenly spread): each byte of
+			// data takes at least one encoded byte, so dropping as many as
+			// it is over always fits, in one more pass at most.
+			cut = max(cut-over, 0)
+		}
 	}
+}
+
+// extend adds to enc, the JSON string of data[:cut], the characters after
+// cut that still fit room: the shrinking of prefixString stops short when
+// the escapes are unevenly spread. Escaping is per character and a character
+// never spans a rune-start byte, so each one costs its own string less the
+// quotes.
+func extend[D string | []byte](enc []byte, data D, cut, room int) []byte {
+	var one []byte
+	for cut < len(data) {
+		n := 1
+		for cut+n < len(data) && !utf8.RuneStart(data[cut+n]) {
+			n++
+		}
+		one = record.AppendString(one[:0], string(data[cut:cut+n]))
+		if len(enc)+len(one)-2 > room {
+			break
+		}
+		enc = append(enc[:len(enc)-1], one[1:]...)
+		cut += n
+	}
+	return enc
 }
 
 // clip keeps s within n encoded bytes for the short texts of an answer

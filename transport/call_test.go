@@ -3,6 +3,7 @@ package transport
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -166,15 +167,32 @@ func TestProgressNotifications(t *testing.T) {
 }
 
 func TestAuditOncePerCall(t *testing.T) {
-	hs := newHarness(t, nil)
+	// A tool error that quotes what the caller sent, as "process %q not
+	// found" does: the caller reads it whole, the audit record must not.
+	hs := newHarness(t, func(c *Config) {
+		inner := c.Invoker
+		c.Invoker = catalog.InvokerFunc(func(ctx context.Context, call *catalog.Call) catalog.Result {
+			if a, ok := call.Args.(*echoArgs); ok && a.Times == 2 {
+				return catalog.Result{Text: fmt.Sprintf("no process named %q (times %d)", a.Text, a.Times), IsError: true}
+			}
+			return inner.Invoke(ctx, call)
+		})
+	})
 	cs := hs.mustConnect(t, nil, nil)
 	callTool(t, cs, "echo", map[string]any{"text": "secret-value"})
 	callTool(t, cs, "echo", map[string]any{"text": 1})
+	quoted := callTool(t, cs, "echo", map[string]any{"text": "secret-value", "times": 2})
 	callTool(t, cs, "set_level", nil)
 
-	echo := hs.auditsFor(t, "echo", 2)
-	if len(echo) != 2 || echo[0].Outcome != outcomeOK || echo[1].Outcome != outcomeError {
-		t.Errorf("echo audits = %+v, want ok then error", echo)
+	if text := resultText(t, quoted); !quoted.IsError || !strings.Contains(text, `"secret-value"`) {
+		t.Fatalf("the caller must read its own value in the error: isError %v %q", quoted.IsError, text)
+	}
+	echo := hs.auditsFor(t, "echo", 3)
+	if len(echo) != 3 || echo[0].Outcome != outcomeOK || echo[1].Outcome != outcomeError || echo[2].Outcome != outcomeError {
+		t.Fatalf("echo audits = %+v, want ok, error, error", echo)
+	}
+	if want := `no process named "[redacted]" (times 2)`; echo[2].Error != want {
+		t.Errorf("audit of an error quoting an argument: Error %q, want %q", echo[2].Error, want)
 	}
 	for _, rec := range append(echo, hs.auditsFor(t, "set_level", 1)...) {
 		if strings.Contains(rec.Error, "secret-value") {

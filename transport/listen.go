@@ -152,7 +152,11 @@ func describeHost(host string) string {
 	if host == "" {
 		return "all interfaces"
 	}
-	if ip, err := netip.ParseAddr(strings.Trim(host, "[]")); err == nil && ip.IsUnspecified() {
+	name := host // CheckExposure's host may carry a port, as isLoopback allows
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		name = h
+	}
+	if ip, err := netip.ParseAddr(strings.Trim(name, "[]")); name == "" || err == nil && ip.IsUnspecified() {
 		return host + " (all interfaces)"
 	}
 	return host

@@ -2,6 +2,7 @@ package query
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"testing"
 
@@ -101,5 +102,51 @@ func TestCatalogIntegration(t *testing.T) {
 	}
 	if _, err := tool.Decode([]byte(`{"limit":20000}`)); err == nil || !strings.Contains(err.Error(), "limit must be") {
 		t.Fatalf("Decode over the ceiling: %v", err)
+	}
+}
+
+// TestValidateBoundaries checks each range at its edges: the last value
+// accepted and the first refused.
+func TestValidateBoundaries(t *testing.T) {
+	above := func(f float64) float64 { return math.Nextafter(f, math.Inf(1)) }
+	for _, c := range []struct {
+		name  string
+		args  ProcessArgs
+		ok    bool
+		limit int
+	}{
+		{"limit -1", ProcessArgs{Limit: -1}, false, 0},
+		{"limit 0 means the default", ProcessArgs{}, true, DefaultLimit},
+		{"limit 1", ProcessArgs{Limit: 1}, true, 1},
+		{"limit max", ProcessArgs{Limit: MaxLimit}, true, MaxLimit},
+		{"limit max+1", ProcessArgs{Limit: MaxLimit + 1}, false, 0},
+		{"latency 0", ProcessArgs{MinMailboxLatencyMs: 0}, true, DefaultLimit},
+		{"latency at the ceiling", ProcessArgs{MinMailboxLatencyMs: maxMs}, true, DefaultLimit},
+		{"latency past the ceiling", ProcessArgs{MinMailboxLatencyMs: above(maxMs)}, false, 0},
+		{"running time at the ceiling", ProcessArgs{MinRunningTimeMs: maxMs}, true, DefaultLimit},
+		{"running time past the ceiling", ProcessArgs{MinRunningTimeMs: above(maxMs)}, false, 0},
+		{"init time at the ceiling", ProcessArgs{MinInitTimeMs: maxMs}, true, DefaultLimit},
+		{"init time past the ceiling", ProcessArgs{MinInitTimeMs: above(maxMs)}, false, 0},
+		{"init time just below zero", ProcessArgs{MinInitTimeMs: math.Nextafter(0, -1)}, false, 0},
+		{"drain at the largest float", ProcessArgs{MinDrain: math.MaxFloat64}, true, DefaultLimit},
+		{"drain infinite", ProcessArgs{MinDrain: math.Inf(1)}, false, 0},
+		{"drain NaN", ProcessArgs{MinDrain: math.NaN()}, false, 0},
+		{"uptime range of one second", ProcessArgs{MinUptime: 5, MaxUptime: 5}, true, DefaultLimit},
+		{"uptime range inverted by one", ProcessArgs{MinUptime: 6, MaxUptime: 5}, false, 0},
+		{"no uptime ceiling", ProcessArgs{MinUptime: 6, MaxUptime: 0}, true, DefaultLimit},
+	} {
+		a := c.args
+		err := a.Validate()
+		if (err == nil) != c.ok {
+			t.Errorf("%s: %v, want ok %v", c.name, err, c.ok)
+			continue
+		}
+		if c.ok && a.Limit != c.limit {
+			t.Errorf("%s: limit %d, want %d", c.name, a.Limit, c.limit)
+		}
+	}
+	// The ceiling is chosen so its nanoseconds fit int64 exactly.
+	if ns := maxMs * 1e6; ns >= math.MaxInt64 || int64(ns) <= 0 {
+		t.Errorf("maxMs %g ms is %g ns, outside int64", maxMs, ns)
 	}
 }

@@ -3,6 +3,7 @@ package query
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -251,4 +252,38 @@ func BenchmarkOfferInCache(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(procs)), "ns/proc")
+}
+
+// TestOfferKey ranks by a key the caller computed, as process_top does with
+// rates: largest first, ties by ascending ID, every offer matched, and an
+// item built only for what is kept.
+func TestOfferKey(t *testing.T) {
+	a := ProcessArgs{Limit: 3}
+	if err := a.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	p, err := a.Plan(Caps{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	top := NewTop[string](p)
+	built := 0
+	offers := []struct {
+		id uint64
+		f  float64
+	}{{10, -1}, {11, 0.5}, {12, math.Inf(1)}, {13, 0.5}, {14, 0}, {9, 0.5}, {15, -math.MaxFloat64}}
+	for _, o := range offers {
+		top.OfferKey(o.id, FloatKey(o.f), func() string { built++; return fmt.Sprint(o.id) })
+	}
+	if got := fmt.Sprint(top.Result()); got != "[12 9 11]" {
+		t.Errorf("kept %s, want [12 9 11] (infinity first, then the 0.5s by ID)", got)
+	}
+	if top.Matched() != len(offers) {
+		t.Errorf("matched %d, want %d", top.Matched(), len(offers))
+	}
+	// 10, 11, 12 fill the heap; 13 beats 10; 9 beats 13 (same key, lower
+	// ID); 14 and 15 rank below what is kept.
+	if built != 5 {
+		t.Errorf("built %d items, want 5: a rejected offer must not build one", built)
+	}
 }

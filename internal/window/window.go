@@ -139,12 +139,12 @@ func Measure(before, after *Sample, w time.Duration) Rates {
 	default:
 		r.EstLatency = mailbox / r.ProcessingRate
 	}
-	switch {
-	case after.Mailbox == 0:
-	case grew >= 0:
-		r.TimeToDrain = math.Inf(1)
-	default:
-		r.TimeToDrain = mailbox / -r.MailboxGrowth
+	if after.Mailbox > 0 {
+		// A mailbox that is not shrinking has a drain rate of +0, so the
+		// division gives +Inf. max makes it +0 for a steady mailbox: -grew
+		// is then −0, and the result would be −Inf, which sorts a mailbox
+		// that never drains as the best instead of the worst.
+		r.TimeToDrain = mailbox / (max(-grew, 0) / r.Seconds)
 	}
 	return r
 }

@@ -259,3 +259,115 @@ func FuzzRing(f *testing.F) {
 		}
 	})
 }
+
+func TestNewBoundaries(t *testing.T) {
+	for _, c := range []struct {
+		capacity, maxBytes int
+		ok                 bool
+	}{
+		{0, 1000, false}, {1, 1000, true}, {2, 1000, true},
+		{5, EntryOverhead, false}, {5, EntryOverhead + 1, true}, {5, EntryOverhead + 2, true},
+		{-1, 1000, false}, {1, 0, false},
+	} {
+		r, err := New(c.capacity, c.maxBytes)
+		if (err == nil) != c.ok {
+			t.Errorf("New(%d, %d): %v, want ok %v", c.capacity, c.maxBytes, err, c.ok)
+			continue
+		}
+		if !c.ok {
+			continue
+		}
+		// The smallest ring accepted holds what it promises: one entry of
+		// MaxEntry bytes.
+		if _, err := r.Put(make([]byte, r.MaxEntry())); err != nil {
+			t.Errorf("New(%d, %d) cannot hold one entry of MaxEntry %d: %v", c.capacity, c.maxBytes, r.MaxEntry(), err)
+		}
+	}
+}
+
+// TestGrowWhileWrapped: the slot array must be laid out anew when it is
+// full, below capacity and wrapped (head not at 0); appending there would
+// put the new entry between the newest and the oldest.
+func TestGrowWhileWrapped(t *testing.T) {
+	r := mustRing(t, 64, 3*(100+EntryOverhead))
+	for range 3 {
+		put(t, r, 100) // 1..3 fill the byte budget
+	}
+	put(t, r, 8) // 4 evicts 1: head moves to 1, and 4 takes slot 0
+	put(t, r, 8) // 5 fits without eviction: the array is full and wrapped
+	put(t, r, 8) // 6 evicts 2
+	b, err := r.Read(0, 1<<20, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(seqs(b)) != "[3 4 5 6]" || b.Dropped != 2 || b.Last != 6 {
+		t.Fatalf("after growing a wrapped array: %v dropped %d last %d", seqs(b), b.Dropped, b.Last)
+	}
+}
+
+// TestFillAllocatesLogarithmically: the slot array doubles as it grows, so
+// filling a ring costs a handful of allocations, not one per entry.
+func TestFillAllocatesLogarithmically(t *testing.T) {
+	data := make([]byte, 8)
+	allocs := testing.AllocsPerRun(5, func() {
+		r, _ := New(1024, 1<<20)
+		for range 1024 {
+			if _, err := r.Put(data); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	// New, then arrays of 8, 16, ..., 1024 slots.
+	if allocs > 12 {
+		t.Fatalf("filling 1024 entries allocated %v times, want at most 12", allocs)
+	}
+}
+
+// TestSeparatorCost: the separator is counted between entries, not before
+// the first one, at the exact limit and one byte under it.
+func TestSeparatorCost(t *testing.T) {
+	r := mustRing(t, 8, 1<<20)
+	for range 4 {
+		put(t, r, 10)
+	}
+	for _, c := range []struct {
+		maxBytes, sep, want int
+	}{
+		{9, 1, 0}, {10, 1, 1}, {20, 1, 1}, {21, 1, 2}, {31, 1, 2}, {32, 1, 3},
+		{10, 5, 1}, {24, 5, 1}, {25, 5, 2}, {40, 5, 3}, {40, 0, 4},
+	} {
+		b, err := r.Read(0, c.maxBytes, c.sep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(b.Entries) != c.want || b.Remaining != 4-c.want || b.Last != uint64(c.want) {
+			t.Errorf("Read(maxBytes %d, sep %d): %d entries, remaining %d, last %d; want %d",
+				c.maxBytes, c.sep, len(b.Entries), b.Remaining, b.Last, c.want)
+		}
+	}
+}
+
+// TestDroppedCountsOnlyReturnedEntries: a Read that returns nothing (its
+// cursor already at the newest, or no room) marks nothing as read, so the
+// entries it did not return still count as dropped when evicted.
+func TestDroppedCountsOnlyReturnedEntries(t *testing.T) {
+	r := mustRing(t, 3, 1<<20)
+	for range 3 {
+		put(t, r, 10)
+	}
+	if b, _ := r.Read(3, 1<<20, 1); len(b.Entries) != 0 || b.Last != 3 {
+		t.Fatalf("read at the newest: %+v", b)
+	}
+	if b, _ := r.Read(0, 5, 1); len(b.Entries) != 0 || b.Last != 0 || b.Remaining != 3 {
+		t.Fatalf("read with no room: %+v", b)
+	}
+	put(t, r, 10) // evicts 1, never returned
+	if st := r.Stats(); st.Dropped != 1 || st.Evicted != 1 {
+		t.Fatalf("after evicting an entry no Read returned: %+v", st)
+	}
+	b, _ := r.Read(0, 1<<20, 1) // returns 2..4
+	put(t, r, 10)               // evicts 2, which was returned
+	if st := r.Stats(); st.Dropped != 1 || st.Evicted != 2 || b.Last != 4 || b.Dropped != 1 {
+		t.Fatalf("after evicting a returned entry: %+v (read %+v)", st, b)
+	}
+}

@@ -1,0 +1,114 @@
+package sampler
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+)
+
+func summary(t *testing.T, e *Entry, now time.Time) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(e.Summary(now), &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestSummaryBufferCounters: while the buffer lives sample_list shows what
+// it holds; once the registry frees it only the counters stay.
+func TestSummaryBufferCounters(t *testing.T) {
+	r := newTestRegistry(Limits{})
+	e := reserve(t, r, activeSpec(3, 0), t0)
+	for i := range 3 {
+		e.Record(t0.Add(ms(i+1)), t0, []byte(`{"n":12345}`))
+	}
+	m := summary(t, e, t0.Add(ms(10))) // lingering: the data is still there
+	if m["buffered"] != 3.0 || m["bytes"].(float64) <= 3*entryOverhead || m["last_sequence"] != 3.0 || m["samples"] != 3.0 {
+		t.Fatalf("lingering: %v", m)
+	}
+	later := t0.Add(time.Minute) // linger over: List purges and frees
+	if items, _ := r.List(later); len(items) != 1 {
+		t.Fatalf("list after linger: %d", len(items))
+	}
+	m = summary(t, e, later)
+	if m["buffered"] != 0.0 || m["bytes"] != 0.0 || m["last_sequence"] != 3.0 || m["samples"] != 3.0 || m["status"] != "completed" {
+		t.Fatalf("freed: %v", m)
+	}
+	if b, err := e.Read(3, 1<<20, later); err != nil || !strings.Contains(string(b), `"dropped":0`) {
+		t.Fatalf("read at the newest sequence after the data went: %s %v", b, err)
+	}
+	if b, err := e.Read(2, 1<<20, later); err != nil || !strings.Contains(string(b), `"dropped":1`) {
+		t.Fatalf("read one short of the newest after the data went: %s %v", b, err)
+	}
+	if _, err := e.Read(4, 1<<20, later); err == nil {
+		t.Fatal("read past the newest sequence after the data went: no error")
+	}
+}
+
+// TestSummaryOneAllocation: sample_list builds one summary per sampler;
+// each is sized up front, long texts included.
+func TestSummaryOneAllocation(t *testing.T) {
+	r := newTestRegistry(Limits{})
+	s := activeSpec(0, 0)
+	s.Description = strings.Repeat("d", 2000)
+	e := reserve(t, r, s, t0)
+	e.Fail(t0.Add(ms(1)), strings.Repeat("e", 2000))
+	now := t0.Add(ms(2))
+	if n := testing.AllocsPerRun(10, func() { e.Summary(now) }); n != 1 {
+		t.Fatalf("Summary allocated %v times, want 1", n)
+	}
+}
+
+// TestReadTruncatedFlag: truncated (and truncated_by) say that samples were
+// left for the next read, and only then.
+func TestReadTruncatedFlag(t *testing.T) {
+	r := newTestRegistry(Limits{})
+	e := reserve(t, r, activeSpec(0, 0), t0)
+	for i := range 4 {
+		e.Record(t0.Add(ms(i+1)), t0, []byte(`{"pad":"`+strings.Repeat("x", 200)+`"}`))
+	}
+	full, err := e.Read(0, 1<<20, t0.Add(ms(10)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(full), `"truncated":false`) || strings.Contains(string(full), "truncated_by") {
+		t.Fatalf("a complete answer says truncated: %.300s", full)
+	}
+	a := read(t, e, 0, len(full)-1, t0.Add(ms(10)))
+	if !a.Truncated || a.Returned == 4 || a.Remaining != 4-a.Returned {
+		t.Fatalf("one byte short: %+v", a)
+	}
+	if b, _ := e.Read(0, len(full)-1, t0.Add(ms(10))); !strings.Contains(string(b), `"truncated_by":"response_budget"`) {
+		t.Fatalf("truncated_by missing: %s", b)
+	}
+}
+
+// TestRecordJSONFraming: only text framed as an object or an array skips
+// the JSON check; half a frame is text.
+func TestRecordJSONFraming(t *testing.T) {
+	r := newTestRegistry(Limits{})
+	s := activeSpec(0, 0)
+	s.Buffer = 64
+	e := reserve(t, r, s, t0)
+	cases := map[string]string{
+		"{}": `{}`, "[]": `[]`, `{"a":1}`: `{"a":1}`,
+		"x}": `"x}"`, "{x": `"{x"`, "[1}": `"[1}"`, "{1]": `"{1]"`, "a]": `"a]"`, "[a": `"[a"`,
+		"{": `"{"`, "}": `"}"`, "": `""`, " {}": `{}`,
+	}
+	var order []string
+	for data := range cases {
+		order = append(order, data)
+		e.RecordJSON(t0.Add(ms(1)), t0, data)
+	}
+	a := read(t, e, 0, 1<<20, t0.Add(ms(2)))
+	if len(a.Samples) != len(order) {
+		t.Fatalf("%d samples, want %d", len(a.Samples), len(order))
+	}
+	for i, x := range a.Samples {
+		if string(x.Data) != cases[order[i]] {
+			t.Errorf("RecordJSON(%q) stored %s, want %s", order[i], x.Data, cases[order[i]])
+		}
+	}
+}
