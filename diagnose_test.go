@@ -62,15 +62,6 @@ var diagnoseScenarioOf = map[string]string{
 	"log_flood":         "performance",
 }
 
-func firing(t *testing.T, rep *diagReport, rule string) *diagFinding {
-	for _, f := range rep.findings(t) {
-		if f.Rule == rule {
-			return &f
-		}
-	}
-	return nil
-}
-
 func joinRaw(rs []json.RawMessage) string {
 	var b strings.Builder
 	for _, r := range rs {
