@@ -112,7 +112,7 @@ var cases = []struct {
 		f.Heap = []Stack{{Value: 10 << 20, Funcs: []string{"runtime.mallocgc", "example.com/app/main.(*producer).HandleMessage"}}}
 	}},
 	{"gc_pressure", "", High, func(f *Facts) {
-		f.Runtime.After.GCCPUSeconds = 4
+		f.Runtime.After.GCCPUSeconds, f.Runtime.After.GCCycles = 4, 12
 	}},
 	{"peer_not_connected", "c@h", Medium, func(f *Facts) {
 		f.Peers = append(f.Peers, Peer{Name: "c@h", Known: true})

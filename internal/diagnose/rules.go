@@ -69,6 +69,7 @@ const (
 	// gc_pressure
 	GCShareMedium = 0.10 // of the available CPU (GOMAXPROCS × window) spent in GC
 	GCShareHigh   = 0.25
+	GCMinCycles   = 2 // GC cycles ending in the window
 
 	// peer_flapping
 	FlapMaxConnUptime = 30 // seconds: a connection this young ...
@@ -191,7 +192,8 @@ var Rules = []*Rule{
 	{
 		ID: "gc_pressure", Scenarios: []string{"memory", "performance"}, Severity: Medium,
 		Needs: NeedRuntime,
-		Doc:   fmt.Sprintf("The GC used at least %g of the available CPU (GOMAXPROCS × window) during the window; high from %g.", GCShareMedium, GCShareHigh),
+		Doc: fmt.Sprintf("The GC used at least %g of the available CPU (GOMAXPROCS × window) during the window, over at least %d cycles "+
+			"(the runtime books a cycle's time when it ends); high from %g.", GCShareMedium, GCMinCycles, GCShareHigh),
 		Check: gcPressure,
 	},
 	{
@@ -611,6 +613,12 @@ func gcPressure(f *Facts) []Finding {
 		return nil
 	}
 	b, a := f.Runtime.Before, f.Runtime.After
+	// The runtime adds a cycle's GC time when the cycle ends, and
+	// estimates it from wall time: one cycle that ends in a short window
+	// (longer on a loaded machine) is no pressure.
+	if a.GCCycles < b.GCCycles+GCMinCycles {
+		return nil
+	}
 	sev := Medium
 	if share >= GCShareHigh {
 		sev = High

@@ -689,3 +689,32 @@ func TestHeapRetentionOwnedSitesFirst(t *testing.T) {
 		t.Errorf("the hoarder's site is not first among %d findings: %+v", len(fs), fs)
 	}
 }
+
+func TestGCPressureBoundaries(t *testing.T) {
+	for _, c := range []struct {
+		gcSeconds float64
+		cycles    uint64
+		want      Severity
+	}{
+		{0.8, 2, Medium}, // 0.8 of 8 CPU-seconds: 0.10
+		{0.79, 2, none},
+		{2, 2, High}, // 0.25
+		{1.99, 2, Medium},
+		{2, 1, none}, // one cycle booked in the window
+		{2, 3, High},
+	} {
+		f := facts(4 * time.Second)
+		f.Runtime = &RuntimeWindow{
+			Before: Runtime{GCCycles: 40, GCCPUSeconds: 10, CPUSeconds: 100},
+			After:  Runtime{GCCycles: 40 + c.cycles, GCCPUSeconds: 10 + c.gcSeconds, CPUSeconds: 108},
+		}
+		if got := sevOf(t, only(t, f, "gc_pressure")); got != c.want {
+			t.Errorf("%g s of GC over %d cycles: %v, want %v", c.gcSeconds, c.cycles, got, c.want)
+		}
+	}
+	f := facts(time.Second)
+	f.Runtime = &RuntimeWindow{Before: Runtime{CPUSeconds: 5}, After: Runtime{CPUSeconds: 5, GCCPUSeconds: 1, GCCycles: 5}}
+	if fs := only(t, f, "gc_pressure"); len(fs) != 0 {
+		t.Errorf("no CPU time measured: %+v", fs)
+	}
+}
