@@ -57,11 +57,12 @@ func callee(x *Proc, waiters []*Proc) *link {
 }
 
 // cycle finds processes that wait on one another in a ring: each mostly
-// waiting, each one's messages out matching the next one's in.
+// waiting with a message queued (its caller's request, which it cannot
+// take while it waits), each one's messages out matching the next one's in.
 func cycle(f *Facts) []link {
 	var waiters []*Proc
 	for i := range f.Procs {
-		if p := &f.Procs[i]; p.mostlyWaiting() && p.Before != nil {
+		if p := &f.Procs[i]; p.mostlyWaiting() && p.Before != nil && p.After.Mailbox > 0 {
 			waiters = append(waiters, p)
 		}
 	}

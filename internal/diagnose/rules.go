@@ -132,7 +132,7 @@ var Rules = []*Rule{
 	{
 		ID: "call_chain", Scenarios: []string{"stuck", "performance"}, Severity: High,
 		Needs: NeedProcesses, Uses: NeedStacks | NeedLogs,
-		Doc: fmt.Sprintf("A call cycle (critical): processes in \"wait response\" in at least %g of the probes, each one's messages out "+
+		Doc: fmt.Sprintf("A call cycle (critical): processes in \"wait response\" in at least %g of the probes, each with a message queued, each one's messages out "+
 			"matching the next one's messages in (within %g or %d, in the window or since they started), closing a ring; with the "+
 			"period of their timeout warnings when the log has them. Otherwise a chain: processes waiting the whole window without "+
 			"progress and the suspected callee running one callback all window (critical), or waiters with requests queued (high). "+

@@ -2,7 +2,9 @@ package diagnose
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -716,5 +718,173 @@ func TestGCPressureBoundaries(t *testing.T) {
 	f.Runtime = &RuntimeWindow{Before: Runtime{CPUSeconds: 5}, After: Runtime{CPUSeconds: 5, GCCPUSeconds: 1, GCCycles: 5}}
 	if fs := only(t, f, "gc_pressure"); len(fs) != 0 {
 		t.Errorf("no CPU time measured: %+v", fs)
+	}
+}
+
+// metricOf is the named metric of a finding's process evidence.
+func metricOf(t *testing.T, pe ProcEvidence, name string) Metric {
+	t.Helper()
+	for _, m := range pe.Metrics {
+		if m.Name == name {
+			return m
+		}
+	}
+	t.Fatalf("%s has no metric %s: %+v", pe.PID, name, pe.Metrics)
+	return Metric{}
+}
+
+func TestCallCycleEvidence(t *testing.T) {
+	f := facts(3 * time.Second)
+	a, b := member(1400, 6, 3, 3), member(1401, 6, 3, 3)
+	a.Probes, b.Probes = 6, 6 // 5 of 6 waiting: 0.83, the fewest probes that count
+	a.Waiting, b.Waiting = 5, 5
+	f.Procs = []Proc{a, b}
+	f.Logs = []LogEntry{
+		{Level: "warning", Template: "call failed: %s", Message: "call failed: timed out", Count: 4, PIDs: []string{pid(1400)}, Recent: []float64{5}},
+		{Level: "warning", Template: "retrying %s", Count: 2, PIDs: []string{pid(1401)}, Recent: []float64{8, 6, 4}},
+		{Level: "warning", Template: "timeout of someone else", Count: 9, PIDs: []string{pid(9999)}, Recent: []float64{9, 1}},
+		{Level: "error", Template: "timeout %d", Count: 3, PIDs: []string{pid(1401)}, Recent: []float64{7, 4}},
+	}
+	fs := only(t, f, "call_chain")
+	if len(fs) != 1 {
+		t.Fatalf("findings %+v", fs)
+	}
+	fd := fs[0]
+	if fd.Magnitude != 2 || len(fd.Evidence.Processes) != 2 {
+		t.Errorf("magnitude %g, %d processes", fd.Magnitude, len(fd.Evidence.Processes))
+	}
+	pe := fd.Evidence.Processes[0]
+	if m := metricOf(t, pe, "WaitingProbes"); math.Abs(m.Value-0.833) > 0.001 {
+		t.Errorf("waiting share %g", m.Value)
+	}
+	if m := metricOf(t, pe, "MessagesOut"); m.Value != 3 || *m.Before != 2000 || *m.After != 2003 {
+		t.Errorf("messages out %+v", m)
+	}
+	if m := metricOf(t, pe, "MessagesIn"); m.Value != 3 || *m.Before != 1000 || *m.After != 1003 {
+		t.Errorf("messages in %+v", m)
+	}
+	// Only the members' timeout warnings count: 4 + 3; the period is the
+	// mean of those with two times or more (3 s).
+	if !strings.Contains(fd.Conclusion, "every 3.0s (7 timeout warnings logged)") {
+		t.Errorf("conclusion %s", fd.Conclusion)
+	}
+	if len(fd.Evidence.Metrics) != 2 || fd.Evidence.Metrics[0].Value != 3 || fd.Evidence.Metrics[1].Value != 7 {
+		t.Errorf("metrics %+v", fd.Evidence.Metrics)
+	}
+	if !slices.Contains(fd.Evidence.Sites, "log: call failed: timed out") {
+		t.Errorf("sites %v", fd.Evidence.Sites)
+	}
+	// Warnings without two times: counted, no period.
+	f.Logs = []LogEntry{{Level: "warning", Template: "timeout", Count: 1, PIDs: []string{pid(1400)}, Recent: []float64{2}}}
+	fd = only(t, f, "call_chain")[0]
+	if !strings.Contains(fd.Conclusion, "(1 timeout warning(s) logged)") || len(fd.Evidence.Metrics) != 1 {
+		t.Errorf("no period: %s %+v", fd.Conclusion, fd.Evidence.Metrics)
+	}
+	f.Logs = nil
+	fd = only(t, f, "call_chain")[0]
+	if strings.Contains(fd.Conclusion, "timeout") || len(fd.Evidence.Metrics) != 0 {
+		t.Errorf("no log: %s", fd.Conclusion)
+	}
+	// Two equally good callees: the closer match wins.
+	c := member(1402, 6, 3, 4)
+	c.Probes, c.Waiting = 6, 5
+	f.Procs = []Proc{a, b, c}
+	fd = only(t, f, "call_chain")[0]
+	if !strings.Contains(fd.Evidence.Processes[0].Role, "waits on "+pid(1401)) {
+		t.Errorf("a's callee: %s", fd.Evidence.Processes[0].Role)
+	}
+}
+
+func TestCallChainWithCallee(t *testing.T) {
+	f := facts(2 * time.Second)
+	w := state(sleeping(5, 5, 0, 1e6), StateWaitResponse)
+	head := proc(1500, "main.caller", w, w)
+	head.Probes, head.Waiting = 10, 10
+	mid := proc(1501, "main.middle", state(sleeping(5, 5, 4, 1e6), StateWaitResponse), state(sleeping(9, 5, 8, 1e6), StateWaitResponse))
+	mid.Probes, mid.Waiting = 10, 10
+	r := state(sleeping(100, 100, 2, 5e8), StateRunning)
+	tail := proc(1502, "main.callee", r, r)
+	tail.Probes, tail.Running = 10, 10
+	r2 := state(sleeping(100, 100, 7, 5e8), StateRunning)
+	tail2 := proc(1503, "main.callee2", r2, r2)
+	tail2.Probes, tail2.Running = 10, 10
+	f.Procs = []Proc{head, mid, tail, tail2}
+	fs := only(t, f, "call_chain")
+	if sevOf(t, fs) != Critical {
+		t.Fatalf("%+v", fs)
+	}
+	fd := fs[0]
+	if fd.Magnitude != 4 || !strings.Contains(fd.Conclusion, "2 process(es) waited") || !strings.Contains(fd.Conclusion, pid(1503)) ||
+		!strings.Contains(fd.Conclusion, "with 7 queued") {
+		t.Errorf("chain %g: %s", fd.Magnitude, fd.Conclusion)
+	}
+	roles := []string{}
+	for _, pe := range fd.Evidence.Processes {
+		roles = append(roles, pe.PID+" "+pe.Role[:7])
+	}
+	want := []string{pid(1500) + " waiting", pid(1501) + " waiting", pid(1503) + " suspect", pid(1502) + " suspect"}
+	if !slices.Equal(roles, want) {
+		t.Errorf("roles %v, want %v", roles, want)
+	}
+	// A callee on CPU is cpu_hog's, not the chain's end.
+	f.Goroutines = []Stack{{Funcs: []string{"example.com/app/main.(*callee2).HandleCall"}}}
+	fd = only(t, f, "call_chain")[0]
+	if strings.Contains(fd.Conclusion, pid(1503)) {
+		t.Errorf("a spinning callee ends the chain: %s", fd.Conclusion)
+	}
+	// Many waiters: the evidence stops at MaxEvidence and counts them all.
+	f.Goroutines = nil
+	f.Procs = nil
+	for i := range MaxEvidence + 2 {
+		p := proc(uint64(1600+i), "main.caller", w, w)
+		p.Probes, p.Waiting = 10, 10
+		f.Procs = append(f.Procs, p)
+	}
+	fd = only(t, f, "call_chain")[0]
+	if len(fd.Evidence.Processes) != MaxEvidence || fd.Evidence.Total != MaxEvidence+2 {
+		t.Errorf("%d processes, total %d", len(fd.Evidence.Processes), fd.Evidence.Total)
+	}
+}
+
+func TestCollectorWantBounds(t *testing.T) {
+	c := NewCollector(time.Second, hash)
+	for id := range uint64(MaxWanted + 5) {
+		c.Want(5000 + id)
+		c.WantBehavior(fmt.Sprint("main.b", id))
+	}
+	if len(c.wanted) != MaxWanted || len(c.wantB) != MaxWanted {
+		t.Errorf("%d wanted, %d behaviours, want %d each", len(c.wanted), len(c.wantB), MaxWanted)
+	}
+	c.WantBehavior("main.b0")
+	if len(c.wantB) != MaxWanted {
+		t.Errorf("re-wanting grew the table")
+	}
+	// The last wanted PID is kept; one past the bound is not.
+	c.Add(Proc{ID: 5000 + MaxWanted - 1, Before: &Counters{}, After: Counters{}})
+	c.Add(Proc{ID: 5000 + MaxWanted, Before: &Counters{}, After: Counters{}})
+	var f Facts
+	c.Fill(&f)
+	if len(f.Procs) != 1 || f.Procs[0].ID != 5000+MaxWanted-1 {
+		t.Errorf("kept %+v", f.Procs)
+	}
+}
+
+func TestCallCycleNeedsQueuedRequests(t *testing.T) {
+	// Two callers waiting on something else, whose counters happen to
+	// match: no request queued at either, so no cycle.
+	f := facts(time.Second)
+	a, b := member(1400, 10, 1, 1), member(1401, 10, 1, 1)
+	a.After.Mailbox, b.After.Mailbox = 0, 0
+	f.Procs = []Proc{a, b}
+	for _, fd := range only(t, f, "call_chain") {
+		if strings.HasPrefix(fd.Conclusion, "call cycle") {
+			t.Errorf("cycle without queued requests: %s", fd.Conclusion)
+		}
+	}
+	b.After.Mailbox = 1
+	a.After.Mailbox = 1
+	f.Procs = []Proc{a, b}
+	if fs := only(t, f, "call_chain"); len(fs) == 0 || !strings.HasPrefix(fs[0].Conclusion, "call cycle") {
+		t.Errorf("cycle with one request queued at each: %+v", fs)
 	}
 }
