@@ -79,11 +79,12 @@ func heapRetention(f *Facts) []Finding {
 			},
 			Sites: []string{fmt.Sprintf("%s: %.1f of %.1f MiB still in use", s.where, mib(s.inUse), mib(s.allocated))},
 		}
-		// Still growing: it allocated in the window, or it holds many
-		// objects (not one buffer made at start) while the heap rises.
-		grows := s.allocatedInWindow > 0
+		// Accumulated, not one buffer: it allocated in the window, or it
+		// holds many objects, every one it made (the live heap across GCs
+		// is the process's and is shown, not required: other memory that
+		// is freed can hide one site's growth).
+		grows := s.allocatedInWindow > 0 || s.objects >= HeapRetainMinObjects
 		if f.Runtime != nil {
-			grows = grows || s.objects >= HeapRetainMinObjects && heapRising(f.Runtime)
 			b, a := f.Runtime.Before, f.Runtime.After
 			ev.Metrics = append(ev.Metrics,
 				windowed("HeapLiveBytes", mib(int64(a.HeapLiveBytes))-mib(int64(b.HeapLiveBytes)), mib(int64(b.HeapLiveBytes)), mib(int64(a.HeapLiveBytes)), "MiB live after GC"),
@@ -120,17 +121,6 @@ func heapRetention(f *Facts) []Finding {
 		})
 	}
 	return out
-}
-
-// heapRising: the live heap rose across a GC in the window, or, with no
-// GC in it, the heap objects grew (the profile's as-of-last-GC figures
-// then say what of it is retained).
-func heapRising(rt *RuntimeWindow) bool {
-	b, a := rt.Before, rt.After
-	if a.GCCycles > b.GCCycles {
-		return a.HeapLiveBytes > b.HeapLiveBytes
-	}
-	return a.HeapObjectsBytes > b.HeapObjectsBytes
 }
 
 // maxSiteFindings bounds heap_retention's findings.

@@ -55,7 +55,7 @@ const (
 	// heap_retention
 	HeapRetainMinBytes   = 1 << 20 // in use at one site
 	HeapRetainShare      = 0.8     // of what the site allocated since start
-	HeapRetainMinObjects = 4       // objects held, for growth without a GC in the window
+	HeapRetainMinObjects = 4       // objects held: accumulated, not one buffer
 
 	// goroutine_leak
 	GoLeakMinGroup = 10   // goroutines with one stack and creator
@@ -177,7 +177,8 @@ var Rules = []*Rule{
 		Needs: NeedHeap, Uses: NeedProcesses | NeedRuntime,
 		Doc: fmt.Sprintf("One allocation site holds at least %d MiB and at least %g of all it allocated since start (in use ≈ allocated: "+
 			"nothing it allocates is freed). Medium when the site is a behaviour's code on this node and it allocated in the window or "+
-			"the live heap rose across a GC in it; low otherwise.", HeapRetainMinBytes>>20, HeapRetainShare),
+			"holds at least %d objects (accumulated, not one buffer made at start); low otherwise. The live heap across the window's "+
+			"GCs is shown beside it.", HeapRetainMinBytes>>20, HeapRetainShare, HeapRetainMinObjects),
 		Check: heapRetention,
 	},
 	{
