@@ -146,6 +146,7 @@ type playbook struct {
 	births  map[uint64]birth        // processes first seen by a probe
 	lastID  uint64                  // highest ID seen anywhere
 	allocs0 []diagnose.Stack        // alloc_space stacks at the window's start
+	inuse0  []diagnose.Stack        // inuse_space stacks at the window's start
 	peers0  map[string]int64        // connection uptime of each peer at the start
 	pub0    map[string]int64        // publications per event at the start (ergo ≥ 3.3)
 	logs0   map[logcount.Key]uint64 // log counts at the window's start
@@ -309,6 +310,7 @@ func (pb *playbook) startOptional() {
 	if pb.wants(diagnose.NeedHeap) {
 		if p, err := profiles.Heap(); err == nil {
 			pb.allocs0, _ = stacksOf(p, "alloc_space")
+			pb.inuse0, _ = stacksOf(p, "inuse_space")
 		}
 	}
 	if pb.wants(diagnose.NeedNetwork) {
@@ -591,7 +593,11 @@ func (pb *playbook) heap() {
 		pb.f.HeapAlloc = diagnose.Largest(diagnose.Delta(pb.allocs0, allocs), diagnose.MaxStacks)
 	}
 	objects, _ := stacksOf(p, "inuse_objects")
-	pb.f.Sites = diagnose.HeapSites(inuse, objects, allocs, pb.f.HeapAlloc)
+	var held []diagnose.Stack
+	if pb.inuse0 != nil {
+		held = diagnose.Delta(pb.inuse0, inuse)
+	}
+	pb.f.Sites = diagnose.HeapSites(inuse, objects, allocs, pb.f.HeapAlloc, held)
 }
 
 // nodeName is what a static route's match must look like to name a node

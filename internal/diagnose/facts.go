@@ -143,6 +143,9 @@ type HeapSite struct {
 	// (as of the last GC); AllocatedInWindow what it allocated in the
 	// window (0 where unknown).
 	InUse, Allocated, AllocatedInWindow int64
+	// HeldInWindow is how much more it held at the window's end than at
+	// its start (0 where unknown or not more).
+	HeldInWindow int64
 	// InUseObjects counts the objects held: one buffer made at start is
 	// one object, retention that grows is many.
 	InUseObjects int64

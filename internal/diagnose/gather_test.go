@@ -159,11 +159,12 @@ func TestHeapSites(t *testing.T) {
 		[]Stack{{Value: 4, Funcs: a}, {Value: 7, Funcs: []string{"not.in.use"}}},
 		[]Stack{{Value: 12, Funcs: a}, {Value: 30, Funcs: b}, {Value: 5, Funcs: []string{"only.allocated"}}},
 		[]Stack{{Value: 2, Funcs: a}, {Value: 9, Funcs: []string{"gone.site"}}},
+		[]Stack{{Value: 1, Funcs: a}, {Value: 9, Funcs: []string{"gone.site"}}},
 	)
 	if len(sites) != 3 {
 		t.Fatalf("sites %+v", sites)
 	}
-	if s := sites[0]; !slices.Equal(s.Funcs, a) || s.InUse != 10 || s.Allocated != 12 || s.AllocatedInWindow != 2 || s.InUseObjects != 4 {
+	if s := sites[0]; !slices.Equal(s.Funcs, a) || s.InUse != 10 || s.Allocated != 12 || s.AllocatedInWindow != 2 || s.InUseObjects != 4 || s.HeldInWindow != 1 {
 		t.Errorf("first site %+v", s)
 	}
 	if s := sites[1]; s.InUse != 3 || s.Allocated != 30 || s.AllocatedInWindow != 0 || s.InUseObjects != 0 {

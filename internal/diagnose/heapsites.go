@@ -12,7 +12,7 @@ type site struct {
 	where                               string
 	owner                               *Behavior
 	inUse, allocated, allocatedInWindow int64
-	objects                             int64
+	objects, heldInWindow               int64
 }
 
 func sites(f *Facts) []site {
@@ -40,6 +40,7 @@ func sites(f *Facts) []site {
 		x.allocated += hs.Allocated
 		x.allocatedInWindow += hs.AllocatedInWindow
 		x.objects += hs.InUseObjects
+		x.heldInWindow += hs.HeldInWindow
 	}
 	out := make([]site, 0, len(order))
 	for _, k := range order {
@@ -51,7 +52,7 @@ func sites(f *Facts) []site {
 func heapRetention(f *Facts) []Finding {
 	var hits []site
 	for _, s := range sites(f) {
-		if s.inUse >= HeapRetainMinBytes && float64(s.inUse) >= HeapRetainShare*float64(s.allocated) {
+		if s.inUse >= HeapRetainMinBytes && (float64(s.inUse) >= HeapRetainShare*float64(s.allocated) || s.retainsInWindow()) {
 			hits = append(hits, s)
 		}
 	}
@@ -76,6 +77,7 @@ func heapRetention(f *Facts) []Finding {
 				metric("InUseShare", float64(s.inUse)/float64(max(s.allocated, 1)), "of what it allocated is still held"),
 				metric("AllocatedInWindow", mib(s.allocatedInWindow), "MiB"),
 				metric("InUseObjects", float64(s.objects), "objects held"),
+				metric("HeldInWindow", mib(s.heldInWindow), "MiB more held at the window's end"),
 			},
 			Sites: []string{fmt.Sprintf("%s: %.1f of %.1f MiB still in use", s.where, mib(s.inUse), mib(s.allocated))},
 		}
@@ -131,4 +133,12 @@ func boolRank(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// retainsInWindow: what the site allocated during the window (as the two
+// profiles tell it) it still held at the window's end. This horizon is
+// the site's own even where the process's history dilutes its lifetime
+// share (its earlier processes' memory, freed when they ended).
+func (s *site) retainsInWindow() bool {
+	return s.allocatedInWindow >= HeapRetainMinBytes && float64(s.heldInWindow) >= HeapRetainShare*float64(s.allocatedInWindow)
 }

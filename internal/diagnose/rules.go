@@ -175,8 +175,8 @@ var Rules = []*Rule{
 	{
 		ID: "heap_retention", Scenarios: []string{"memory", "leak"}, Severity: Medium,
 		Needs: NeedHeap, Uses: NeedProcesses | NeedRuntime,
-		Doc: fmt.Sprintf("One allocation site holds at least %d MiB and at least %g of all it allocated since start (in use ≈ allocated: "+
-			"nothing it allocates is freed). Medium when the site is a behaviour's code on this node and it allocated in the window or "+
+		Doc: fmt.Sprintf("One allocation site holds at least %d MiB and at least %g of all it allocated since start, or of what it "+
+			"allocated in the window (in use ≈ allocated: nothing it allocates is freed). Medium when the site is a behaviour's code on this node and it allocated in the window or "+
 			"holds at least %d objects (accumulated, not one buffer made at start); low otherwise. The live heap across the window's "+
 			"GCs is shown beside it.", HeapRetainMinBytes>>20, HeapRetainShare, HeapRetainMinObjects),
 		Check: heapRetention,
@@ -510,7 +510,8 @@ func heapGrowth(f *Facts) []Finding {
 		// No GC in the window, but the heap profile shows where the growth
 		// stays: a behaviour's site that holds what it allocates.
 		for _, s := range sites(f) {
-			if s.owner != nil && s.objects >= HeapRetainMinObjects && s.inUse >= HeapRetainMinBytes && float64(s.inUse) >= HeapRetainShare*float64(s.allocated) {
+			if s.owner != nil && s.objects >= HeapRetainMinObjects && s.inUse >= HeapRetainMinBytes &&
+				(float64(s.inUse) >= HeapRetainShare*float64(s.allocated) || s.retainsInWindow()) {
 				fd.Severity = Medium
 				fd.Inferred = fmt.Sprintf("no GC in the window measured the live heap; %s (%s) holds %.1f of the %.1f MiB it allocated, so the growth is retained",
 					s.where, s.owner.Behavior, mib(uint64(s.inUse)), mib(uint64(s.allocated)))

@@ -620,6 +620,12 @@ func TestHeapRetentionBoundaries(t *testing.T) {
 		{"one buffer made at start", HeapSite{Funcs: []string{"runtime.mallocgc", own}, InUse: 4 << 20, Allocated: 4 << 20, InUseObjects: HeapRetainMinObjects - 1},
 			&RuntimeWindow{Before: Runtime{HeapObjectsBytes: 50 << 20, GCCycles: 3}, After: Runtime{HeapObjectsBytes: 51 << 20, GCCycles: 3}}, Low},
 		{"no actor's code", site(40<<20, 40<<20, 1, "example.com/lib.(*Cache).Put"), gc, Low},
+		{"diluted history, held all it allocated in the window", HeapSite{Funcs: []string{"runtime.mallocgc", own}, InUse: 2 << 20, Allocated: 40 << 20,
+			AllocatedInWindow: 1 << 20, HeldInWindow: 1 << 20, InUseObjects: 8}, gc, Medium},
+		{"diluted history, held less than the share", HeapSite{Funcs: []string{"runtime.mallocgc", own}, InUse: 2 << 20, Allocated: 40 << 20,
+			AllocatedInWindow: 10 << 20, HeldInWindow: 8<<20 - 1, InUseObjects: 8}, gc, none},
+		{"diluted history, window too small", HeapSite{Funcs: []string{"runtime.mallocgc", own}, InUse: 2 << 20, Allocated: 40 << 20,
+			AllocatedInWindow: 1<<20 - 1, HeldInWindow: 1<<20 - 1, InUseObjects: 8}, gc, none},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			f := facts(2 * time.Second)

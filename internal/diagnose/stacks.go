@@ -76,9 +76,9 @@ func Delta(before, after []Stack) []Stack {
 
 // HeapSites joins the heap profile's in-use bytes, in-use objects and
 // allocated stacks (all as of the last GC) with what each allocated in
-// the window, largest
+// the window and how much more it held at its end, largest
 // in-use first, at most MaxStacks.
-func HeapSites(inuse, objects, allocated, inWindow []Stack) []HeapSite {
+func HeapSites(inuse, objects, allocated, inWindow, heldInWindow []Stack) []HeapSite {
 	key := func(s *Stack) string { return strings.Join(s.Funcs, "\n") }
 	idx := map[string]int{}
 	var out []HeapSite
@@ -106,6 +106,11 @@ func HeapSites(inuse, objects, allocated, inWindow []Stack) []HeapSite {
 	for i := range inWindow {
 		if j, ok := idx[key(&inWindow[i])]; ok {
 			out[j].AllocatedInWindow += inWindow[i].Value
+		}
+	}
+	for i := range heldInWindow {
+		if j, ok := idx[key(&heldInWindow[i])]; ok {
+			out[j].HeldInWindow += heldInWindow[i].Value
 		}
 	}
 	slices.SortStableFunc(out, func(a, b HeapSite) int { return cmp.Compare(b.InUse, a.InUse) })
