@@ -30,9 +30,9 @@ func warmup(sc scenario.Scenario, rate float64) time.Duration {
 		return max(time.Duration(2.3/rate*float64(time.Second)), time.Second)
 	case "leak":
 		return max(time.Duration(5.5/rate*float64(time.Second)), 4*time.Second)
-	case "heap_retention":
+	case "heap_retention", "slow_consumer":
 		return 4 * time.Second
-	case "call_cycle", "goroutine_leak", "slow_consumer":
+	case "call_cycle", "goroutine_leak":
 		return 3 * time.Second
 	}
 	return 1500 * time.Millisecond
@@ -64,7 +64,7 @@ func diagnoseOnce(t *testing.T, port uint16, args map[string]any) diagReport {
 	return rep
 }
 
-// withGCs runs f while a goroutine runs the GC every 200 ms. Heap
+// withGCs runs f while a goroutine runs the GC every 400 ms. Heap
 // profiles are as of the last GC, and a site's share of what it allocated
 // since the process started is diluted by every earlier test's run of the
 // same scenario (their memory freed when they stopped); GCs inside the
@@ -75,7 +75,7 @@ func withGCs(f func()) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		t := time.NewTicker(200 * time.Millisecond)
+		t := time.NewTicker(400 * time.Millisecond)
 		defer t.Stop()
 		for {
 			select {

@@ -70,7 +70,7 @@ func All() []Scenario {
 		define(Scenario{
 			Name:        "slow_consumer",
 			Description: "scenario_producer sends 20 + rate jobs/s to scenario_slow_consumer, which needs 50 ms a job (always running): its mailbox grows by rate a second; diagnose names the consumer",
-			Rule:        "mailbox_growing", Rate: 30, Low: 2, High: 30, Unit: "messages/s of mailbox growth",
+			Rule:        "mailbox_growing", Rate: 30, Low: 3, High: 30, Unit: "messages/s of mailbox growth",
 		}, startSlowConsumer),
 		define(Scenario{
 			Name:        "cpu_burner",
