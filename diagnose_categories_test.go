@@ -198,6 +198,14 @@ func TestDiagnoseCorpus(t *testing.T) {
 					defer wg.Done()
 					sem <- struct{}{}
 					defer func() { <-sem }()
+					if m, ok := alone[sc.Name]; ok {
+						// Its two rates must not overlap: the goroutine dump
+						// and heap profile are the process's, and one run's
+						// Stop (freeing its goroutines or memory) would show
+						// as a shrinking group in the other's window.
+						m.Lock()
+						defer m.Unlock()
+					}
 					categoryAt(t, &c, sc, rate)
 				}()
 			}
@@ -215,6 +223,9 @@ func TestDiagnoseCorpus(t *testing.T) {
 		writeCorpus(t, c.rows)
 	}
 }
+
+// alone are the scenarios whose two rates run one after the other.
+var alone = map[string]*sync.Mutex{"goroutine_leak": {}, "heap_retention": {}, "memory": {}}
 
 // corpusParallel is how many categories run at once.
 const corpusParallel = 3
