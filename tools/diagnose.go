@@ -235,6 +235,11 @@ func (pb *playbook) gather() (*diagnose.Facts, error) {
 	if pb.waitWindow() {
 		return nil, catalog.Errorf("diagnose cancelled during its window: %v", env.Ctx.Err())
 	}
+	// The window's end for the whole-process readings, first: they are
+	// cheap, while the event scan below (ProcessInfo of every process on
+	// ergo < 3.3) may spend the budget.
+	pb.goroutineDump(false)
+	pb.heap()
 	// Events and logs before the second pass: the processes they name
 	// must be kept by it whatever their measures.
 	pb.events()
@@ -251,8 +256,6 @@ func (pb *playbook) gather() (*diagnose.Facts, error) {
 	}
 	env.progress(pb.plan.Window.Seconds(), pb.plan.Budget.Seconds(), "second pass done; profiles and network")
 	pb.stacks()
-	pb.goroutineDump(false)
-	pb.heap()
 	pb.network()
 	pb.col.Fill(&pb.f)
 	pb.parentBehaviors()

@@ -174,3 +174,14 @@ func TestHeapSites(t *testing.T) {
 		t.Errorf("third site %+v", s)
 	}
 }
+
+func TestNeedNames(t *testing.T) {
+	for _, n := range allNeeds {
+		if n.String() == "" || strings.Contains(n.String(), "+") {
+			t.Errorf("need %d has no name of its own: %q", n, n.String())
+		}
+	}
+	if got := (NeedLogs | NeedGoroutineDump).String(); got != "logs+goroutine_dump" {
+		t.Errorf("names %q", got)
+	}
+}

@@ -36,6 +36,7 @@ var allNeeds = []Need{NeedProcesses, NeedRuntime, NeedHeap, NeedStacks, NeedNetw
 var needNames = map[Need]string{
 	NeedProcesses: "processes", NeedRuntime: "runtime", NeedHeap: "heap_profile",
 	NeedStacks: "goroutine_stacks", NeedNetwork: "network", NeedEvents: "events",
+	NeedLogs: "logs", NeedGoroutineDump: "goroutine_dump",
 }
 
 func (n Need) String() string {
