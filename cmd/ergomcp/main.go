@@ -6,13 +6,16 @@
 //
 //	ergomcp [flags] tools [TOOL]
 //	ergomcp [flags] call TOOL [key=value | key:=json | flag]...
+//	ergomcp [flags] top
 //
 // "tools" lists the server's tools; "tools TOOL" shows one tool's arguments.
 // "call" types each key=value from the tool's input schema: integers,
 // numbers, booleans, strings, arrays (comma-separated values or the key
 // repeated) and objects (JSON). key:=json passes raw JSON; a bare name sets
 // a boolean argument to true. An unknown argument is refused before anything
-// is sent.
+// is sent. "top" is a full-screen, refreshing view of process_top (see
+// top.go); its own flags are --interval, --window, --sort, --limit and
+// --cluster.
 //
 // Flags (anywhere on the command line):
 //
@@ -30,6 +33,8 @@
 //	2  usage error: bad flag, unknown command, tool or argument, bad value
 //	3  connection, protocol or authentication failure (HTTP 401: token missing or wrong)
 //	4  --timeout expired
+//	5  a node="*" call answered for some nodes only: at least one node's
+//	   part is an error, a timeout or gone (the merged result is printed)
 //	130 interrupted
 //
 // It depends on the MCP go-sdk only, not on Ergo, so it builds anywhere.
@@ -38,11 +43,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"slices"
@@ -61,6 +68,7 @@ const (
 	exitUsage       = 2
 	exitConnection  = 3
 	exitTimeout     = 4
+	exitPartial     = 5
 	exitInterrupted = 130
 )
 
@@ -75,6 +83,7 @@ const (
 const usageText = `Usage:
   ergomcp [flags] tools [TOOL]        list tools, or show one tool's arguments
   ergomcp [flags] call TOOL [ARG]...  call a tool
+  ergomcp [flags] top                 live view of the busiest processes (q quits)
 
 ARG is key=value (typed from the tool's schema; arrays: a,b,c or the key
 repeated; objects: JSON), key:=json (raw JSON), or a bare boolean name.
@@ -96,6 +105,7 @@ Exit codes:
   2    usage error (flags, command, unknown tool or argument, bad value)
   3    connection, protocol or authentication failure
   4    --timeout expired
+  5    node="*" answered for some nodes only (errors, timeouts or gone nodes)
   130  interrupted
 `
 
@@ -113,6 +123,7 @@ type config struct {
 	timeout          time.Duration
 	command          string
 	args             []string
+	top              topConfig
 }
 
 // run is the whole command; it returns the exit code instead of exiting so
@@ -121,6 +132,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cfg, code, ok := parseFlags(args, stdout, stderr)
 	if !ok {
 		return code
+	}
+	if cfg.command == "top" {
+		return runTop(ctx, cfg, stdout, stderr) // runs until quit: --timeout bounds each call
 	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
 	defer cancel()
@@ -142,7 +156,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return callTool(ctx, cs, cfg, stdout, stderr)
 		})
 	default:
-		return usageError(stderr, "unknown command %q (want tools or call)", cfg.command)
+		return usageError(stderr, "unknown command %q (want tools, call or top)", cfg.command)
 	}
 	return report(ctx, cfg, err, stderr)
 }
@@ -159,6 +173,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (cfg config, code int, 
 	fs.StringVar(&cfg.node, "node", "", "run the tool on this cluster `node` (adds node=... to the arguments)")
 	fs.BoolVar(&cfg.json, "json", false, "print the tool's JSON result, indented, instead of tables")
 	fs.DurationVar(&cfg.timeout, "timeout", defaultTimeout, "give up after this `duration`; the tool's own timeout argument bounds it on the server")
+	cfg.top.flags(fs)
 	usage := func(w io.Writer) {
 		fmt.Fprint(w, usageText)
 		fs.SetOutput(w)
@@ -194,6 +209,9 @@ func parseFlags(args []string, stdout, stderr io.Writer) (cfg config, code int, 
 	}
 	if cfg.timeout <= 0 {
 		return cfg, usageError(stderr, "--timeout must be positive, got %s", cfg.timeout), false
+	}
+	if name := misused(fs, positional[0]); name != "" {
+		return cfg, usageError(stderr, "--%s is a flag of top, not of %s", name, positional[0]), false
 	}
 	cfg.command, cfg.args = positional[0], positional[1:]
 	return cfg, exitOK, true
@@ -283,17 +301,19 @@ type connError struct {
 func (e *connError) Error() string { return e.err.Error() }
 func (e *connError) Unwrap() error { return e.err }
 
-// withSession connects, runs f and closes the session. Progress
-// notifications go to stderr as they arrive.
-func withSession(ctx context.Context, cfg config, stderr io.Writer, f func(*mcp.ClientSession) error) error {
+// dial opens a session to cfg.url. progress, when not nil, gets the
+// server's progress notifications. The caller closes the session, then
+// base's idle connections.
+func dial(ctx context.Context, cfg config, progress func(*mcp.ProgressNotificationParams)) (*mcp.ClientSession, *authTransport, *http.Transport, error) {
 	base := &http.Transport{Proxy: http.ProxyFromEnvironment}
-	defer base.CloseIdleConnections()
 	rt := &authTransport{token: cfg.token, base: base, cancelSent: make(chan struct{}, 1)}
-	client := mcp.NewClient(&mcp.Implementation{Name: "ergomcp-cli", Version: "1"}, &mcp.ClientOptions{
-		ProgressNotificationHandler: func(_ context.Context, req *mcp.ProgressNotificationClientRequest) {
-			printProgress(stderr, req.Params)
-		},
-	})
+	var opts mcp.ClientOptions
+	if progress != nil {
+		opts.ProgressNotificationHandler = func(_ context.Context, req *mcp.ProgressNotificationClientRequest) {
+			progress(req.Params)
+		}
+	}
+	client := mcp.NewClient(&mcp.Implementation{Name: "ergomcp-cli", Version: "1"}, &opts)
 	cs, err := client.Connect(ctx, &mcp.StreamableClientTransport{
 		Endpoint:   cfg.url,
 		HTTPClient: &http.Client{Transport: rt},
@@ -304,8 +324,20 @@ func withSession(ctx context.Context, cfg config, stderr io.Writer, f func(*mcp.
 		DisableStandaloneSSE: true,
 	}, nil)
 	if err != nil {
-		return &connError{err: err, refused: int(rt.refused.Load())}
+		base.CloseIdleConnections()
+		return nil, rt, nil, &connError{err: err, refused: int(rt.refused.Load())}
 	}
+	return cs, rt, base, nil
+}
+
+// withSession connects, runs f and closes the session. Progress
+// notifications go to stderr as they arrive.
+func withSession(ctx context.Context, cfg config, stderr io.Writer, f func(*mcp.ClientSession) error) error {
+	cs, rt, base, err := dial(ctx, cfg, func(p *mcp.ProgressNotificationParams) { printProgress(stderr, p) })
+	if err != nil {
+		return err
+	}
+	defer base.CloseIdleConnections()
 	defer func() {
 		if ctx.Err() != nil {
 			// A call cut short by --timeout or Ctrl-C: its
@@ -321,7 +353,7 @@ func withSession(ctx context.Context, cfg config, stderr io.Writer, f func(*mcp.
 	}()
 	err = f(cs)
 	var ue *usageErr
-	if err != nil && !errors.As(err, &ue) && !errors.Is(err, toolError{}) {
+	if err != nil && !errors.As(err, &ue) && !errors.Is(err, toolError{}) && !errors.Is(err, partialError{}) {
 		return &connError{err: err, refused: int(rt.refused.Load())}
 	}
 	return err
@@ -329,6 +361,9 @@ func withSession(ctx context.Context, cfg config, stderr io.Writer, f func(*mcp.
 
 // report prints err and maps it to an exit code.
 func report(ctx context.Context, cfg config, err error, stderr io.Writer) int {
+	// The password of a user:pass@ URL stays out of our own text, as Go's
+	// url.Error already keeps it out of err's.
+	cfg.url = redactedURL(cfg.url)
 	var ue *usageErr
 	var ce *connError
 	switch {
@@ -336,6 +371,8 @@ func report(ctx context.Context, cfg config, err error, stderr io.Writer) int {
 		return exitOK
 	case errors.Is(err, toolError{}):
 		return exitToolError
+	case errors.Is(err, partialError{}):
+		return exitPartial
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "ergomcp: %s\n", ue.msg)
 		return exitUsage
@@ -354,6 +391,16 @@ func report(ctx context.Context, cfg config, err error, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "ergomcp: cannot talk to the MCP server at %s: %v\n", cfg.url, err)
 	return exitConnection
+}
+
+// redactedURL masks the password of a URL; text that is not a URL is
+// shown as is, having no password to mask.
+func redactedURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	return u.Redacted()
 }
 
 // printProgress prints one progress notification as a line, so that a
@@ -457,9 +504,36 @@ func callTool(ctx context.Context, cs *mcp.ClientSession, cfg config, stdout, st
 		return toolError{}
 	}
 	if cfg.json {
-		return writeJSON(stdout, text)
+		err = writeJSON(stdout, text)
+	} else {
+		err = writeResult(stdout, text)
 	}
-	return writeResult(stdout, text)
+	if err == nil && partialFanOut(text) {
+		fmt.Fprintf(stderr, "ergomcp: %s: some nodes did not answer (see their status above)\n", t.Name)
+		return partialError{}
+	}
+	return err
+}
+
+// partialError is a node="*" result that lacks some nodes' answers; the
+// result is already printed.
+type partialError struct{}
+
+func (partialError) Error() string { return "partial fan-out" }
+
+// partialFanOut reports whether text is a merged node="*" answer in which
+// a node failed, timed out or is gone: a script must not read it as whole.
+func partialFanOut(text string) bool {
+	var m struct {
+		Tool                   string
+		Nodes                  *int
+		Results                []json.RawMessage
+		Errors, Timeouts, Gone int
+	}
+	if json.Unmarshal([]byte(text), &m) != nil || m.Nodes == nil || m.Results == nil || m.Tool == "" {
+		return false
+	}
+	return m.Errors+m.Timeouts+m.Gone > 0
 }
 
 // resultText joins the text blocks of a result; ergomcp sends exactly one.
