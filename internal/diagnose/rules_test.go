@@ -893,3 +893,126 @@ func TestCallCycleNeedsQueuedRequests(t *testing.T) {
 		t.Errorf("cycle with one request queued at each: %+v", fs)
 	}
 }
+
+// evMetric is a finding's own metric by name.
+func evMetric(t *testing.T, fd Finding, name string) Metric {
+	t.Helper()
+	for _, m := range fd.Evidence.Metrics {
+		if m.Name == name {
+			return m
+		}
+	}
+	t.Fatalf("no metric %s in %+v", name, fd.Evidence.Metrics)
+	return Metric{}
+}
+
+func TestEvidenceNumbers(t *testing.T) {
+	t.Run("log_flood", func(t *testing.T) {
+		f := facts(2 * time.Second)
+		f.LogsSince = 20 * time.Second
+		f.Logs = []LogEntry{{Level: "error", Kind: "process", Source: "flooder", Template: "t %d", Count: 400, CountBefore: 380,
+			PIDs: []string{pid(1901), pid(1900)}, Message: "t 400"}}
+		fd := only(t, f, "log_flood")[0]
+		if m := evMetric(t, fd, "Messages"); m.Value != 20 || *m.Before != 380 || *m.After != 400 {
+			t.Errorf("messages %+v", m)
+		}
+		if m := evMetric(t, fd, "RateSinceCounting"); m.Value != 20 {
+			t.Errorf("rate since counting %+v", m)
+		}
+		if fd.Magnitude != 2 || !strings.HasPrefix(fd.Conclusion, pid(1900)+" (flooder)") || !strings.Contains(fd.Conclusion, "10 times a second") {
+			t.Errorf("magnitude %g, conclusion %s", fd.Magnitude, fd.Conclusion)
+		}
+		if !slices.Contains(fd.Evidence.Sites, "last: t 400") || len(fd.Evidence.Processes) != 2 || len(fd.Next) != 2 || fd.Next[1].Args["pid"] != pid(1900) {
+			t.Errorf("sites %v, processes %d, next %+v", fd.Evidence.Sites, len(fd.Evidence.Processes), fd.Next)
+		}
+		// No horizon, no text, no PIDs: the finding still stands, without them.
+		f.LogsSince, f.Logs[0].Message, f.Logs[0].PIDs = 0, "", nil
+		fd = only(t, f, "log_flood")[0]
+		if len(fd.Evidence.Metrics) != 2 || len(fd.Evidence.Sites) != 1 || len(fd.Next) != 1 || !strings.HasPrefix(fd.Conclusion, "flooder logs") {
+			t.Errorf("bare finding %+v", fd)
+		}
+		// Equal counts: nothing logged in the window.
+		f.Logs[0].CountBefore = f.Logs[0].Count
+		if fs := only(t, f, "log_flood"); len(fs) != 0 {
+			t.Errorf("%+v", fs)
+		}
+	})
+	t.Run("goroutine_leak", func(t *testing.T) {
+		f := facts(2 * time.Second)
+		f.ProcsBefore, f.ProcsAfter = 50, 52
+		f.Behaviors = []Behavior{{Behavior: "main.leaker", Count: 1, PIDs: []string{pid(1800)}}}
+		f.GoGroups = []GoGroup{{Funcs: []string{"runtime.gopark", "example.com/app/main.await"}, CreatedBy: "example.com/app/main.(*leaker).HandleMessage",
+			State: "chan receive", Count: 30, CountBefore: 20}}
+		f.Runtime = &RuntimeWindow{Before: Runtime{Goroutines: 100}, After: Runtime{Goroutines: 113}}
+		fd := only(t, f, "goroutine_leak")[0]
+		if m := evMetric(t, fd, "Goroutines"); m.Value != 10 || *m.Before != 20 || *m.After != 30 {
+			t.Errorf("goroutines %+v", m)
+		}
+		if m := evMetric(t, fd, "GrowthRate"); m.Value != 5 {
+			t.Errorf("rate %+v", m)
+		}
+		if m := evMetric(t, fd, "NodeGoroutines"); m.Value != 13 || *m.Before != 100 {
+			t.Errorf("node goroutines %+v", m)
+		}
+		if m := evMetric(t, fd, "Processes"); m.Value != 2 || *m.Before != 50 || *m.After != 52 {
+			t.Errorf("processes %+v", m)
+		}
+		if fd.Magnitude != 3 || !strings.Contains(fd.Conclusion, "30 goroutines parked in example.com/app/main.await (chan receive), +10 in 2.0s") {
+			t.Errorf("magnitude %g, conclusion %s", fd.Magnitude, fd.Conclusion)
+		}
+		if len(fd.Next) != 2 || fd.Next[0].Args["pid"] != pid(1800) {
+			t.Errorf("next %+v", fd.Next)
+		}
+		// Without runtime readings or the owner's PIDs.
+		f.Runtime = nil
+		f.Behaviors[0].PIDs = nil
+		fd = only(t, f, "goroutine_leak")[0]
+		if len(fd.Evidence.Metrics) != 3 || len(fd.Next) != 1 || fd.Severity != Medium {
+			t.Errorf("metrics %+v next %+v", fd.Evidence.Metrics, fd.Next)
+		}
+	})
+	t.Run("cpu_hog", func(t *testing.T) {
+		f := facts(2 * time.Second)
+		f.Procs = []Proc{cpu(1.2e9, 6, 0)}
+		fd := only(t, f, "cpu_hog")[0]
+		m := metricOf(t, fd.Evidence.Processes[0], "CPU")
+		if m.Value != 0.6 || *m.Before != 3 || *m.After != 4.2 {
+			t.Errorf("cpu %+v", m)
+		}
+		if m := metricOf(t, fd.Evidence.Processes[0], "RunningProbes"); m.Value != 0.6 {
+			t.Errorf("running probes %+v", m)
+		}
+		if fd.Magnitude != 1.2 {
+			t.Errorf("magnitude %g", fd.Magnitude)
+		}
+		// Six probes, two running: the share of 0.6 claims more than twice that.
+		f.Procs[0].Running = 2
+		if fs := only(t, f, "cpu_hog"); len(fs) != 0 {
+			t.Errorf("claim beyond the probes: %+v", fs)
+		}
+		// Five probes are too few to contradict it.
+		f.Procs[0].Probes, f.Procs[0].Running = 5, 1
+		if fs := only(t, f, "cpu_hog"); len(fs) != 1 {
+			t.Errorf("five probes: %+v", fs)
+		}
+	})
+	t.Run("process_leak", func(t *testing.T) {
+		f := facts(2 * time.Second)
+		f.ProcsBefore, f.ProcsAfter = 1000, 1004
+		f.Families = []Family{family(9, 9, 1, 9)}
+		f.Groups = []Group{{Parent: pid(1600), Behavior: "main.worker", Born: 2, Died: 0}}
+		fd := only(t, f, "process_leak")[0]
+		if m := evMetric(t, fd, "SpawnRate"); m.Value != 1 {
+			t.Errorf("rate %+v", m)
+		}
+		if m := evMetric(t, fd, "Processes"); m.Value != 4 || *m.Before != 1000 {
+			t.Errorf("processes %+v", m)
+		}
+		if m := evMetric(t, fd, "BornInWindow"); m.Value != 2 {
+			t.Errorf("born %+v", m)
+		}
+		if fd.Magnitude != 1.8 || !strings.Contains(fd.Conclusion, "9 alive, born over 8s (~1.0/s), the youngest 1s old, 9 of them never received") {
+			t.Errorf("magnitude %g conclusion %s", fd.Magnitude, fd.Conclusion)
+		}
+	})
+}
