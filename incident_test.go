@@ -151,7 +151,6 @@ func TestHungPeerDeadlineIsTruthful(t *testing.T) {
 		if limit := time.Duration(timeout) * time.Second; said < limit*8/10 || took < said {
 			t.Errorf("timeout=%d: said it waited %s, took %s: %s", timeout, said, took, text)
 		}
-		t.Logf("timeout=%d: answered after %s: %s", timeout, took.Round(time.Millisecond), text)
 	}
 }
 
@@ -189,7 +188,7 @@ func TestIncidentThreePeers(t *testing.T) {
 	time.Sleep(3 * time.Second) // pings to the stopped peer go unanswered
 
 	text, isErr := callText(t, s, "runtime_stats", map[string]any{"node": "*", "timeout": 8})
-	t.Logf("node=\"*\": %s", text)
+	figure(t, "node=\"*\": %s", text)
 	var all incidentFanOut
 	if err := json.Unmarshal([]byte(text), &all); isErr || err != nil {
 		t.Fatalf("node=*: %v %s", err, text)
@@ -215,7 +214,7 @@ func TestIncidentThreePeers(t *testing.T) {
 	}
 
 	text, isErr = callText(t, s, "diagnose", map[string]any{"scenario": "network", "timeout": 10})
-	t.Logf("diagnose scenario=network: %s", text)
+	figure(t, "diagnose scenario=network: %s", text)
 	var rep struct {
 		Findings []struct {
 			Rule, Severity, Conclusion string
