@@ -1,10 +1,13 @@
 package tools
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"fmt"
 	"regexp"
+	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -15,6 +18,7 @@ import (
 	"github.com/ergomcp/ergomcp/internal/diagnose"
 	"github.com/ergomcp/ergomcp/internal/events"
 	"github.com/ergomcp/ergomcp/internal/ident"
+	"github.com/ergomcp/ergomcp/internal/logcount"
 	"github.com/ergomcp/ergomcp/internal/profiles"
 	"github.com/ergomcp/ergomcp/internal/rtstats"
 	"github.com/ergomcp/ergomcp/internal/window"
@@ -93,7 +97,37 @@ func toolDiagnose(env *Env, args *diagnoseArgs) (any, error) {
 	if err != nil {
 		return nil, catalog.Errorf("%v", err)
 	}
+	pb.complete(&rep)
 	return withHistory(env.RT, rep, plan.Scenario), nil
+}
+
+// complete fills the evidence of processes a rule knew only by PID (a
+// parent, the owner of a stack or an allocation site) from the node's
+// table now, so every finding names, places and dates what it blames.
+func (pb *playbook) complete(rep *diagnose.Report) {
+	self := pb.node.Name()
+	for i := range rep.Findings {
+		for j := range rep.Findings[i].Evidence.Processes {
+			e := &rep.Findings[i].Evidence.Processes[j]
+			if e.State != "" {
+				continue // complete, or known to have ended
+			}
+			id, err := ident.ParsePID(e.PID)
+			if err != nil || id.NodeHash != ident.NodeHash(string(self)) {
+				continue
+			}
+			info, err := processShortInfo(pb.node, gen.PID{Node: self, ID: id.ID, Creation: pb.node.Creation()})
+			if err != nil {
+				e.State = "terminated"
+				continue
+			}
+			e.Name, e.Behavior, e.Application = string(info.Name), info.Behavior, string(info.Application)
+			e.State, e.Uptime = info.State.String(), info.Uptime
+			if info.Parent != (gen.PID{}) {
+				e.Parent = info.Parent.String()
+			}
+		}
+	}
 }
 
 // playbook gathers the Facts of one diagnose call.
@@ -110,12 +144,15 @@ type playbook struct {
 	maxID   uint64 // highest ID of the first pass
 	tooBig  bool   // the table exceeded maxDiagnoseTable
 	probed  map[uint64]*probeCount
-	births  map[uint64]birth // processes first seen by a probe
-	lastID  uint64           // highest ID seen anywhere
-	allocs0 []diagnose.Stack // alloc_space stacks at the window's start
-	peers0  map[string]int64 // connection uptime of each peer at the start
-	recon0  map[string]int   // reconnects ergomcp had seen of each peer at the start
-	pub0    map[string]int64 // publications per event at the start (ergo ≥ 3.3)
+	births  map[uint64]birth        // processes first seen by a probe
+	lastID  uint64                  // highest ID seen anywhere
+	allocs0 []diagnose.Stack        // alloc_space stacks at the window's start
+	inuse0  []diagnose.Stack        // inuse_space stacks at the window's start
+	peers0  map[string]int64        // connection uptime of each peer at the start
+	recon0  map[string]int          // reconnects ergomcp had seen of each peer at the start
+	pub0    map[string]int64        // publications per event at the start (ergo ≥ 3.3)
+	logs0   map[logcount.Key]uint64 // log counts at the window's start
+	gos0    []diagnose.GoGroup      // goroutines at the window's start
 }
 
 // snap is one process of the first pass: what the window math and the
@@ -131,6 +168,32 @@ type probeCount struct {
 	pid              gen.PID
 	probes           int
 	running, waiting int
+	// mailboxes is the mailbox at every stride-th probe, thinned to at
+	// most diagnose.MaxSeries readings as the window goes on.
+	mailboxes []uint64
+	stride    int
+}
+
+// record adds one probe's reading.
+func (c *probeCount) record(st gen.ProcessState, mailbox uint64) {
+	if c.probes%c.stride == 0 {
+		c.mailboxes = append(c.mailboxes, mailbox)
+		if len(c.mailboxes) == diagnose.MaxSeries {
+			// Keep every other reading and take half as many from now on.
+			for i := range diagnose.MaxSeries / 2 {
+				c.mailboxes[i] = c.mailboxes[2*i]
+			}
+			c.mailboxes = c.mailboxes[:diagnose.MaxSeries/2]
+			c.stride *= 2
+		}
+	}
+	c.probes++
+	switch st {
+	case gen.ProcessStateRunning:
+		c.running++
+	case gen.ProcessStateWaitResponse:
+		c.waiting++
+	}
 }
 
 type birth struct {
@@ -174,9 +237,15 @@ func (pb *playbook) gather() (*diagnose.Facts, error) {
 	if pb.waitWindow() {
 		return nil, catalog.Errorf("diagnose cancelled during its window: %v", env.Ctx.Err())
 	}
-	// Events before the second pass: their producers and subscribers must
-	// be kept by it whatever their measures.
+	// The window's end for the whole-process readings, first: they are
+	// cheap, while the event scan below (ProcessInfo of every process on
+	// ergo < 3.3) may spend the budget.
+	pb.goroutineDump(false)
+	pb.heap()
+	// Events and logs before the second pass: the processes they name
+	// must be kept by it whatever their measures.
 	pb.events()
+	pb.logs()
 	rt1 := rtstats.Read()
 	pb.f.Window = time.Since(windowStart)
 	if pb.wants(diagnose.NeedRuntime) {
@@ -189,7 +258,6 @@ func (pb *playbook) gather() (*diagnose.Facts, error) {
 	}
 	env.progress(pb.plan.Window.Seconds(), pb.plan.Budget.Seconds(), "second pass done; profiles and network")
 	pb.stacks()
-	pb.heap()
 	pb.network()
 	pb.col.Fill(&pb.f)
 	pb.parentBehaviors()
@@ -215,8 +283,10 @@ func (pb *playbook) firstPass() error {
 			s.parent = p.Parent.ID
 		}
 		pb.before = append(pb.before, s)
-		if (p.State == gen.ProcessStateRunning || p.State == gen.ProcessStateWaitResponse) && len(pb.probed) < maxStateProbed {
-			pb.probed[p.PID.ID] = &probeCount{pid: p.PID}
+		// Busy processes and queued mailboxes are watched through the
+		// window: their states and the mailbox's trend.
+		if (p.State == gen.ProcessStateRunning || p.State == gen.ProcessStateWaitResponse || p.MessagesMailbox > 0) && len(pb.probed) < maxStateProbed {
+			pb.probed[p.PID.ID] = &probeCount{pid: p.PID, stride: 1}
 		}
 	})
 	if err != nil {
@@ -238,9 +308,14 @@ func (pb *playbook) firstPass() error {
 // startOptional takes the window's starting readings of what the
 // scenario reads besides processes.
 func (pb *playbook) startOptional() {
+	if pb.wants(diagnose.NeedLogs) && pb.env.RT.logs != nil {
+		pb.logs0 = logCounts(pb.env.RT.logs)
+	}
+	pb.goroutineDump(true)
 	if pb.wants(diagnose.NeedHeap) {
 		if p, err := profiles.Heap(); err == nil {
 			pb.allocs0, _ = stacksOf(p, "alloc_space")
+			pb.inuse0, _ = stacksOf(p, "inuse_space")
 		}
 	}
 	if pb.wants(diagnose.NeedNetwork) {
@@ -291,13 +366,14 @@ func (pb *playbook) probe() {
 	}
 	pb.f.Probes++
 	for _, c := range pb.probed {
-		c.probes++
-		switch st, _ := pb.node.ProcessState(c.pid); st {
-		case gen.ProcessStateRunning:
-			c.running++
-		case gen.ProcessStateWaitResponse:
-			c.waiting++
+		// One short info: state and mailbox in one read (a gone process
+		// yields another's, or none).
+		page, err := pb.node.ProcessListShortInfo(int(c.pid.ID), 1)
+		if err != nil || len(page) == 0 || page[0].PID != c.pid {
+			c.probes++
+			continue
 		}
+		c.record(page[0].State, page[0].MessagesMailbox)
 	}
 	if len(pb.births) >= maxBirths {
 		return
@@ -327,6 +403,12 @@ func (pb *playbook) probe() {
 func (pb *playbook) secondPass() error {
 	if !pb.wants(diagnose.NeedProcesses) || pb.tooBig {
 		return nil
+	}
+	// Newborns and their parents are kept whatever their measures: a
+	// restart loop's or a leak's evidence names them.
+	for id, b := range pb.births {
+		pb.col.Want(id)
+		pb.col.Want(b.parent)
 	}
 	i := 0
 	died := func(upTo uint64) {
@@ -370,7 +452,7 @@ func (pb *playbook) secondPass() error {
 			}
 		}
 		if c, ok := pb.probed[id]; ok {
-			x.Probes, x.Running, x.Waiting = c.probes, c.running, c.waiting
+			x.Probes, x.Running, x.Waiting, x.Mailboxes = c.probes, c.running, c.waiting, c.mailboxes
 		}
 		pb.col.Add(x)
 	})
@@ -513,9 +595,19 @@ func (pb *playbook) heap() {
 		return
 	}
 	pb.f.Heap = diagnose.Largest(inuse, diagnose.MaxStacks)
-	if allocs, err := stacksOf(p, "alloc_space"); err == nil && pb.allocs0 != nil {
+	allocs, err := stacksOf(p, "alloc_space")
+	if err != nil {
+		return
+	}
+	if pb.allocs0 != nil {
 		pb.f.HeapAlloc = diagnose.Largest(diagnose.Delta(pb.allocs0, allocs), diagnose.MaxStacks)
 	}
+	objects, _ := stacksOf(p, "inuse_objects")
+	var held []diagnose.Stack
+	if pb.inuse0 != nil {
+		held = diagnose.Delta(pb.inuse0, inuse)
+	}
+	pb.f.Sites = diagnose.HeapSites(inuse, objects, allocs, pb.f.HeapAlloc, held)
 }
 
 // nodeName is what a static route's match must look like to name a node
@@ -666,3 +758,66 @@ func stacksOf(p *profile.Profile, sampleType string) ([]diagnose.Stack, error) {
 	}
 	return out, nil
 }
+
+// logs reads the node's log counter at the window's end and marks the
+// processes it names for the second pass: the loud ones by PID, a
+// crashing child's incarnations by behaviour.
+func (pb *playbook) logs() {
+	switch {
+	case !pb.wants(diagnose.NeedLogs):
+		pb.f.Missing[diagnose.NeedLogs] = "not gathered in this scenario"
+		return
+	case pb.env.RT.logs == nil:
+		pb.f.Missing[diagnose.NeedLogs] = "the node refused diagnose's log counter"
+		return
+	}
+	end := time.Now()
+	pb.f.Logs = logFacts(pb.env.RT.logs, pb.logs0, end)
+	pb.f.LogsSince = end.Sub(pb.env.RT.logs.Since())
+	for _, e := range pb.f.Logs {
+		if e.Level == "panic" {
+			pb.col.WantBehavior(e.Behavior)
+		}
+		for _, s := range e.PIDs {
+			if p, err := ident.ParsePID(s); err == nil {
+				pb.col.Want(p.ID)
+			}
+		}
+	}
+}
+
+// maxDumpGoroutines bounds the goroutine dump: beyond it (a dump of that
+// many stops the world for tens of milliseconds) goroutine_leak is not
+// checked.
+const maxDumpGoroutines = 50000
+
+// goroutineDump reads every goroutine at the window's start or end.
+func (pb *playbook) goroutineDump(start bool) {
+	if !pb.wants(diagnose.NeedGoroutineDump) {
+		pb.f.Missing[diagnose.NeedGoroutineDump] = "not gathered in this scenario"
+		return
+	}
+	if _, gone := pb.f.Missing[diagnose.NeedGoroutineDump]; gone || !start && pb.gos0 == nil || !start && pb.late(diagnose.NeedGoroutineDump) {
+		if !start && pb.gos0 == nil {
+			pb.f.Missing[diagnose.NeedGoroutineDump] = "no dump at the window's start"
+		}
+		return
+	}
+	if n := runtime.NumGoroutine(); n > maxDumpGoroutines {
+		pb.f.Missing[diagnose.NeedGoroutineDump] = fmt.Sprintf("%d goroutines, more than the %d diagnose dumps: use pprof_goroutines", n, maxDumpGoroutines)
+		return
+	}
+	var b bytes.Buffer
+	if err := pprof.Lookup("goroutine").WriteTo(&b, 2); err != nil {
+		pb.f.Missing[diagnose.NeedGoroutineDump] = "goroutine dump: " + err.Error()
+		return
+	}
+	groups := diagnose.ParseGoroutineDump(&b)
+	if start {
+		pb.gos0 = groups
+		return
+	}
+	pb.f.GoGroups = firstN(diagnose.MergeGoGroups(pb.gos0, groups), diagnose.MaxStacks)
+}
+
+func firstN[T any](s []T, n int) []T { return s[:min(len(s), n)] }

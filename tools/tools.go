@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/ergomcp/ergomcp/internal/logcount"
 	"reflect"
 	"runtime/debug"
 
@@ -57,6 +58,7 @@ type Runtime struct {
 
 	shortInfo capability.ShortInfo
 	node      capability.Node
+	logs      *logcount.Counter // the node's log since start, for diagnose; nil if refused
 	// Peers is what ergomcp saw of the other nodes (the dispatcher's
 	// watch feeds it): fan-out, errors, network_nodes and diagnose read it.
 	Peers peers.Memory
@@ -71,6 +73,7 @@ func NewRuntime(node gen.Node, policy catalog.Policy, budget int) *Runtime {
 		Audit:     audit.New(audit.DefaultSize),
 		shortInfo: capability.ProbeShortInfo(reflect.TypeFor[gen.ProcessShortInfo]()),
 		node:      capability.ProbeNode(node),
+		logs:      startLogCounter(node),
 	}
 }
 

@@ -8,15 +8,12 @@ import (
 	"ergo.services/ergo/gen"
 )
 
-// OrdersEvent is the event the events scenario publishes, ~20 times a
-// second (publishEvery), with nobody subscribed.
+// OrdersEvent is the event the events scenario publishes, at the scenario's rate, with nobody subscribed.
 const OrdersEvent gen.Atom = "scenario_orders"
 
-const publishEvery = 50 * time.Millisecond
-
-func startEvents(node gen.Node) (*Run, error) {
+func startEvents(node gen.Node, rate float64) (*Run, error) {
 	r := newRun(node)
-	pid, err := r.spawn("scenario_event_producer", func() gen.ProcessBehavior { return &eventProducer{run: r} })
+	pid, err := r.spawn("scenario_event_producer", func() gen.ProcessBehavior { return &eventProducer{run: r, every: every(rate)} })
 	return r.started(err, pid)
 }
 
@@ -29,6 +26,7 @@ type Order struct{ N uint64 }
 type eventProducer struct {
 	act.Actor
 	run       *run
+	every     time.Duration
 	token     gen.Ref
 	published uint64
 }
@@ -52,7 +50,7 @@ func (p *eventProducer) HandleMessage(from gen.PID, message any) error {
 	if err := p.SendEvent(OrdersEvent, p.token, Order{N: p.published}); err != nil {
 		p.Log().Warning("publish %s: %s", OrdersEvent, err)
 	}
-	p.SendAfter(p.PID(), tick{}, publishEvery)
+	p.SendAfter(p.PID(), tick{}, p.every)
 	return nil
 }
 

@@ -8,17 +8,13 @@ import (
 	"ergo.services/ergo/gen"
 )
 
-// The spawner leaks a worker every leakEvery (50 a second) and stops at
-// leakMax, so a demo left running cannot exhaust the machine (5000 idle
-// actors are a few MB).
-const (
-	leakEvery = 20 * time.Millisecond
-	leakMax   = 5000
-)
+// The spawner leaks workers at its rate and stops at leakMax, so a demo
+// left running cannot exhaust the machine (5000 idle actors are a few MB).
+const leakMax = 5000
 
-func startLeak(node gen.Node) (*Run, error) {
+func startLeak(node gen.Node, rate float64) (*Run, error) {
 	r := newRun(node)
-	pid, err := r.spawn("scenario_leak_spawner", func() gen.ProcessBehavior { return &leakSpawner{run: r} })
+	pid, err := r.spawn("scenario_leak_spawner", func() gen.ProcessBehavior { return &leakSpawner{run: r, every: every(rate)} })
 	return r.started(err, pid)
 }
 
@@ -27,12 +23,13 @@ func startLeak(node gen.Node) (*Run, error) {
 type leakSpawner struct {
 	act.Actor
 	run     *run
+	every   time.Duration
 	spawned int
 }
 
 func (s *leakSpawner) Init(args ...any) error {
 	s.run.track(s.PID())
-	s.SendAfter(s.PID(), tick{}, leakEvery)
+	s.SendAfter(s.PID(), tick{}, s.every)
 	return nil
 }
 
@@ -45,7 +42,7 @@ func (s *leakSpawner) HandleMessage(from gen.PID, message any) error {
 	} else {
 		s.spawned++
 	}
-	s.SendAfter(s.PID(), tick{}, leakEvery)
+	s.SendAfter(s.PID(), tick{}, s.every)
 	return nil
 }
 

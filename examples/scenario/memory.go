@@ -8,18 +8,18 @@ import (
 	"ergo.services/ergo/gen"
 )
 
-// The hog keeps one more hogChunk every hogEvery (~20 MB/s) until it holds
+// The hog keeps one more hogChunk at its rate (20 MB/s by default) until it holds
 // hogMaxChunks (512 MB); then it replaces the oldest chunk on every tick,
 // so the heap stays large and the GC keeps working.
 const (
-	hogEvery     = 50 * time.Millisecond
 	hogChunk     = 1 << 20
 	hogMaxChunks = 512
 )
 
-func startMemory(node gen.Node) (*Run, error) {
+// startMemory keeps rate MB more a second (one chunk per tick).
+func startMemory(node gen.Node, rate float64) (*Run, error) {
 	r := newRun(node)
-	pid, err := r.spawn("scenario_memory_hog", func() gen.ProcessBehavior { return &memoryHog{run: r} })
+	pid, err := r.spawn("scenario_memory_hog", func() gen.ProcessBehavior { return &memoryHog{run: r, every: every(rate)} })
 	return r.started(err, pid)
 }
 
@@ -31,13 +31,14 @@ func startMemory(node gen.Node) (*Run, error) {
 type memoryHog struct {
 	act.Actor
 	run    *run
+	every  time.Duration
 	chunks [][]byte
 	next   int // ring position once chunks is full
 }
 
 func (h *memoryHog) Init(args ...any) error {
 	h.run.track(h.PID())
-	h.SendAfter(h.PID(), tick{}, hogEvery)
+	h.SendAfter(h.PID(), tick{}, h.every)
 	return nil
 }
 
@@ -55,7 +56,7 @@ func (h *memoryHog) HandleMessage(from gen.PID, message any) error {
 		h.chunks[h.next] = chunk
 		h.next = (h.next + 1) % hogMaxChunks
 	}
-	h.SendAfter(h.PID(), tick{}, hogEvery)
+	h.SendAfter(h.PID(), tick{}, h.every)
 	return nil
 }
 

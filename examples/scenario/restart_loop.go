@@ -9,16 +9,15 @@ import (
 	"ergo.services/ergo/gen"
 )
 
-// flakyLife is how long the flaky worker lives: about 5 restarts a second.
-const flakyLife = 200 * time.Millisecond
+// errFlaky is the flaky worker's panic: the supervisor restarts it, and
+// ergo logs the panic with this reason, as it would in a real loop.
+var errFlaky = errors.New("scenario: flaky worker lost its connection")
 
-// errFlaky is the flaky worker's exit reason: abnormal, so the supervisor
-// restarts it (and ergo logs the failure, as it would in a real loop).
-var errFlaky = errors.New("scenario: flaky worker failed")
-
-func startRestartLoop(node gen.Node) (*Run, error) {
+// startRestartLoop: the worker lives 1/rate seconds.
+func startRestartLoop(node gen.Node, rate float64) (*Run, error) {
 	r := newRun(node)
-	pid, err := r.spawn("scenario_restart_supervisor", func() gen.ProcessBehavior { return &restartSupervisor{run: r} })
+	life := every(rate)
+	pid, err := r.spawn("scenario_restart_supervisor", func() gen.ProcessBehavior { return &restartSupervisor{run: r, life: life} })
 	return r.started(err, pid)
 }
 
@@ -28,7 +27,8 @@ func startRestartLoop(node gen.Node) (*Run, error) {
 // supervisor in production.
 type restartSupervisor struct {
 	act.Supervisor
-	run *run
+	run  *run
+	life time.Duration
 }
 
 func (s *restartSupervisor) Init(args ...any) (act.SupervisorSpec, error) {
@@ -39,7 +39,7 @@ func (s *restartSupervisor) Init(args ...any) (act.SupervisorSpec, error) {
 			// A one-for-one supervisor registers its children under their
 			// spec names, so the worker is findable by name after every restart.
 			Name:    "scenario_flaky_worker",
-			Factory: func() gen.ProcessBehavior { return &flakyWorker{run: s.run} },
+			Factory: func() gen.ProcessBehavior { return &flakyWorker{run: s.run, life: s.life} },
 		}},
 		Restart: act.SupervisorRestart{
 			Strategy:  act.SupervisorStrategyPermanent,
@@ -49,15 +49,16 @@ func (s *restartSupervisor) Init(args ...any) (act.SupervisorSpec, error) {
 	}, nil
 }
 
-// flakyWorker fails flakyLife after it starts.
+// flakyWorker panics life after it starts.
 type flakyWorker struct {
 	act.Actor
-	run *run
+	run  *run
+	life time.Duration
 }
 
 func (w *flakyWorker) Init(args ...any) error {
 	w.run.track(w.PID())
-	w.SendAfter(w.PID(), tick{}, flakyLife)
+	w.SendAfter(w.PID(), tick{}, w.life)
 	return nil
 }
 
@@ -67,5 +68,5 @@ func (w *flakyWorker) HandleMessage(from gen.PID, message any) error {
 	// find "scenario_flaky_worker" still taken: the supervisor then ends with
 	// ErrTaken and the loop stops by accident (in about one run of four).
 	w.UnregisterName()
-	return errFlaky
+	panic(errFlaky)
 }

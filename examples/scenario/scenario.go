@@ -23,9 +23,17 @@ type Scenario struct {
 	Name        string // e.g. "slow_consumer"
 	Description string // one line: what misbehaves and what diagnose should say
 	Rule        string // id of the diagnose rule expected to fire
-	// Start spawns the scenario's processes on node and returns once they
-	// exist; the misbehaviour itself becomes visible within a second.
+	// Rate is the misbehaviour's default pace, in Unit; Low and High the
+	// range tests and DIAGNOSE.md's table run it at (equal when the pace
+	// is not what the scenario is about).
+	Rate, Low, High float64
+	Unit            string
+	// Start spawns the scenario's processes on node at Rate and returns
+	// once they exist; the misbehaviour itself becomes visible within a
+	// second (the slow restart loop and the slow leak need a few).
 	Start func(node gen.Node) (*Run, error)
+	// StartAt is Start at another rate.
+	StartAt func(node gen.Node, rate float64) (*Run, error)
 }
 
 // Run is a started scenario.
@@ -36,52 +44,89 @@ type Run struct {
 	Stop func()
 }
 
+func define(s Scenario, at func(node gen.Node, rate float64) (*Run, error)) Scenario {
+	s.StartAt = at
+	s.Start = func(node gen.Node) (*Run, error) { return at(node, s.Rate) }
+	return s
+}
+
+// fixed is a scenario whose pace is not settable.
+func fixed(start func(node gen.Node) (*Run, error)) func(gen.Node, float64) (*Run, error) {
+	return func(node gen.Node, _ float64) (*Run, error) { return start(node) }
+}
+
+// every is the interval of a pace of rate per second (at least 1 ms).
+func every(rate float64) time.Duration {
+	if rate <= 0 {
+		return time.Hour
+	}
+	return max(time.Duration(float64(time.Second)/rate), time.Millisecond)
+}
+
 // All returns every scenario in a stable order. The slice is new on every
 // call, so a caller may reorder or trim it without affecting anyone else.
 func All() []Scenario {
 	return []Scenario{
-		{
+		define(Scenario{
 			Name:        "slow_consumer",
-			Description: "scenario_producer sends ~50 jobs/s to scenario_slow_consumer, which needs 50 ms a job: its mailbox grows ~30/s; diagnose names the consumer",
-			Rule:        "mailbox_growing",
-			Start:       startSlowConsumer,
-		},
-		{
+			Description: "scenario_producer sends 20 + rate jobs/s to scenario_slow_consumer, which needs 50 ms a job (always running): its mailbox grows by rate a second; diagnose names the consumer",
+			Rule:        "mailbox_growing", Rate: 30, Low: 3, High: 30, Unit: "messages/s of mailbox growth",
+		}, startSlowConsumer),
+		define(Scenario{
 			Name:        "cpu_burner",
-			Description: "scenario_cpu_burner spins 15 ms of every 20 ms (~75% of a CPU) in its handler; diagnose names it as the CPU hog",
-			Rule:        "cpu_hog",
-			Start:       startCPUBurner,
-		},
-		{
+			Description: "scenario_cpu_burner spins rate of every 20 ms (~75% of a CPU by default) in its handler; diagnose names it as the CPU hog",
+			Rule:        "cpu_hog", Rate: 0.75, Low: 0.75, High: 0.95, Unit: "share of a core",
+		}, startCPUBurner),
+		define(Scenario{
 			Name:        "leak",
-			Description: "scenario_leak_spawner spawns a worker every 20 ms (~50/s, up to 5000) that never exits; diagnose names the spawner as the parent of the leaked processes",
-			Rule:        "process_leak",
-			Start:       startLeak,
-		},
-		{
+			Description: "scenario_leak_spawner spawns rate workers a second (up to 5000) that never receive a message and never exit; diagnose names the spawner as the parent of the leaked processes",
+			Rule:        "process_leak", Rate: 50, Low: 1, High: 10, Unit: "processes/s",
+		}, startLeak),
+		define(Scenario{
 			Name:        "restart_loop",
-			Description: "scenario_restart_supervisor restarts scenario_flaky_worker, which fails 200 ms after each start (~5 restarts/s, never giving up); diagnose names the supervisor",
-			Rule:        "restart_loop",
-			Start:       startRestartLoop,
-		},
-		{
+			Description: "scenario_restart_supervisor restarts scenario_flaky_worker, which panics 1/rate s after each start (5 restarts/s by default, never giving up); diagnose names the supervisor and the panic's reason",
+			Rule:        "restart_loop", Rate: 5, Low: 0.3, High: 5, Unit: "restarts/s",
+		}, startRestartLoop),
+		define(Scenario{
 			Name:        "stuck",
 			Description: "scenario_chain_a calls scenario_chain_b, which calls scenario_chain_c, whose handler blocks; a and b wait for a response while a's mailbox grows ~20/s; diagnose names the chain, c first",
-			Rule:        "call_chain",
-			Start:       startStuck,
-		},
-		{
+			Rule:        "call_chain", Rate: 20, Low: 20, High: 20, Unit: "pings/s at a",
+		}, fixed(startStuck)),
+		define(Scenario{
+			Name:        "call_cycle",
+			Description: "scenario_cycle_a calls scenario_cycle_b, which calls a back: both wait until the call times out (1/rate s), log \"timed out\" and call again; diagnose names the cycle and its period",
+			Rule:        "call_chain", Rate: 1, Low: 0.34, High: 1, Unit: "timeouts/s (1/call timeout)",
+		}, startCallCycle),
+		define(Scenario{
 			Name:        "events",
-			Description: "scenario_event_producer publishes ~20 events/s on scenario_orders with nobody subscribed; diagnose names the producer",
-			Rule:        "event_no_subscribers",
-			Start:       startEvents,
-		},
-		{
+			Description: "scenario_event_producer publishes rate events/s (20 by default) on scenario_orders with nobody subscribed; diagnose names the producer",
+			Rule:        "event_no_subscribers", Rate: 20, Low: 2, High: 50, Unit: "events/s",
+		}, startEvents),
+		define(Scenario{
+			Name:        "event_unpublished",
+			Description: "scenario_silent_producer registers scenario_silent with rate subscribers and never publishes; diagnose names it on ergo ≥ 3.3 and says it cannot tell on older ergo",
+			Rule:        "event_never_published", Rate: 2, Low: 1, High: 5, Unit: "subscribers",
+		}, startUnpublished),
+		define(Scenario{
 			Name:        "memory",
-			Description: "scenario_memory_hog keeps 1 MB more every 50 ms (~20 MB/s, up to 512 MB, then replaces the oldest); diagnose names the hog as the heap grows",
-			Rule:        "heap_growth",
-			Start:       startMemory,
-		},
+			Description: "scenario_memory_hog keeps rate MB more a second (20 by default, up to 512 MB, then replaces the oldest); diagnose names the hog as the heap grows",
+			Rule:        "heap_growth", Rate: 20, Low: 10, High: 20, Unit: "MB/s",
+		}, startMemory),
+		define(Scenario{
+			Name:        "heap_retention",
+			Description: "scenario_hoarder keeps every 256 KB buffer it allocates, rate MB a second (up to 256 MB): in use equals allocated at its allocation site; diagnose names it",
+			Rule:        "heap_retention", Rate: 2, Low: 1, High: 5, Unit: "MB/s",
+		}, startHoarder),
+		define(Scenario{
+			Name:        "goroutine_leak",
+			Description: "scenario_goroutine_leaker starts rate goroutines a second (up to 20000) from its callback, each parked forever on a channel, while the process count stays flat; diagnose names it by the goroutines' creator",
+			Rule:        "goroutine_leak", Rate: 20, Low: 5, High: 50, Unit: "goroutines/s",
+		}, startGoroutineLeak),
+		define(Scenario{
+			Name:        "log_flood",
+			Description: "scenario_log_flooder logs an error rate times a second (20 by default); diagnose names it with the message template",
+			Rule:        "log_flood", Rate: 20, Low: 10, High: 50, Unit: "errors/s",
+		}, startLogFlood),
 	}
 }
 
@@ -220,3 +265,13 @@ func (r *run) alive(pid gen.PID) bool {
 
 // tick is the self-message that paces every periodic scenario actor.
 type tick struct{}
+
+// released reports whether Stop has begun.
+func (r *run) released() bool {
+	select {
+	case <-r.release:
+		return true
+	default:
+		return false
+	}
+}

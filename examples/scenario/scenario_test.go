@@ -224,6 +224,118 @@ var checks = map[string]func(t *testing.T, node gen.Node, run *scenario.Run){
 	},
 }
 
+func init() {
+	checks["call_cycle"] = func(t *testing.T, node gen.Node, run *scenario.Run) {
+		a, b := run.Culprits[0], run.Culprits[1]
+		in := func(pid gen.PID) func() float64 {
+			return func() float64 {
+				for _, p := range processes(t, node) {
+					if p.PID == pid {
+						return float64(p.MessagesIn)
+					}
+				}
+				t.Fatalf("%s is gone", pid)
+				return 0
+			}
+		}
+		time.Sleep(1100 * time.Millisecond) // the first timeout, at 1 s
+		g := growth(in(b))
+		measured(t, "b received %.0f calls in %s (expected ~1 per timeout)", g, window)
+		if g < 1 {
+			t.Errorf("b received %.0f calls in %s, want >= 1: the cycle does not retry", g, window)
+		}
+		for _, pid := range []gen.PID{a, b} {
+			if s := state(node, pid); s != gen.ProcessStateWaitResponse {
+				t.Errorf("%s is %s, want wait response", pid, s)
+			}
+		}
+	}
+	checks["event_unpublished"] = func(t *testing.T, node gen.Node, run *scenario.Run) {
+		subs := 0
+		eventually(t, window, "two subscribers", func() bool {
+			subs = 0
+			for _, p := range processes(t, node) {
+				i := info(t, node, p.PID)
+				if slices.ContainsFunc(i.MonitorsEvent, func(e gen.Event) bool { return e.Name == scenario.SilentEvent }) {
+					subs++
+				}
+			}
+			return subs == 2
+		})
+	}
+	checks["heap_retention"] = func(t *testing.T, node gen.Node, run *scenario.Run) {
+		// The hoarder's own allocation site, as of a GC: in use, and all
+		// it allocated (the rest of the process's heap comes and goes).
+		site := func() (inUse, allocated float64) {
+			runtime.GC()
+			recs := make([]runtime.MemProfileRecord, 4096)
+			n, ok := runtime.MemProfile(recs, true)
+			if !ok {
+				t.Fatal("memory profile larger than 4096 records")
+			}
+			for _, r := range recs[:n] {
+				frames := runtime.CallersFrames(r.Stack())
+				for {
+					fr, more := frames.Next()
+					if strings.Contains(fr.Function, "(*hoarder).HandleMessage") {
+						inUse, allocated = inUse+float64(r.InUseBytes()), allocated+float64(r.AllocBytes)
+						break
+					}
+					if !more {
+						break
+					}
+				}
+			}
+			return inUse, allocated
+		}
+		in0, _ := site()
+		time.Sleep(window)
+		in1, alloc1 := site()
+		measured(t, "hoarder's site holds %.1f MB more after %s (expected ~2), %.1f of %.1f MB", (in1-in0)/(1<<20), window, in1/(1<<20), alloc1/(1<<20))
+		if in1-in0 < 1<<20 || in1 < 0.9*alloc1 {
+			t.Errorf("hoarder's site holds %.1f MB more, %.1f of %.1f MB allocated; want >= 1 MB more and all of it held", (in1-in0)/(1<<20), in1, alloc1)
+		}
+	}
+	checks["goroutine_leak"] = func(t *testing.T, node gen.Node, run *scenario.Run) {
+		procs := processCount(t, node)
+		g := growth(func() float64 { return float64(runtime.NumGoroutine()) })
+		measured(t, "goroutines grew by %.0f in %s (expected ~20)", g, window)
+		if g < 10 {
+			t.Errorf("goroutines grew by %.0f, want >= 10", g)
+		}
+		if n := processCount(t, node); n != procs {
+			t.Errorf("process count went %d → %d, want it flat", procs, n)
+		}
+	}
+	checks["log_flood"] = func(t *testing.T, node gen.Node, run *scenario.Run) {
+		var n atomic.Int64
+		l := &errorCounter{pid: run.Culprits[0], n: &n}
+		if err := node.LoggerAdd("scenario_test_counter", l, gen.LogLevelError); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(window)
+		node.LoggerDelete("scenario_test_counter")
+		measured(t, "%d errors in %s (expected ~20)", n.Load(), window)
+		if n.Load() < 10 {
+			t.Errorf("%d errors logged in %s, want >= 10", n.Load(), window)
+		}
+	}
+}
+
+// errorCounter counts the error messages pid logs.
+type errorCounter struct {
+	pid gen.PID
+	n   *atomic.Int64
+}
+
+func (e *errorCounter) Log(m gen.MessageLog) {
+	if src, ok := m.Source.(gen.MessageLogProcess); ok && src.PID == e.pid && m.Level == gen.LogLevelError {
+		e.n.Add(1)
+	}
+}
+
+func (e *errorCounter) Terminate() {}
+
 // eventProbe subscribes to the orders event and counts what arrives.
 type eventProbe struct {
 	act.Actor
@@ -290,13 +402,18 @@ func TestScenarios(t *testing.T) {
 
 func TestCatalog(t *testing.T) {
 	rules := map[string]string{
-		"slow_consumer": "mailbox_growing",
-		"cpu_burner":    "cpu_hog",
-		"leak":          "process_leak",
-		"restart_loop":  "restart_loop",
-		"stuck":         "call_chain",
-		"events":        "event_no_subscribers",
-		"memory":        "heap_growth",
+		"slow_consumer":     "mailbox_growing",
+		"cpu_burner":        "cpu_hog",
+		"leak":              "process_leak",
+		"restart_loop":      "restart_loop",
+		"stuck":             "call_chain",
+		"call_cycle":        "call_chain",
+		"events":            "event_no_subscribers",
+		"event_unpublished": "event_never_published",
+		"memory":            "heap_growth",
+		"heap_retention":    "heap_retention",
+		"goroutine_leak":    "goroutine_leak",
+		"log_flood":         "log_flood",
 	}
 	all := scenario.All()
 	if len(all) != len(rules) {
@@ -306,8 +423,11 @@ func TestCatalog(t *testing.T) {
 		if rules[sc.Name] != sc.Rule {
 			t.Errorf("%s: rule %q, want %q", sc.Name, sc.Rule, rules[sc.Name])
 		}
-		if sc.Description == "" || sc.Start == nil {
-			t.Errorf("%s: description or Start missing", sc.Name)
+		if sc.Description == "" || sc.Start == nil || sc.StartAt == nil || sc.Unit == "" {
+			t.Errorf("%s: description, Start, StartAt or Unit missing", sc.Name)
+		}
+		if sc.Low <= 0 || sc.Low > sc.High || sc.Rate <= 0 {
+			t.Errorf("%s: rates low %g, default %g, high %g out of order", sc.Name, sc.Low, sc.Rate, sc.High)
 		}
 		got, ok := scenario.Lookup(sc.Name)
 		if !ok || got.Name != sc.Name || got.Rule != sc.Rule {

@@ -8,37 +8,36 @@ import (
 	"ergo.services/ergo/gen"
 )
 
-// The producer is 2.5 times faster than the consumer: 50 jobs/s in, 20
-// jobs/s out, so the consumer's mailbox grows by about 30 a second.
-const (
-	produceEvery = 20 * time.Millisecond
-	consumeTime  = 50 * time.Millisecond
-)
+// The consumer handles 20 jobs/s (consumeTime each); the producer sends
+// 20 + growth a second, so the mailbox grows by growth a second.
+const consumeTime = 50 * time.Millisecond
 
-func startSlowConsumer(node gen.Node) (*Run, error) {
+func startSlowConsumer(node gen.Node, growth float64) (*Run, error) {
+	produceEvery := every(float64(time.Second/consumeTime) + growth)
 	r := newRun(node)
 	consumer, err := r.spawn("scenario_slow_consumer", func() gen.ProcessBehavior { return &slowConsumer{run: r} })
 	if err != nil {
 		return r.started(err)
 	}
-	_, err = r.spawn("scenario_producer", func() gen.ProcessBehavior { return &jobProducer{run: r, to: consumer} })
+	_, err = r.spawn("scenario_producer", func() gen.ProcessBehavior { return &jobProducer{run: r, to: consumer, every: produceEvery} })
 	return r.started(err, consumer)
 }
 
 // job is one unit of work for the slow consumer.
 type job struct{ n uint64 }
 
-// jobProducer sends a job to the consumer every produceEvery.
+// jobProducer sends a job to the consumer at its pace.
 type jobProducer struct {
 	act.Actor
-	run  *run
-	to   gen.PID
-	sent uint64
+	run   *run
+	to    gen.PID
+	every time.Duration
+	sent  uint64
 }
 
 func (p *jobProducer) Init(args ...any) error {
 	p.run.track(p.PID())
-	p.SendAfter(p.PID(), tick{}, produceEvery)
+	p.SendAfter(p.PID(), tick{}, p.every)
 	return nil
 }
 
@@ -48,7 +47,7 @@ func (p *jobProducer) HandleMessage(from gen.PID, message any) error {
 		// The consumer is gone (Stop is under way): stop producing.
 		return gen.TerminateReasonNormal
 	}
-	p.SendAfter(p.PID(), tick{}, produceEvery)
+	p.SendAfter(p.PID(), tick{}, p.every)
 	return nil
 }
 

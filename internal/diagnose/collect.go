@@ -56,6 +56,8 @@ type Collector struct {
 	groups  map[groupKey]*Group
 	behav   map[string]*Behavior
 	overflo *Group
+	fams    map[groupKey]*Family
+	wantB   map[string]int // behaviours to keep processes of: how many kept so far
 }
 
 type groupKey struct {
@@ -66,7 +68,8 @@ type groupKey struct {
 // NewCollector starts a collection for a window of length w on the node
 // whose PIDs print with nodeHash (ident.NodeHash of its name).
 func NewCollector(w time.Duration, nodeHash string) *Collector {
-	c := &Collector{w: w, hash: nodeHash, wanted: map[uint64]bool{}, kept: map[uint64]Proc{}, groups: map[groupKey]*Group{}, behav: map[string]*Behavior{}}
+	c := &Collector{w: w, hash: nodeHash, wanted: map[uint64]bool{}, kept: map[uint64]Proc{}, groups: map[groupKey]*Group{}, behav: map[string]*Behavior{},
+		fams: map[groupKey]*Family{}, wantB: map[string]int{}}
 	plan, err := (&query.ProcessArgs{Limit: PerMeasure}).Plan(query.Caps{})
 	if err != nil {
 		panic("diagnose: top plan: " + err.Error()) // constant arguments: cannot fail
@@ -81,6 +84,15 @@ func NewCollector(w time.Duration, nodeHash string) *Collector {
 func (c *Collector) Want(id uint64) {
 	if len(c.wanted) < MaxWanted {
 		c.wanted[id] = true
+	}
+}
+
+// WantBehavior marks the processes of behavior (the first
+// pidsPerBehavior of them) to keep whatever their measures: a log names
+// a restarted child by behaviour, not by its current PID.
+func (c *Collector) WantBehavior(behavior string) {
+	if _, ok := c.wantB[behavior]; !ok && len(c.wantB) < MaxWanted && behavior != "" {
+		c.wantB[behavior] = 0
 	}
 }
 
@@ -111,9 +123,13 @@ func (c *Collector) Add(p Proc) {
 		}
 		return p
 	}
-	if c.wanted[p.ID] {
+	if n, ok := c.wantB[p.Behavior]; c.wanted[p.ID] || ok && n < pidsPerBehavior {
+		if ok {
+			c.wantB[p.Behavior]++
+		}
 		c.kept[p.ID] = item()
 	}
+	c.family(&p)
 	r := p.Rates(c.w)
 	var before Counters
 	if p.Before != nil {
@@ -133,6 +149,36 @@ func (c *Collector) Add(p Proc) {
 	}
 	if p.After.MessagesOut > before.MessagesOut {
 		c.tops[byOut].OfferKey(p.ID, p.After.MessagesOut-before.MessagesOut, item)
+	}
+}
+
+// family counts p in its parent's family of its behaviour.
+func (c *Collector) family(p *Proc) {
+	k := groupKey{p.ParentID, p.Behavior}
+	fm, ok := c.fams[k]
+	if !ok {
+		if len(c.fams) >= MaxGroups {
+			return
+		}
+		parent := p.Parent
+		if parent == "" {
+			parent = c.PID(p.ParentID)
+		}
+		fm = &Family{Parent: parent, ParentID: p.ParentID, Behavior: p.Behavior, MinUptime: p.After.Uptime, MaxUptime: p.After.Uptime}
+		c.fams[k] = fm
+	}
+	fm.Count++
+	if p.After.MessagesIn == 0 {
+		fm.NeverReceived++
+	}
+	if p.Before == nil {
+		fm.BornInWindow++
+	}
+	fm.MinUptime, fm.MaxUptime = min(fm.MinUptime, p.After.Uptime), max(fm.MaxUptime, p.After.Uptime)
+	if p.After.Uptime <= fm.MinUptime {
+		// Processes arrive in PID order, oldest first: the last ones are
+		// the youngest.
+		fm.Youngest = append([]string{c.PID(p.ID)}, fm.Youngest[:min(len(fm.Youngest), pidsPerGroup/2-1)]...)
 	}
 }
 
@@ -219,6 +265,20 @@ func (c *Collector) Fill(f *Facts) {
 			return c
 		}
 		if c := cmp.Compare(a.Parent, b.Parent); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Behavior, b.Behavior)
+	})
+
+	f.Families = make([]Family, 0, len(c.fams))
+	for _, fm := range c.fams {
+		f.Families = append(f.Families, *fm)
+	}
+	slices.SortFunc(f.Families, func(a, b Family) int {
+		if c := cmp.Compare(b.Count, a.Count); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.ParentID, b.ParentID); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.Behavior, b.Behavior)

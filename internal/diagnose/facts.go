@@ -35,6 +35,11 @@ type Facts struct {
 	// Behaviors maps behaviours to a few of their processes, for rules
 	// that attribute a stack or an allocation site to an actor.
 	Behaviors []Behavior
+	// Families are the whole table's processes at the window's end by
+	// parent and behaviour: the node's history since each was born, the
+	// longest horizon the table offers (a leak at 1/s shows over minutes,
+	// not in one window).
+	Families []Family
 
 	// Runtime holds the Go runtime's readings at both ends of the window.
 	Runtime *RuntimeWindow
@@ -48,6 +53,18 @@ type Facts struct {
 	// PprofLabels: goroutines carry pid labels, so Goroutines are
 	// attributed exactly; otherwise by behaviour name (inferred).
 	PprofLabels bool
+	// GoGroups are all goroutines at both ends of the window, grouped by
+	// stack and creating frame (from the debug=2 dump), largest first.
+	GoGroups []GoGroup
+	// Sites are heap allocation sites at the window's end with their
+	// in-use and allocated bytes (as of the last GC), largest in-use first.
+	Sites []HeapSite
+
+	// Logs are the node's log messages by level, source and template,
+	// counted since LogsSince before the window's end; CountBefore is each
+	// one's count at the window's start.
+	Logs      []LogEntry
+	LogsSince time.Duration
 
 	// Peers are the nodes this node is connected to or knows of.
 	Peers []Peer
@@ -84,6 +101,65 @@ type Proc struct {
 	// a call's response. A process found so in every probe (and at both
 	// passes) spent the whole window there.
 	Probes, Running, Waiting int
+	// Mailboxes is the mailbox length at the probes, in order (thinned
+	// to at most MaxSeries evenly spaced values); empty when not probed.
+	Mailboxes []uint64
+}
+
+// MaxSeries bounds Proc.Mailboxes.
+const MaxSeries = 64
+
+// Family is the processes of one parent and one behaviour in the table
+// at the window's end.
+type Family struct {
+	Parent, Behavior, ParentBehavior string
+	ParentID                         uint64
+	// Count is how many there are; NeverReceived how many have not
+	// received a single message since they started.
+	Count, NeverReceived int
+	// MinUptime and MaxUptime are the youngest and the oldest one's age
+	// in seconds; BornInWindow how many were born during the window.
+	MinUptime, MaxUptime int64
+	BornInWindow         int
+	// Youngest are a few of them, youngest first.
+	Youngest []string
+}
+
+// GoGroup is the goroutines sharing one stack (function names, leaf
+// first) and one creating frame.
+type GoGroup struct {
+	Funcs []string
+	// CreatedBy is the function that started them ("created by" in the
+	// dump); State the wait reason of the first one ("chan receive").
+	CreatedBy, State string
+	// Count at the window's end, CountBefore at its start.
+	Count, CountBefore int
+}
+
+// HeapSite is one allocation stack of the heap profile.
+type HeapSite struct {
+	Funcs []string
+	// InUse and Allocated are bytes held and allocated since the start
+	// (as of the last GC); AllocatedInWindow what it allocated in the
+	// window (0 where unknown).
+	InUse, Allocated, AllocatedInWindow int64
+	// HeldInWindow is how much more it held at the window's end than at
+	// its start (0 where unknown or not more).
+	HeldInWindow int64
+	// InUseObjects counts the objects held: one buffer made at start is
+	// one object, retention that grows is many.
+	InUseObjects int64
+}
+
+// LogEntry is one (level, source, template) of the node's log.
+type LogEntry struct {
+	Level, Kind, Source, Behavior, Template string
+	Count, CountBefore                      uint64
+	// Recent are the ages, in seconds before the window's end, of its
+	// last messages, oldest first; PIDs the processes that logged it.
+	Recent  []float64
+	PIDs    []string
+	Message string
 }
 
 // Counters are one process's numbers at one instant.

@@ -24,13 +24,19 @@ const (
 	NeedNetwork
 	// NeedEvents: the node's events, with producers and subscribers.
 	NeedEvents
+	// NeedLogs: the node's log counted by level, source and template.
+	NeedLogs
+	// NeedGoroutineDump: every goroutine, by stack and creator, at both
+	// ends of the window.
+	NeedGoroutineDump
 )
 
-var allNeeds = []Need{NeedProcesses, NeedRuntime, NeedHeap, NeedStacks, NeedNetwork, NeedEvents}
+var allNeeds = []Need{NeedProcesses, NeedRuntime, NeedHeap, NeedStacks, NeedNetwork, NeedEvents, NeedLogs, NeedGoroutineDump}
 
 var needNames = map[Need]string{
 	NeedProcesses: "processes", NeedRuntime: "runtime", NeedHeap: "heap_profile",
 	NeedStacks: "goroutine_stacks", NeedNetwork: "network", NeedEvents: "events",
+	NeedLogs: "logs", NeedGoroutineDump: "goroutine_dump",
 }
 
 func (n Need) String() string {

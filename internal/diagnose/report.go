@@ -163,6 +163,15 @@ func Run(f *Facts, scenario string) (Report, error) {
 			rep.NotChecked[r.ID] = why
 			continue
 		}
+		if r.Unknown != nil {
+			if why := r.Unknown(f); why != "" {
+				if rep.NotChecked == nil {
+					rep.NotChecked = map[string]string{}
+				}
+				rep.NotChecked[r.ID] = why
+				continue
+			}
+		}
 		rep.Checked = append(rep.Checked, r.ID)
 		for _, fd := range r.Check(f) {
 			fd.Rule = r.ID

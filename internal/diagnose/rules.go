@@ -5,18 +5,19 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-
-	"github.com/ergomcp/ergomcp/internal/window"
 )
 
 // Thresholds of the rules. Every rule's Doc states the ones it uses; the
 // table below is the one place they are written down.
 const (
 	// mailbox_growing
-	MailboxGrowthMin     = 20     // messages gained over the window
-	MailboxGrowthRateMin = 10.0   // messages per second gained
-	MailboxHigh          = 1000   // queued at the end: high
-	MailboxCritical      = 100000 // queued at the end: critical
+	LatencyObjective = 0.25   // s a new message may wait (Little's law: mailbox / processing rate)
+	HighWait         = 5.0    // s of estimated wait: high
+	MailboxMinRise   = 1      // messages the mailbox rose across the probes
+	MailboxMinQueued = 3      // queued at the end
+	MailboxHigh      = 1000   // queued at the end: high
+	MailboxCritical  = 100000 // queued at the end: critical
+	MinSeries        = 6      // probes a trend or a share is read from
 
 	// blocked_callback
 	BlockedMailboxMin = 10 // queued at the end
@@ -25,15 +26,23 @@ const (
 	CPUHogShare = 0.5 // of one core, measured: medium
 	CPUHogHigh  = 0.8 // of one core, measured (or on CPU in every probe): high
 
+	// call_chain
+	CycleWaitShare  = 0.8  // of the probes in wait response: a member of a cycle
+	CycleMatchShare = 0.25 // out and in counts of a link agree within this share ...
+	CycleMatchSlack = 1    // ... or this many messages
+
 	// process_leak
-	LeakMinNet     = 20    // processes gained over the window
-	LeakMinRate    = 10.0  // processes gained per second
-	LeakHighRate   = 100.0 // per second: high
-	LeakHighGrowth = 0.10  // share of the table gained in the window: high
+	LeakMinAlive        = 5    // live processes of one parent and behaviour
+	LeakMinSpan         = 3    // s between the oldest's and the youngest's birth
+	LeakRecentIntervals = 3    // the youngest is at most this many spawn intervals old
+	LeakIdleShare       = 0.5  // share that never received a message: medium
+	LeakHighRate        = 10.0 // spawned per second: high
+	LeakHighGrowth      = 0.10 // share of the table: high
 
 	// restart_loop
 	RestartMinDeaths  = 3    // deaths and births under one parent, one behaviour, in the window
 	RestartCriticalHz = 10.0 // restarts per second: critical
+	RestartMinLogged  = 2    // panics logged by as many incarnations (the log's history)
 
 	// heap_growth
 	HeapGrowthMinBytes  = 4 << 20  // live heap gained over the window
@@ -43,9 +52,24 @@ const (
 	HeapUnretainedBytes = 8 << 20  // heap objects gained with no GC in the window: low
 	HeapMinShareOfTop   = 10       // a behaviour is named when its bytes are ≥ 1/10 of the top one's
 
+	// heap_retention
+	HeapRetainMinBytes   = 1 << 20 // in use at one site
+	HeapRetainShare      = 0.8     // of what the site allocated since start
+	HeapRetainMinObjects = 4       // objects held: accumulated, not one buffer
+
+	// goroutine_leak
+	GoLeakMinGroup = 10   // goroutines with one stack and creator
+	GoLeakHigh     = 1000 // of them: high
+
+	// log_flood
+	LogFloodMin  = 5    // messages of one level, source and template in the window
+	LogFloodRate = 5.0  // per second
+	LogFloodHigh = 50.0 // per second: high
+
 	// gc_pressure
 	GCShareMedium = 0.10 // of the available CPU (GOMAXPROCS × window) spent in GC
 	GCShareHigh   = 0.25
+	GCMinCycles   = 2 // GC cycles ending in the window
 
 	// event_slow_subscriber
 	SlowSubscriberGrowth = 20 // messages gained over the window by a subscriber
@@ -68,15 +92,21 @@ type Rule struct {
 	Doc string
 	// Check returns the findings the rule supports on f.
 	Check func(f *Facts) []Finding
+	// Unknown, when set, says why the rule cannot decide on f even though
+	// its data was gathered (the node does not measure what it reads);
+	// the rule is then reported as not checked.
+	Unknown func(f *Facts) string
 }
 
 // Rules is the table, in the order DIAGNOSE.md lists it.
 var Rules = []*Rule{
 	{
 		ID: "mailbox_growing", Scenarios: []string{"performance", "stuck", "events"}, Severity: Medium,
-		Needs: NeedProcesses,
-		Doc: fmt.Sprintf("A process's mailbox grew by at least %d messages and %g messages/s over the window: it receives faster than it handles. "+
-			"High from %d queued at the end, critical from %d.", MailboxGrowthMin, MailboxGrowthRateMin, MailboxHigh, MailboxCritical),
+		Needs: NeedProcesses, Uses: NeedStacks,
+		Doc: fmt.Sprintf("A process's mailbox grows steadily across the window's probes (the last third of the readings above the first, "+
+			"at least %d more at the end, %d queued) and a new message would wait at least %gs by Little's law (mailbox / the rate it "+
+			"handles messages), whatever the absolute rates. High from %gs of wait or %d queued, critical from %d.",
+			MailboxMinRise, MailboxMinQueued, LatencyObjective, HighWait, MailboxHigh, MailboxCritical),
 		Check: mailboxGrowing,
 	},
 	{
@@ -89,37 +119,69 @@ var Rules = []*Rule{
 	{
 		ID: "cpu_hog", Scenarios: []string{"performance"}, Severity: Medium,
 		Needs: NeedProcesses, Uses: NeedStacks,
-		Doc: fmt.Sprintf("A process used at least %g of a core over the window by its running time (high from %g), or ran one callback the whole "+
-			"window with its goroutine on CPU in the goroutine profile (high; inferred where ergo recorded no running time).", CPUHogShare, CPUHogHigh),
+		Doc: fmt.Sprintf("A process used at least %g of a core over the window by its running time outside \"wait response\" (never in it at "+
+			"a probe; high from %g), or ran one callback the whole window with its goroutine on CPU (high; inferred where ergo recorded no "+
+			"running time). More than one core for one process is a measurement artefact and never reported; a stack that is parked "+
+			"contradicts the claim and drops it.", CPUHogShare, CPUHogHigh),
 		Check: cpuHog,
 	},
 	{
-		ID: "call_chain", Scenarios: []string{"stuck"}, Severity: High,
-		Needs: NeedProcesses, Uses: NeedStacks,
-		Doc: "Processes stayed in \"wait response\" the whole window without progress; the suspected callees are processes running one callback " +
-			"the whole window without progress (no message handled or sent), and waiters whose own mailbox holds requests. Critical when the chain " +
-			"has a waiting caller and a suspected callee. The links are inferred: ergo does not record whom a process calls.",
+		ID: "call_chain", Scenarios: []string{"stuck", "performance"}, Severity: High,
+		Needs: NeedProcesses, Uses: NeedStacks | NeedLogs,
+		Doc: fmt.Sprintf("A call cycle (critical): processes in \"wait response\" in at least %g of the probes, each with a message queued, each one's messages out "+
+			"matching the next one's messages in (within %g or %d, in the window or since they started), closing a ring; with the "+
+			"period of their timeout warnings when the log has them. Otherwise a chain: processes waiting the whole window without "+
+			"progress and the suspected callee running one callback all window (critical), or waiters with requests queued (high). "+
+			"The links are inferred: ergo does not record whom a process calls.", CycleWaitShare, CycleMatchShare, CycleMatchSlack),
 		Check: callChain,
 	},
 	{
 		ID: "process_leak", Scenarios: []string{"leak"}, Severity: Medium,
 		Needs: NeedProcesses,
-		Doc: fmt.Sprintf("The node gained at least %d processes and %g processes/s over the window, more spawned than terminated; grouped by parent "+
-			"and behaviour. High from %g/s or a %g share of the table gained in the window.", LeakMinNet, LeakMinRate, LeakHighRate, LeakHighGrowth),
+		Doc: fmt.Sprintf("Among the whole table, one parent's live processes of one behaviour (at least %d) were born over at least %d s "+
+			"and the youngest within %d spawn intervals: spawned minus terminated grows whatever the rate. Medium when at least %g of "+
+			"them never received a message (low otherwise, and only when the window shows births without deaths); high from %g/s or "+
+			"%g of the table.", LeakMinAlive, LeakMinSpan, LeakRecentIntervals, LeakIdleShare, LeakHighRate, LeakHighGrowth),
 		Check: processLeak,
 	},
 	{
 		ID: "restart_loop", Scenarios: []string{"restart_loop", "leak"}, Severity: High,
-		Needs: NeedProcesses,
-		Doc: fmt.Sprintf("Under one parent, processes of one behaviour died and were started again at least %d times each during the window "+
-			"(a supervisor restarting a crashing child). Critical from %g restarts/s.", RestartMinDeaths, RestartCriticalHz),
+		Needs: NeedProcesses, Uses: NeedLogs,
+		Doc: fmt.Sprintf("Under one parent, processes of one behaviour died and were started again at least %d times each during the "+
+			"window (critical from %g restarts/s); or, from the log's history, one name's panics were logged by at least %d "+
+			"incarnations and one is alive now (a slow loop), with the crash period and the panic's reason.",
+			RestartMinDeaths, RestartCriticalHz, RestartMinLogged),
 		Check: restartLoop,
+	},
+	{
+		ID: "goroutine_leak", Scenarios: []string{"leak", "performance"}, Severity: Medium,
+		Needs: NeedGoroutineDump, Uses: NeedProcesses | NeedRuntime,
+		Doc: fmt.Sprintf("At least %d parked goroutines share one stack and one `created by` frame and their number grew in the window. "+
+			"Medium when the creating frame is a method of a behaviour on this node (its processes named), high from %d; low when "+
+			"no actor of this node created them.", GoLeakMinGroup, GoLeakHigh),
+		Check: goroutineLeak,
+	},
+	{
+		ID: "log_flood", Scenarios: []string{"performance"}, Severity: Medium,
+		Needs: NeedLogs, Uses: NeedProcesses,
+		Doc: fmt.Sprintf("One source (process name, behaviour, meta or node) logged one message template at warning, error or panic level "+
+			"at least %d times and %g times a second in the window; high from %g/s.", LogFloodMin, LogFloodRate, LogFloodHigh),
+		Check: logFlood,
+	},
+	{
+		ID: "heap_retention", Scenarios: []string{"memory", "leak"}, Severity: Medium,
+		Needs: NeedHeap, Uses: NeedProcesses | NeedRuntime,
+		Doc: fmt.Sprintf("One allocation site holds at least %d MiB and at least %g of all it allocated since start, or of what it "+
+			"allocated in the window (in use ≈ allocated: nothing it allocates is freed). Medium when the site is a behaviour's code on this node and it allocated in the window or "+
+			"holds at least %d objects (accumulated, not one buffer made at start); low otherwise. The live heap across the window's "+
+			"GCs is shown beside it.", HeapRetainMinBytes>>20, HeapRetainShare, HeapRetainMinObjects),
+		Check: heapRetention,
 	},
 	{
 		ID: "heap_growth", Scenarios: []string{"memory"}, Severity: Medium,
 		Needs: NeedRuntime, Uses: NeedHeap | NeedProcesses,
 		Doc: fmt.Sprintf("The live heap (as marked by a GC inside the window) grew by at least %d MiB and a %g share. High from %d MiB/s, at %g of "+
-			"GOMEMLIMIT, or with GC using %g of the CPU. Without a GC in the window, heap objects growing by %d MiB is low (retention unknown). "+
+			"GOMEMLIMIT, or with GC using %g of the CPU. Without a GC in the window, heap objects growing by %d MiB is low (retention unknown), medium when a behaviour's site holds what it allocates (see heap_retention). "+
 			"Allocation sites in the heap profile are attributed to actor behaviours by name (inferred).",
 			HeapGrowthMinBytes>>20, HeapGrowthMinShare, HeapGrowthHighRate>>20, HeapLimitHighShare, GCShareHigh, HeapUnretainedBytes>>20),
 		Check: heapGrowth,
@@ -127,7 +189,8 @@ var Rules = []*Rule{
 	{
 		ID: "gc_pressure", Scenarios: []string{"memory", "performance"}, Severity: Medium,
 		Needs: NeedRuntime,
-		Doc:   fmt.Sprintf("The GC used at least %g of the available CPU (GOMAXPROCS × window) during the window; high from %g.", GCShareMedium, GCShareHigh),
+		Doc: fmt.Sprintf("The GC used at least %g of the available CPU (GOMAXPROCS × window) during the window, over at least %d cycles "+
+			"(the runtime books a cycle's time when it ends); high from %g.", GCShareMedium, GCMinCycles, GCShareHigh),
 		Check: gcPressure,
 	},
 	peerNotConnectedRule,
@@ -139,6 +202,13 @@ var Rules = []*Rule{
 		Doc: "An event with no subscribers was published: during the window (medium; on ergo < 3.3, which counts no publications, inferred " +
 			"from its producer sending messages in the window) or only before it (low). Skipped where subscribers on other nodes cannot be seen.",
 		Check: eventNoSubscribers,
+	},
+	{
+		ID: "event_never_published", Scenarios: []string{"events"}, Severity: Medium,
+		Needs: NeedEvents, Uses: NeedProcesses,
+		Doc: "An event with subscribers has never been published (ergo ≥ 3.3 counts publications). On older ergo this cannot be told: " +
+			"the rule is then listed as not checked, never guessed.",
+		Check: eventNeverPublished, Unknown: publicationsUnknown,
 	},
 	{
 		ID: "event_slow_subscriber", Scenarios: []string{"events", "performance"}, Severity: Medium,
@@ -318,62 +388,6 @@ func name(p *Proc) string {
 
 // --- the checks ---
 
-func mailboxGrowing(f *Facts) []Finding {
-	type hit struct {
-		p    *Proc
-		rate float64
-	}
-	var hits []hit
-	for i := range f.Procs {
-		p := &f.Procs[i]
-		b := p.before()
-		if p.After.Mailbox < b.Mailbox+MailboxGrowthMin {
-			continue
-		}
-		if rate := float64(p.After.Mailbox-b.Mailbox) / f.seconds(); rate >= MailboxGrowthRateMin {
-			hits = append(hits, hit{p, rate})
-		}
-	}
-	if len(hits) == 0 {
-		return nil
-	}
-	slices.SortFunc(hits, func(a, b hit) int { return cmp.Compare(b.rate, a.rate) })
-	worst := hits[0].p
-	sev := Medium
-	var ev Evidence
-	for _, h := range firstN(hits, MaxEvidence) {
-		r := h.p.Rates(f.Window)
-		ms := []Metric{mailboxMetric(h.p), metric("MailboxGrowthRate", h.rate, "messages/s"),
-			metric("MessagesInRate", r.InRate, "messages/s"), metric("ProcessingRate", r.ProcessingRate, "messages/s")}
-		if v, ok := window.Finite(r.EstLatency); ok {
-			ms = append(ms, metric("EstLatency", v, "s"))
-		}
-		ev.Processes = append(ev.Processes, evidence(h.p, "mailbox growing", ms...))
-		switch {
-		case h.p.After.Mailbox >= MailboxCritical:
-			sev = Critical
-		case h.p.After.Mailbox >= MailboxHigh && sev < High:
-			sev = High
-		}
-	}
-	if len(hits) > MaxEvidence {
-		ev.Total = len(hits)
-	}
-	r := worst.Rates(f.Window)
-	return []Finding{{
-		Severity: sev,
-		Conclusion: fmt.Sprintf("%d process(es) receive faster than they handle; worst %s: mailbox %d→%d (+%.0f/s) while handling %.0f/s",
-			len(hits), name(worst), worst.before().Mailbox, worst.After.Mailbox, hits[0].rate, r.ProcessingRate),
-		Evidence:  ev,
-		Magnitude: hits[0].rate / MailboxGrowthRateMin,
-		Next: []Step{
-			step("process_top", "rates of the busiest mailboxes over a longer window", "sort_by", "mailbox_growth", "window_ms", 3000),
-			stackStep(f, worst),
-			step("process_info", "its links, monitors and queues by priority", "pid", worst.PID),
-		},
-	}}
-}
-
 func blockedCallback(f *Facts) []Finding {
 	var hits []*Proc
 	var why []string
@@ -440,242 +454,6 @@ func blockedCallback(f *Facts) []Finding {
 	return []Finding{fd}
 }
 
-func cpuHog(f *Facts) []Finding {
-	type hit struct {
-		p        *Proc
-		share    float64
-		measured bool
-		stack    *Stack
-		byName   bool
-	}
-	var hits []hit
-	for i := range f.Procs {
-		p := &f.Procs[i]
-		r := p.Rates(f.Window)
-		if r.CPU >= CPUHogShare && !r.New && !r.Reset {
-			hits = append(hits, hit{p: p, share: r.CPU, measured: true})
-			continue
-		}
-		if !p.whole(StateRunning) {
-			continue
-		}
-		if s, byName := stackOf(f, p); s != nil && !s.parked() {
-			hits = append(hits, hit{p: p, share: 1, stack: s, byName: byName})
-		}
-	}
-	if len(hits) == 0 {
-		return nil
-	}
-	slices.SortFunc(hits, func(a, b hit) int { return cmp.Compare(b.share, a.share) })
-	sev := Medium
-	var ev Evidence
-	inferred := false
-	for _, h := range firstN(hits, MaxEvidence) {
-		b := h.p.before()
-		var m Metric
-		if h.measured {
-			m = windowed("CPU", h.share, float64(b.RunningTime)/1e9, float64(h.p.After.RunningTime)/1e9, "share of one core (RunningTime in s before/after)")
-		} else {
-			inferred = true
-			m = metric("CPU", h.share, "share of one core, inferred: running in every probe, goroutine on CPU")
-			ev.Sites = append(ev.Sites, h.p.PID+": "+h.stack.line())
-		}
-		ev.Processes = append(ev.Processes, evidence(h.p, "CPU-bound callback", m))
-		if h.share >= CPUHogHigh {
-			sev = High
-		}
-	}
-	if len(hits) > MaxEvidence {
-		ev.Total = len(hits)
-	}
-	worst := hits[0].p
-	cpu := step("pprof_cpu", "which functions use the CPU", "duration", 5)
-	if f.PprofLabels {
-		cpu = step("pprof_cpu", "CPU per actor from pid labels", "duration", 5, "group_by", "pid")
-	}
-	fd := Finding{
-		Severity:   sev,
-		Conclusion: fmt.Sprintf("%d process(es) burn CPU in their callbacks; worst %s at %.2f of a core", len(hits), name(worst), hits[0].share),
-		Evidence:   ev,
-		Magnitude:  hits[0].share / CPUHogShare,
-		Next: []Step{cpu, step("process_top", "CPU share per process over a longer window", "sort_by", "cpu", "window_ms", 3000),
-			stackStep(f, worst)},
-	}
-	if inferred {
-		fd.Inferred = "ergo 3.1/3.2 record running time only when a mailbox empties, so a callback that has not returned shows none; " +
-			"its CPU use is inferred from its state in every probe and its goroutine's stack (matched by pid label, or by behaviour name when no labels)"
-	}
-	return []Finding{fd}
-}
-
-func callChain(f *Facts) []Finding {
-	var heads, middles, tails []*Proc
-	for i := range f.Procs {
-		p := &f.Procs[i]
-		switch {
-		case p.whole(StateWaitResponse) && p.Before != nil && p.After.MessagesOut == p.Before.MessagesOut:
-			if p.After.Mailbox > 0 {
-				middles = append(middles, p)
-			} else {
-				heads = append(heads, p)
-			}
-		case p.whole(StateRunning) && p.noProgress(f):
-			if s, _ := stackOf(f, p); s != nil && !s.parked() {
-				continue // spinning, not waiting: cpu_hog
-			}
-			tails = append(tails, p)
-		}
-	}
-	if len(heads)+len(middles) == 0 {
-		return nil
-	}
-	// Suspected callees with queued requests first: a waiter's request
-	// sits in its callee's mailbox.
-	slices.SortStableFunc(tails, func(a, b *Proc) int { return cmp.Compare(b.After.Mailbox, a.After.Mailbox) })
-	var ev Evidence
-	add := func(ps []*Proc, role string) {
-		for _, p := range ps {
-			if len(ev.Processes) == MaxEvidence {
-				ev.Total = len(heads) + len(middles) + len(tails)
-				return
-			}
-			ev.Processes = append(ev.Processes, evidence(p, role, mailboxMetric(p)))
-			if s, _ := stackOf(f, p); s != nil {
-				ev.Sites = append(ev.Sites, p.PID+": "+s.line())
-			}
-		}
-	}
-	add(heads, "waiting caller: in wait response all window")
-	add(middles, "waiting, with messages queued behind its call (perhaps its own callers' requests): in wait response all window")
-	add(tails, "suspected callee: running one callback all window, nothing handled or sent")
-	waiters := len(heads) + len(middles)
-	sev := High
-	var concl string
-	var target *Proc
-	switch {
-	case len(tails) > 0:
-		target = tails[0]
-		concl = fmt.Sprintf("%d process(es) waited all window for call responses; suspected end of the chain: %s, in one callback all window with %d queued",
-			waiters, name(target), target.After.Mailbox)
-		sev = Critical
-	case len(middles) > 0:
-		target = middles[0]
-		concl = fmt.Sprintf("%d process(es) waited all window for call responses, %s among them with %d requests queued; the final callee was not seen (remote, or asleep between probes)",
-			waiters, name(target), target.After.Mailbox)
-	default:
-		target = heads[0]
-		concl = fmt.Sprintf("%d process(es) waited all window for call responses (first: %s); the callee was not seen among local processes (remote, or asleep between probes)",
-			waiters, name(target))
-	}
-	return []Finding{{
-		Severity:   sev,
-		Conclusion: concl,
-		Inferred: "ergo does not record whom a process calls: callers are processes in wait response in every probe without sending, callees are " +
-			"processes running one callback in every probe without handling or sending, or waiters with queued requests; stacks (when shown) come from pid labels or behaviour names",
-		Evidence:  ev,
-		Magnitude: float64(waiters + len(tails)),
-		Next: []Step{
-			stackStep(f, target),
-			step("process_inspect", "a callee stuck in a callback does not answer", "pid", target.PID),
-			step("process_list", "every waiting process", "state", "wait_response", "sort_by", "mailbox"),
-		},
-	}}
-}
-
-func processLeak(f *Facts) []Finding {
-	net := f.ProcsAfter - f.ProcsBefore
-	rate := float64(net) / f.seconds()
-	if net < LeakMinNet || rate < LeakMinRate || f.Born+f.BornUnseen <= f.Died {
-		return nil
-	}
-	var growing []Group
-	for _, g := range f.Groups {
-		if g.Born > g.Died {
-			growing = append(growing, g)
-		}
-	}
-	slices.SortStableFunc(growing, func(a, b Group) int { return cmp.Compare(b.Born-b.Died, a.Born-a.Died) })
-	sev := Medium
-	if rate >= LeakHighRate || f.ProcsBefore > 0 && float64(net)/float64(f.ProcsBefore) >= LeakHighGrowth {
-		sev = High
-	}
-	ev := Evidence{
-		Groups: firstN(growing, MaxEvidence),
-		Metrics: []Metric{
-			windowed("Processes", float64(net), float64(f.ProcsBefore), float64(f.ProcsAfter), "processes"),
-			metric("NetGrowthRate", rate, "processes/s"),
-			metric("Spawned", float64(f.Born+f.BornUnseen), "processes"),
-			metric("Terminated", float64(f.Died), "processes"),
-		},
-	}
-	if len(growing) > MaxEvidence {
-		ev.Total = len(growing)
-	}
-	concl := fmt.Sprintf("the node gained %d processes in %.1fs (%.0f/s): spawns outrun terminations", net, f.seconds(), rate)
-	next := []Step{step("diagnose", "confirm over a longer window", "scenario", "leak", "budget_ms", 10000)}
-	if len(growing) > 0 {
-		g := growing[0]
-		concl += fmt.Sprintf("; most under parent %s, behaviour %s (+%d)", g.Parent, g.Behavior, g.Born-g.Died)
-		if g.Parent != "" && g.Parent != OverflowGroup {
-			ev.Processes = append(ev.Processes, ProcEvidence{PID: g.Parent, Behavior: g.ParentBehavior, Role: "parent spawning them"})
-			next = append(next, step("process_children", "the parent's children, to see what they wait for", "parent", g.Parent, "limit", 20))
-		}
-		for _, pid := range firstN(g.Alive, 3) {
-			ev.Processes = append(ev.Processes, ProcEvidence{PID: pid, Behavior: g.Behavior, Parent: g.Parent, Role: "born in the window, still alive"})
-		}
-		if g.Behavior != "" {
-			next = append(next, step("process_list", "every process of that behaviour, oldest first", "behavior", g.Behavior, "sort_by", "uptime", "limit", 20))
-		}
-	}
-	return []Finding{{Severity: sev, Conclusion: concl, Evidence: ev, Magnitude: rate / LeakMinRate, Next: next}}
-}
-
-func restartLoop(f *Facts) []Finding {
-	var out []Finding
-	for _, g := range f.Groups {
-		if g.Parent == OverflowGroup || g.Died < RestartMinDeaths || g.Born < RestartMinDeaths {
-			continue
-		}
-		restarts := min(g.Born, g.Died)
-		hz := float64(restarts) / f.seconds()
-		sev := High
-		if hz >= RestartCriticalHz {
-			sev = Critical
-		}
-		ev := Evidence{
-			Groups:  []Group{g},
-			Metrics: []Metric{metric("Restarts", float64(restarts), "in the window"), metric("RestartRate", hz, "per second")},
-		}
-		if g.Parent != "" {
-			ev.Processes = append(ev.Processes, ProcEvidence{PID: g.Parent, Behavior: g.ParentBehavior, Role: "parent restarting them (supervisor)"})
-		}
-		for _, pid := range firstN(g.Alive, 3) {
-			ev.Processes = append(ev.Processes, ProcEvidence{PID: pid, Behavior: g.Behavior, Parent: g.Parent, Role: "current incarnation, born in the window"})
-		}
-		for _, pid := range firstN(g.Gone, 3) {
-			ev.Processes = append(ev.Processes, ProcEvidence{PID: pid, Behavior: g.Behavior, Parent: g.Parent, Role: "died in the window"})
-		}
-		next := []Step{
-			step("sample_listen", "record the crash reasons the node logs", "log_levels", []string{"error", "panic"}, "duration_sec", 30),
-		}
-		if g.Parent != "" {
-			next = append(next, step("process_children", "the supervisor's children and their uptimes", "parent", g.Parent))
-		}
-		if len(g.Alive) > 0 {
-			next = append(next, step("process_info", "the live incarnation", "pid", g.Alive[0]))
-		}
-		out = append(out, Finding{
-			Severity: sev,
-			Conclusion: fmt.Sprintf("%s restarts its %s children in a loop: %d died and %d were started in %.1fs",
-				orNone(g.Parent), g.Behavior, g.Died, g.Born, f.seconds()),
-			Evidence:  ev,
-			Magnitude: float64(restarts) / RestartMinDeaths,
-			Next:      next,
-		})
-	}
-	return firstN(out, 5)
-}
-
 func orNone(pid string) string {
 	if pid == "" {
 		return "(no parent)"
@@ -714,6 +492,19 @@ func heapGrowth(f *Facts) []Finding {
 	}
 	fd.Evidence = ev
 	attributeHeap(f, &fd)
+	if fd.Severity == Low {
+		// No GC in the window, but the heap profile shows where the growth
+		// stays: a behaviour's site that holds what it allocates.
+		for _, s := range sites(f) {
+			if s.owner != nil && s.objects >= HeapRetainMinObjects && s.inUse >= HeapRetainMinBytes &&
+				(float64(s.inUse) >= HeapRetainShare*float64(s.allocated) || s.retainsInWindow()) {
+				fd.Severity = Medium
+				fd.Inferred = fmt.Sprintf("no GC in the window measured the live heap; %s (%s) holds %.1f of the %.1f MiB it allocated, so the growth is retained",
+					s.where, s.owner.Behavior, mib(uint64(s.inUse)), mib(uint64(s.allocated)))
+				break
+			}
+		}
+	}
 	fd.Next = append(fd.Next,
 		step("pprof_heap", "live bytes by allocation site", "sample", "inuse_space", "limit", 20),
 		step("pprof_heap", "what allocates most overall", "sample", "alloc_space", "limit", 20),
@@ -810,6 +601,12 @@ func gcPressure(f *Facts) []Finding {
 		return nil
 	}
 	b, a := f.Runtime.Before, f.Runtime.After
+	// The runtime adds a cycle's GC time when the cycle ends, and
+	// estimates it from wall time: one cycle that ends in a short window
+	// (longer on a loaded machine) is no pressure.
+	if a.GCCycles < b.GCCycles+GCMinCycles {
+		return nil
+	}
 	sev := Medium
 	if share >= GCShareHigh {
 		sev = High
@@ -962,6 +759,51 @@ func eventSlowSubscriber(f *Facts) []Finding {
 			step("event_info", "the event's subscribers", "name", w.e.Name),
 			step("process_top", "how fast the subscriber handles messages", "sort_by", "mailbox_growth", "window_ms", 3000),
 			stackStep(f, w.sub),
+		},
+	}}
+}
+
+// publicationsUnknown: ergo < 3.3 counts no publications.
+func publicationsUnknown(f *Facts) string {
+	for _, e := range f.Events {
+		if e.Published < 0 && e.Subscribers > 0 {
+			return "ergo < 3.3 counts no event publications: whether an event with subscribers is ever published cannot be told here"
+		}
+	}
+	return ""
+}
+
+func eventNeverPublished(f *Facts) []Finding {
+	var hits []*Event
+	for i := range f.Events {
+		if e := &f.Events[i]; e.Subscribers > 0 && e.Published == 0 {
+			hits = append(hits, e)
+		}
+	}
+	if len(hits) == 0 {
+		return nil
+	}
+	var ev Evidence
+	for _, e := range firstN(hits, MaxEvidence) {
+		ev.Events = append(ev.Events, EventEvidence{Name: e.Name, Producer: e.Producer, Subscribers: e.Subscribers, Published: 0})
+		if p := f.procByPID(e.Producer); p != nil {
+			ev.Processes = append(ev.Processes, evidence(p, "producer that never published "+e.Name))
+		} else if e.Producer != "" {
+			ev.Processes = append(ev.Processes, ProcEvidence{PID: e.Producer, Role: "producer that never published " + e.Name})
+		}
+	}
+	if len(hits) > MaxEvidence {
+		ev.Total = len(hits)
+	}
+	first := hits[0]
+	return []Finding{{
+		Severity:   Medium,
+		Conclusion: fmt.Sprintf("%d event(s) have subscribers but were never published; first %q by %s, %d subscriber(s) waiting", len(hits), first.Name, orNone(first.Producer), first.Subscribers),
+		Evidence:   ev,
+		Magnitude:  float64(first.Subscribers),
+		Next: []Step{
+			step("event_info", "the event's producer and subscribers", "name", first.Name),
+			step("process_info", "the producer", "pid", first.Producer),
 		},
 	}}
 }

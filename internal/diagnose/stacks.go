@@ -73,3 +73,46 @@ func Delta(before, after []Stack) []Stack {
 	}
 	return out
 }
+
+// HeapSites joins the heap profile's in-use bytes, in-use objects and
+// allocated stacks (all as of the last GC) with what each allocated in
+// the window and how much more it held at its end, largest
+// in-use first, at most MaxStacks.
+func HeapSites(inuse, objects, allocated, inWindow, heldInWindow []Stack) []HeapSite {
+	key := func(s *Stack) string { return strings.Join(s.Funcs, "\n") }
+	idx := map[string]int{}
+	var out []HeapSite
+	at := func(s *Stack) *HeapSite {
+		k := key(s)
+		i, ok := idx[k]
+		if !ok {
+			i = len(out)
+			idx[k] = i
+			out = append(out, HeapSite{Funcs: s.Funcs})
+		}
+		return &out[i]
+	}
+	for i := range inuse {
+		at(&inuse[i]).InUse += inuse[i].Value
+	}
+	for i := range allocated {
+		at(&allocated[i]).Allocated += allocated[i].Value
+	}
+	for i := range objects {
+		if j, ok := idx[key(&objects[i])]; ok {
+			out[j].InUseObjects += objects[i].Value
+		}
+	}
+	for i := range inWindow {
+		if j, ok := idx[key(&inWindow[i])]; ok {
+			out[j].AllocatedInWindow += inWindow[i].Value
+		}
+	}
+	for i := range heldInWindow {
+		if j, ok := idx[key(&heldInWindow[i])]; ok {
+			out[j].HeldInWindow += heldInWindow[i].Value
+		}
+	}
+	slices.SortStableFunc(out, func(a, b HeapSite) int { return cmp.Compare(b.InUse, a.InUse) })
+	return out[:min(len(out), MaxStacks)]
+}
