@@ -6,13 +6,16 @@
 //
 //	ergomcp [flags] tools [TOOL]
 //	ergomcp [flags] call TOOL [key=value | key:=json | flag]...
+//	ergomcp [flags] top
 //
 // "tools" lists the server's tools; "tools TOOL" shows one tool's arguments.
 // "call" types each key=value from the tool's input schema: integers,
 // numbers, booleans, strings, arrays (comma-separated values or the key
 // repeated) and objects (JSON). key:=json passes raw JSON; a bare name sets
 // a boolean argument to true. An unknown argument is refused before anything
-// is sent.
+// is sent. "top" is a full-screen, refreshing view of process_top (see
+// top.go); its own flags are --interval, --window, --sort, --limit and
+// --cluster.
 //
 // Flags (anywhere on the command line):
 //
@@ -75,6 +78,7 @@ const (
 const usageText = `Usage:
   ergomcp [flags] tools [TOOL]        list tools, or show one tool's arguments
   ergomcp [flags] call TOOL [ARG]...  call a tool
+  ergomcp [flags] top                 live view of the busiest processes (q quits)
 
 ARG is key=value (typed from the tool's schema; arrays: a,b,c or the key
 repeated; objects: JSON), key:=json (raw JSON), or a bare boolean name.
@@ -113,6 +117,7 @@ type config struct {
 	timeout          time.Duration
 	command          string
 	args             []string
+	top              topConfig
 }
 
 // run is the whole command; it returns the exit code instead of exiting so
@@ -121,6 +126,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cfg, code, ok := parseFlags(args, stdout, stderr)
 	if !ok {
 		return code
+	}
+	if cfg.command == "top" {
+		return runTop(ctx, cfg, stdout, stderr) // runs until quit: --timeout bounds each call
 	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
 	defer cancel()
@@ -142,7 +150,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return callTool(ctx, cs, cfg, stdout, stderr)
 		})
 	default:
-		return usageError(stderr, "unknown command %q (want tools or call)", cfg.command)
+		return usageError(stderr, "unknown command %q (want tools, call or top)", cfg.command)
 	}
 	return report(ctx, cfg, err, stderr)
 }
@@ -159,6 +167,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (cfg config, code int, 
 	fs.StringVar(&cfg.node, "node", "", "run the tool on this cluster `node` (adds node=... to the arguments)")
 	fs.BoolVar(&cfg.json, "json", false, "print the tool's JSON result, indented, instead of tables")
 	fs.DurationVar(&cfg.timeout, "timeout", defaultTimeout, "give up after this `duration`; the tool's own timeout argument bounds it on the server")
+	cfg.top.flags(fs)
 	usage := func(w io.Writer) {
 		fmt.Fprint(w, usageText)
 		fs.SetOutput(w)
@@ -194,6 +203,9 @@ func parseFlags(args []string, stdout, stderr io.Writer) (cfg config, code int, 
 	}
 	if cfg.timeout <= 0 {
 		return cfg, usageError(stderr, "--timeout must be positive, got %s", cfg.timeout), false
+	}
+	if name := misused(fs, positional[0]); name != "" {
+		return cfg, usageError(stderr, "--%s is a flag of top, not of %s", name, positional[0]), false
 	}
 	cfg.command, cfg.args = positional[0], positional[1:]
 	return cfg, exitOK, true
@@ -283,17 +295,19 @@ type connError struct {
 func (e *connError) Error() string { return e.err.Error() }
 func (e *connError) Unwrap() error { return e.err }
 
-// withSession connects, runs f and closes the session. Progress
-// notifications go to stderr as they arrive.
-func withSession(ctx context.Context, cfg config, stderr io.Writer, f func(*mcp.ClientSession) error) error {
+// dial opens a session to cfg.url. progress, when not nil, gets the
+// server's progress notifications. The caller closes the session, then
+// base's idle connections.
+func dial(ctx context.Context, cfg config, progress func(*mcp.ProgressNotificationParams)) (*mcp.ClientSession, *authTransport, *http.Transport, error) {
 	base := &http.Transport{Proxy: http.ProxyFromEnvironment}
-	defer base.CloseIdleConnections()
 	rt := &authTransport{token: cfg.token, base: base, cancelSent: make(chan struct{}, 1)}
-	client := mcp.NewClient(&mcp.Implementation{Name: "ergomcp-cli", Version: "1"}, &mcp.ClientOptions{
-		ProgressNotificationHandler: func(_ context.Context, req *mcp.ProgressNotificationClientRequest) {
-			printProgress(stderr, req.Params)
-		},
-	})
+	var opts mcp.ClientOptions
+	if progress != nil {
+		opts.ProgressNotificationHandler = func(_ context.Context, req *mcp.ProgressNotificationClientRequest) {
+			progress(req.Params)
+		}
+	}
+	client := mcp.NewClient(&mcp.Implementation{Name: "ergomcp-cli", Version: "1"}, &opts)
 	cs, err := client.Connect(ctx, &mcp.StreamableClientTransport{
 		Endpoint:   cfg.url,
 		HTTPClient: &http.Client{Transport: rt},
@@ -304,8 +318,20 @@ func withSession(ctx context.Context, cfg config, stderr io.Writer, f func(*mcp.
 		DisableStandaloneSSE: true,
 	}, nil)
 	if err != nil {
-		return &connError{err: err, refused: int(rt.refused.Load())}
+		base.CloseIdleConnections()
+		return nil, rt, nil, &connError{err: err, refused: int(rt.refused.Load())}
 	}
+	return cs, rt, base, nil
+}
+
+// withSession connects, runs f and closes the session. Progress
+// notifications go to stderr as they arrive.
+func withSession(ctx context.Context, cfg config, stderr io.Writer, f func(*mcp.ClientSession) error) error {
+	cs, rt, base, err := dial(ctx, cfg, func(p *mcp.ProgressNotificationParams) { printProgress(stderr, p) })
+	if err != nil {
+		return err
+	}
+	defer base.CloseIdleConnections()
 	defer func() {
 		if ctx.Err() != nil {
 			// A call cut short by --timeout or Ctrl-C: its
