@@ -18,6 +18,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/ergomcp/ergomcp"
+	"github.com/ergomcp/ergomcp/internal/result"
 )
 
 var nodeSeq atomic.Int64
@@ -124,11 +125,22 @@ func call(t *testing.T, s *mcp.ClientSession, tool string, args map[string]any, 
 		if res.IsError {
 			t.Fatalf("%s(%v): isError: %s", tool, args, text)
 		}
-		if err := json.Unmarshal([]byte(text), out); err != nil {
+		if err := decodeAnswer(text, out); err != nil {
 			t.Fatalf("%s: result is not JSON: %v\n%s", tool, err, text)
 		}
 	}
 	return res
+}
+
+// decodeAnswer decodes a tool's JSON answer into out, with every list in
+// it (the default table form or format=records) read as one object per
+// row: the one decoding every test in this package goes through.
+func decodeAnswer(text string, out any) error {
+	expanded, err := result.Expand([]byte(text))
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(expanded, out)
 }
 
 func errorText(t *testing.T, res *mcp.CallToolResult) string {
@@ -195,7 +207,7 @@ func TestAppServesFirstTools(t *testing.T) {
 		if !ok {
 			t.Fatalf("tools/list lacks %s", name)
 		}
-		if tl.Annotations == nil || !tl.Annotations.ReadOnlyHint || tl.Annotations.DestructiveHint == nil || *tl.Annotations.DestructiveHint {
+		if tl.Annotations == nil || !tl.Annotations.ReadOnlyHint || (tl.Annotations.DestructiveHint != nil && *tl.Annotations.DestructiveHint) {
 			t.Errorf("%s annotations: %+v", name, tl.Annotations)
 		}
 	}

@@ -56,7 +56,7 @@ func TestAuditLog(t *testing.T) {
 	if len(remote.Calls) < 1 || remote.Calls[0].Tool != "node_info" || !strings.HasPrefix(remote.Calls[0].Caller, "anonymous via audentry") {
 		t.Fatalf("agent's audit: %+v", remote)
 	}
-	if msg := errorText(t, call(t, s, "audit_log", map[string]any{"limit": 5000}, nil)); !strings.Contains(msg, "1..1000") {
+	if msg := errorText(t, call(t, s, "audit_log", map[string]any{"limit": 5000}, nil)); !strings.Contains(msg, "between 1 and 1000") {
 		t.Fatalf("limit ceiling: %s", msg)
 	}
 }

@@ -28,7 +28,7 @@ var registrarPort = sync.OnceValue(func() uint16 {
 
 // startNetNode starts a node with networking on loopback: its own acceptor
 // port, this binary's registrar and cookie. prefix names it uniquely.
-func startNetNode(t *testing.T, prefix string, opts ergomcp.Options) gen.Node {
+func startNetNode(t testing.TB, prefix string, opts ergomcp.Options) gen.Node {
 	t.Helper()
 	node, err := startNetNodeWith(t, prefix, opts, func(*gen.NodeOptions) {})
 	if err != nil {
@@ -39,7 +39,7 @@ func startNetNode(t *testing.T, prefix string, opts ergomcp.Options) gen.Node {
 
 // startNetNodeWith is startNetNode with the node options adjusted by edit;
 // it returns the start error instead of failing.
-func startNetNodeWith(t *testing.T, prefix string, opts ergomcp.Options, edit func(*gen.NodeOptions)) (gen.Node, error) {
+func startNetNodeWith(t testing.TB, prefix string, opts ergomcp.Options, edit func(*gen.NodeOptions)) (gen.Node, error) {
 	t.Helper()
 	var no gen.NodeOptions
 	no.Network.Mode = gen.NetworkModeEnabled

@@ -80,9 +80,10 @@ func TestCronTools(t *testing.T) {
 		Schedule  []entry
 	}
 	// A day: every minute has a run, the hourly job joins on the hour, the
-	// disabled job never shows; 1440 minutes, cut at 1000 entries.
+	// disabled job never shows; 1440 minutes, cut at 1000 entries or
+	// sooner by the response budget.
 	s.ok("cron_schedule", map[string]any{"duration_seconds": 86400}, &sched)
-	if sched.Total != 1440 || sched.Returned != 1000 || !sched.Truncated || sched.Runs != 1440+24 {
+	if sched.Total != 1440 || sched.Returned == 0 || sched.Returned > 1000 || !sched.Truncated || sched.Runs != 1440+24 {
 		t.Fatalf("cron_schedule over a day: total %d returned %d truncated %v runs %d", sched.Total, sched.Returned, sched.Truncated, sched.Runs)
 	}
 	if first := sched.Schedule[0].Time; !first.Equal(sched.Since) || first.Second() != 0 || !first.After(time.Now().Add(-time.Minute)) {
@@ -103,8 +104,8 @@ func TestCronTools(t *testing.T) {
 			}
 		}
 	}
-	if hourly < 16 {
-		t.Errorf("%d hourly runs in the first 1000 minutes", hourly)
+	if hourly < len(sched.Schedule)/60 {
+		t.Errorf("%d hourly runs in the first %d minutes", hourly, len(sched.Schedule))
 	}
 	s.ok("cron_schedule", nil, &sched)
 	if sched.Total < 59 || sched.Total > 60 || sched.Truncated || sched.Until.Sub(sched.Since) > time.Hour {

@@ -12,9 +12,9 @@ import (
 )
 
 type fanOutResult struct {
-	Tool                        string
-	Nodes, OK, Errors, Timeouts int
-	Results                     []struct {
+	Tool                              string
+	Nodes, OK, Errors, Timeouts, Gone int
+	Results                           []struct {
 		Node, Status, Error string
 		Result              json.RawMessage
 	}
@@ -61,7 +61,7 @@ func TestFanOut(t *testing.T) {
 	var partial fanOutResult
 	call(t, s, "runtime_stats", map[string]any{"node": "*", "timeout": 10}, &partial)
 	status := partial.byNode()
-	if partial.Nodes != 3 || partial.OK != 2 || partial.Errors+partial.Timeouts != 1 ||
+	if partial.Nodes != 3 || partial.OK != 2 || partial.Errors+partial.Timeouts+partial.Gone != 1 ||
 		status[string(entry.Name())] != "ok" || status[string(one.Name())] != "ok" || status[string(two.Name())] == "ok" {
 		t.Fatalf("one node stopped: %+v", partial)
 	}

@@ -252,7 +252,7 @@ func TestNetworkTools(t *testing.T) {
 
 	// Bad route arguments.
 	s.fail("network_connect_route", map[string]any{"name": cName, "port": 70000}, "port must be between 1 and 65535", "got 70000")
-	s.fail("network_connect_route", map[string]any{"name": cName}, "port must be between 1 and 65535", "got 0")
+	s.fail("network_connect_route", map[string]any{"name": cName}, "port is required")
 	s.fail("network_connect_route", map[string]any{"port": 1}, "name is required")
 
 	s.neverShowed(cookie)

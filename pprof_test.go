@@ -146,9 +146,9 @@ func TestPprofCPU(t *testing.T) {
 
 	// Bad input changes nothing and says what is valid.
 	for want, args := range map[string]map[string]any{
-		"must be 1..30":             {"duration": 31},
+		"must be between 1 and 30":  {"duration": 31},
 		"shorter than timeout":      {"duration": 10, "timeout": 5},
-		`"function" or "pid"`:       {"group_by": "node"},
+		`use one of: function, pid`: {"group_by": "node"},
 		"needs goroutines labelled": {"group_by": "pid", "duration": 1},
 	} {
 		if msg := errorText(t, call(t, s, "pprof_cpu", args, nil)); !strings.Contains(msg, want) {

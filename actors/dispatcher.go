@@ -11,6 +11,7 @@ import (
 	"ergo.services/ergo/act"
 	"ergo.services/ergo/gen"
 
+	"github.com/ergomcp/ergomcp/internal/fanout"
 	"github.com/ergomcp/ergomcp/internal/remote"
 	"github.com/ergomcp/ergomcp/tools"
 	"github.com/ergomcp/ergomcp/tools/catalog"
@@ -23,6 +24,19 @@ import (
 // default 8 workers, 100 sessions calling together fit (8 × 65 places).
 // Beyond that the pool is saturated and callers are told at once.
 const workerMailbox = 64
+
+// The peer watch: every watchEvery a goroutine of the dispatcher looks at
+// the connected
+// nodes for the peer memory (tools.Runtime.Peers) and pings, at most once
+// at a time each, those not pinged for pingEvery, waiting pingWait: a
+// peer that is connected but does not answer (stopped, wedged) is told
+// from a healthy one only by a ping, and a peer restarted between two
+// looks only by its connection uptime going back.
+const (
+	watchEvery = time.Second
+	pingEvery  = 2 * time.Second
+	pingWait   = 2 * time.Second
+)
 
 // dispatcher runs tool calls on a fixed set of worker processes, so that a
 // tool can Inspect, Call and Send like any actor. It is a small pool of its
@@ -42,6 +56,8 @@ type dispatcher struct {
 	// retired are workers replaced while still busy with a call their
 	// caller abandoned (see abandon); they end once that call returns.
 	retired []gen.PID
+	// stopWatch ends the peer watch and its pings in flight.
+	stopWatch context.CancelFunc
 }
 
 // slot is what a dispatcher and one worker share about the worker.
@@ -98,7 +114,41 @@ func (d *dispatcher) Init(args ...any) error {
 		d.workers[i], d.slots[i] = pid, s
 	}
 	c.swap(d.workers)
+	// A node without networking has no peers: nothing runs for them (an
+	// idle ergomcp costs nothing but its HTTP accept loop).
+	if d.Node().Network().Mode() == gen.NetworkModeEnabled {
+		ctx, stop := context.WithCancel(context.Background())
+		d.stopWatch = stop
+		go watchPeers(ctx, d.Node(), rt)
+	}
 	return nil
+}
+
+// watchPeers looks at the peers every watchEvery until ctx ends or the
+// node stops. It is a goroutine, not timer messages to the dispatcher:
+// it needs no process (the pings spawn hops) and leaves the dispatcher's
+// mailbox to calls.
+func watchPeers(ctx context.Context, node gen.Node, rt *tools.Runtime) {
+	tick := time.NewTicker(watchEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		if !node.IsAlive() {
+			return
+		}
+		rt.Observe(node)
+		now := time.Now()
+		for _, n := range rt.Peers.All() {
+			if !n.Connected || now.Sub(n.LastPing.At) < pingEvery || !rt.Peers.PingStart(n.Name, now) {
+				continue
+			}
+			go rt.Ping(ctx, node, gen.Atom(n.Name), pingWait)
+		}
+	}
 }
 
 func (d *dispatcher) spawnWorker() (gen.PID, *slot, error) {
@@ -126,6 +176,9 @@ func (d *dispatcher) remember() {
 
 // Terminate ends the workers with the dispatcher, as links would.
 func (d *dispatcher) Terminate(reason error) {
+	if d.stopWatch != nil {
+		d.stopWatch()
+	}
 	for _, pid := range d.crew.swap(nil) {
 		d.Node().SendExit(pid, gen.TerminateReasonShutdown)
 	}
@@ -370,15 +423,20 @@ type Dispatch struct {
 	Node gen.Node
 	// RT runs Long tools on the caller's goroutine, off the worker pool.
 	RT *tools.Runtime
-	// FanOut bounds the nodes a node="*" call asks at once: each remote hop
-	// holds a worker, and other callers need some too.
+	// FanOut bounds the nodes a node="*" call asks at once; 0 means all
+	// of them (fanout.MaxNodes). Remote hops hold no worker (tools.Remote),
+	// so asking every node at once costs the pool one call, this node's.
 	FanOut int
 }
 
 // Invoke sends the call to the dispatcher and waits for its result or ctx.
 func (d *Dispatch) Invoke(ctx context.Context, call *catalog.Call) catalog.Result {
 	if tools.FanOut(call) {
-		return d.RT.RunFanOut(ctx, d.Node, call, d.FanOut, d.Invoke)
+		parallel := d.FanOut
+		if parallel <= 0 {
+			parallel = fanout.MaxNodes
+		}
+		return d.RT.RunFanOut(ctx, d.Node, call, parallel, d.Invoke)
 	}
 	if tools.Direct(d.Node, call) {
 		return d.RT.RunDirect(ctx, d.Node, call)

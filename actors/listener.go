@@ -33,8 +33,12 @@ func (l *listener) Init(args ...any) error {
 	hc.Registry = &tools.Registry
 	hc.Prompts = playbook.Prompts()
 	hc.Policy = cfg.Policy
-	hc.Invoker = &Dispatch{Node: l.Node(), RT: rt, FanOut: (cfg.PoolSize + 1) / 2}
+	hc.Invoker = &Dispatch{Node: l.Node(), RT: rt}
 	hc.Audit = auditLogger(l.Node().Log(), rt)
+	// The node's logger, not the listener's: the transport logs from HTTP
+	// goroutines.
+	hc.Logger = newNodeLogger(l.Node().Log())
+	hc.Instructions = rt.Instructions(l)
 	h, err := transport.New(hc)
 	if err != nil {
 		return err

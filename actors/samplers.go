@@ -190,8 +190,8 @@ func (s *samplerActor) HandleMessage(from gen.PID, message any) error {
 
 func (s *samplerActor) HandleLog(m gen.MessageLog) error {
 	if s.listen != nil {
-		if data, ok := s.listen.LogSample(m); ok {
-			s.store(m.Time, data)
+		if data, from, ok := s.listen.LogSample(m); ok {
+			s.entry.RecordFrom(time.Now(), m.Time, data, from)
 		}
 	}
 	return s.reconcile()

@@ -98,6 +98,8 @@ type Entry struct {
 	skipped     uint64
 	lastError   string
 	lastErrorAt time.Time
+	sources     sourceDrops
+	misses      uint64
 }
 
 // Context is cancelled when the sampler ends (stopped, finished or
@@ -194,24 +196,53 @@ func composite(data string) bool {
 	return n >= 2 && (data[0] == '{' && data[n-1] == '}' || data[0] == '[' && data[n-1] == ']')
 }
 
+// RecordFrom is Record for a sample from a named source (a log line's
+// process, meta process or node): the samples the buffer overwrites are
+// then counted per source, so a flood from one never hides silently what
+// it pushed out (see Summarize).
+func (e *Entry) RecordFrom(now, at time.Time, data []byte, source string) bool {
+	return storeFrom(e, now, at, data, json.Valid(data), source)
+}
+
 // store stores one sample for Record and RecordJSON; valid tells whether
 // data is JSON.
 func store[D string | []byte](e *Entry, now, at time.Time, data D, valid bool) bool {
+	return storeFrom(e, now, at, data, valid, "")
+}
+
+func storeFrom[D string | []byte](e *Entry, now, at time.Time, data D, valid bool, source string) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.statusLocked(now) != Running {
 		return false
 	}
-	if _, err := e.ring.Put(encodeSample(e.ring.Next(), at, data, e.entryMax, valid)); err != nil {
+	seq, err := e.ring.Put(encodeSample(e.ring.Next(), at, data, e.entryMax, valid))
+	if err != nil {
 		// entryMax is below the ring's largest entry: a broken invariant.
 		e.endLocked(now, fmt.Sprintf("failed: storing a sample: %v", err))
 		return false
+	}
+	if source != "" || e.sources.tracking() {
+		e.sources.put(seq, source, e.ring.Oldest())
 	}
 	e.samples++
 	if e.Spec.Count > 0 && e.samples >= uint64(e.Spec.Count) {
 		e.endLocked(now, EndCount)
 	}
 	return e.ended.IsZero()
+}
+
+// Miss counts one call whose result matched nothing while the sampler
+// keeps only matches (stop=first_match) and reports whether it still
+// runs.
+func (e *Entry) Miss(now time.Time) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.statusLocked(now) != Running {
+		return false
+	}
+	e.misses++
+	return true
 }
 
 // Fail counts one failed call with its error text, kept as last_error,
@@ -324,6 +355,9 @@ func (e *Entry) Summary(now time.Time) []byte {
 		o.int("count", int64(e.Spec.Count))
 		o.int("max_errors", int64(e.Spec.MaxErrors))
 		o.uint("skipped_ticks", e.skipped)
+		if e.misses > 0 {
+			o.uint("misses", e.misses) // results that matched nothing (stop=first_match)
+		}
 	}
 	o.sec("duration_sec", e.Spec.Duration)
 	o.sec("linger_sec", e.Spec.Linger)

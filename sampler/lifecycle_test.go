@@ -2,6 +2,7 @@ package sampler
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -82,8 +83,14 @@ func TestReadTruncatedFlag(t *testing.T) {
 	if !a.Truncated || a.Returned == 4 || a.Remaining != 4-a.Returned {
 		t.Fatalf("one byte short: %+v", a)
 	}
-	if b, _ := e.Read(0, len(full)-1, t0.Add(ms(10))); !strings.Contains(string(b), `"truncated_by":"response_budget"`) {
+	b, _ := e.Read(0, len(full)-1, t0.Add(ms(10)))
+	if !strings.Contains(string(b), `"truncated_by":"response_budget"`) {
 		t.Fatalf("truncated_by missing: %s", b)
+	}
+	// The cut names the call that reads on, from the last sample returned.
+	next := fmt.Sprintf(`"next":{"tool":"sample_read","arguments":{"sampler_id":%q,"node":%q,"since":%d}}`, e.ID, e.owner, a.LastSequence)
+	if !strings.Contains(string(b), next) || strings.Contains(string(full), `"next"`) || len(b) > len(full)-1 {
+		t.Fatalf("next call missing or misplaced (want %s): %s", next, b)
 	}
 }
 

@@ -37,6 +37,16 @@ func (s *readState) header(o *object, b ring.Batch, returned int) {
 	o.bool("truncated", b.Remaining > 0)
 	if b.Remaining > 0 {
 		o.str("truncated_by", "response_budget")
+		// The exact call that reads on, as every cut answer names it.
+		next := object{}
+		next.str("tool", "sample_read")
+		next.key("arguments")
+		args := object{}
+		args.str("sampler_id", s.id)
+		args.str("node", s.owner)
+		args.uint("since", b.Last)
+		next.b = append(next.b, args.done()...)
+		o.raw("next", next.done())
 	}
 	o.sec("remaining_sec", s.remaining)
 	o.uint("samples_total", s.samples)

@@ -8,33 +8,23 @@ import (
 	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
-const (
-	defaultAuditLimit = 50
-	maxAuditLimit     = 1000
-)
-
 type auditLogArgs struct {
 	catalog.Common
-	Limit int `json:"limit,omitempty" jsonschema:"most recent calls to show, newest first (default 50, max 1000)"`
-}
-
-func (a *auditLogArgs) Validate() error {
-	return catalog.Bound(&a.Limit, "limit", defaultAuditLimit, maxAuditLimit)
+	catalog.Page
+	Limit int `json:"limit,omitempty" arg:"min=1,max=1000,default=20"`
 }
 
 func init() {
 	register(catalog.Tool{
 		Name:  "audit_log",
 		Title: "Recent tool calls",
-		Description: "The node's most recent ergomcp tool calls, newest first: time, caller (token subject, anonymous, or " +
-			"'<caller> via <node>' for calls from other nodes), tool, target node, outcome (ok, error, timeout, cancelled, " +
-			"refused), error text and duration. Argument values are never recorded. The node keeps the last 1000 calls; " +
-			"total counts every call since start. Every call is also a line in the node's log.",
+		Description: "Recent ergomcp tool calls, newest first: time, caller, tool, target node, outcome, error and duration; never " +
+			"argument values. Keeps the last 1000.",
 	}, auditLogTool)
 }
 
 func auditLogTool(env *Env, args *auditLogArgs) (any, error) {
-	records, total := env.RT.Audit.Recent(args.Limit)
+	records, total := env.RT.Audit.Recent(env.gather(args.Limit))
 	list := &result.List{Total: int(total), Truncated: int(total) > len(records), ItemsKey: "calls", Items: make([]json.RawMessage, 0, len(records))}
 	for _, r := range records {
 		item, err := record.Append(nil, r, nil)

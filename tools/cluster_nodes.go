@@ -1,8 +1,10 @@
 package tools
 
 import (
+	"context"
 	"errors"
 	"slices"
+	"sync"
 	"time"
 
 	"ergo.services/ergo/gen"
@@ -34,6 +36,9 @@ type clusterNode struct {
 	Why     string `json:",omitempty"`
 	// RoundTripMs of the probe, when the peer runs ergomcp.
 	RoundTripMs float64 `json:",omitempty"`
+	// Seen is what ergomcp saw of the node since it started watching
+	// (connected since, gone since, reconnects, unanswered pings).
+	Seen string `json:",omitempty"`
 }
 
 type clusterNodesResult struct {
@@ -48,10 +53,12 @@ func init() {
 	register(catalog.Tool{
 		Name:  "cluster_nodes",
 		Title: "Cluster overview",
-		Description: "This node, its connected peers and the nodes its registrar knows, each with whether it runs " +
-			"ergomcp (probed with a round trip to its dispatcher; at most 64 peers, 1 s each). Every tool accepts " +
-			"node=<name> to run on one of the nodes marked Ergomcp yes.",
+		Description: "This node, its connected peers, the nodes seen connected since ergomcp started (Seen: connected or gone " +
+			"since when, reconnects, unanswered pings) and the registrar's nodes, each with whether it runs ergomcp (so " +
+			"node=<name> works there). Probes up to 64 peers at once, 1 s each.",
 		OpenWorld: true,
+		// Probes wait on peers: run them off the worker pool.
+		Long: true,
 	}, clusterNodes)
 }
 
@@ -70,9 +77,15 @@ func clusterNodes(env *Env, args *clusterNodesArgs) (any, error) {
 	} else if discovered, err = reg.Nodes(); err != nil {
 		res.Discovery = "the registrar does not list nodes: " + err.Error()
 	}
-	names := slices.Concat(connected, discovered)
+	env.RT.Observe(node)
+	var remembered []gen.Atom
+	for _, n := range env.RT.Peers.Names() {
+		remembered = append(remembered, gen.Atom(n))
+	}
+	names := slices.Concat(connected, discovered, remembered)
 	slices.Sort(names)
 	names = slices.Compact(names)
+	var wg sync.WaitGroup
 	for _, name := range names {
 		if name == node.Name() {
 			continue
@@ -81,10 +94,21 @@ func clusterNodes(env *Env, args *clusterNodesArgs) (any, error) {
 			res.Truncated = true
 			break
 		}
-		n := clusterNode{Name: string(name), Connected: slices.Contains(connected, name), Discovered: slices.Contains(discovered, name)}
-		env.probeErgomcp(&n, name)
-		res.Nodes = append(res.Nodes, n)
+		res.Nodes = append(res.Nodes, clusterNode{Name: string(name), Connected: slices.Contains(connected, name), Discovered: slices.Contains(discovered, name)})
 	}
+	now := time.Now()
+	for i := range res.Nodes[1:] {
+		n := &res.Nodes[i+1]
+		if seen, ok := env.RT.Peers.Get(n.Name); ok {
+			n.Seen = seen.Story(now)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			env.probeErgomcp(n, gen.Atom(n.Name))
+		}()
+	}
+	wg.Wait()
 	return res, nil
 }
 
@@ -100,7 +124,9 @@ func (e *Env) probeErgomcp(n *clusterNode, name gen.Atom) {
 		return
 	}
 	start := time.Now()
-	_, err = callPeer(e.Process, name, req, time.Until(deadline))
+	ctx, cancel := context.WithDeadline(e.Ctx, deadline)
+	defer cancel()
+	_, err = e.RT.callPeer(ctx, e.Node(), name, req)
 	switch {
 	case err == nil:
 		n.Ergomcp, n.RoundTripMs = "yes", float64(time.Since(start).Microseconds())/1000

@@ -15,7 +15,7 @@ import (
 
 type cronScheduleArgs struct {
 	catalog.Common
-	DurationSeconds int64 `json:"duration_seconds,omitempty" jsonschema:"how far ahead to look, in seconds (default 3600, max 604800 = 7 days)"`
+	DurationSeconds int64 `json:"duration_seconds,omitempty" arg:"min=1,max=604800,default=3600"`
 
 	window time.Duration
 }
@@ -30,11 +30,8 @@ func init() {
 	register(catalog.Tool{
 		Name:  "cron_schedule",
 		Title: "Planned cron runs",
-		Description: "The runs the node's cron scheduler plans from the next whole minute until duration_seconds " +
-			"from now (default 1 hour, max 7 days): one entry per minute that has runs, in time order, with Time " +
-			"and the Jobs due then (sorted; disabled jobs left out, as they will not run). At most 1000 entries are " +
-			"returned; total counts every minute with runs in the window, runs every run. since and until bound " +
-			"the window. Use it to see what fires together or what runs during a maintenance window.",
+		Description: "Planned cron runs from the next minute until duration_seconds ahead: one row per minute with the Jobs due. " +
+			"Shows what fires together.",
 	}, cronSchedule)
 }
 

@@ -42,7 +42,7 @@ const (
 type diagnoseArgs struct {
 	catalog.Common
 	Scenario string `json:"scenario,omitempty" jsonschema:"playbook: overview (default: every rule), performance, leak, restart_loop, memory, network, events or stuck"`
-	BudgetMs int    `json:"budget_ms,omitempty" jsonschema:"time the playbook may take in milliseconds (default 2000, 500..30000); half of it is the measuring window; must be shorter than timeout"`
+	BudgetMs int    `json:"budget_ms,omitempty" arg:"min=500,max=30000,default=2000" jsonschema:"half is the measuring window; shorter than timeout"`
 }
 
 func (a *diagnoseArgs) Validate() error {
@@ -113,6 +113,7 @@ type playbook struct {
 	lastID  uint64           // highest ID seen anywhere
 	allocs0 []diagnose.Stack // alloc_space stacks at the window's start
 	peers0  map[string]int64 // connection uptime of each peer at the start
+	recon0  map[string]int   // reconnects ergomcp had seen of each peer at the start
 	pub0    map[string]int64 // publications per event at the start (ergo ≥ 3.3)
 }
 
@@ -243,6 +244,11 @@ func (pb *playbook) startOptional() {
 	}
 	if pb.wants(diagnose.NeedNetwork) {
 		if net, err := pb.env.network(); err == nil {
+			pb.env.RT.Observe(pb.node)
+			pb.recon0 = map[string]int{}
+			for _, n := range pb.env.RT.Peers.All() {
+				pb.recon0[n.Name] = n.Reconnects
+			}
 			pb.peers0 = map[string]int64{}
 			for _, name := range net.Nodes() {
 				if rn, err := net.Node(name); err == nil {
@@ -551,6 +557,7 @@ func (pb *playbook) network() {
 		p := peer(string(name))
 		p.Connected, p.Uptime, p.ConnectionUptime = true, ri.Uptime, ri.ConnectionUptime
 	}
+	pb.seenPeers(peer)
 	if info, err := net.Info(); err == nil {
 		for _, r := range info.Routes {
 			if nodeName.MatchString(r.Match) && gen.Atom(r.Match) != pb.node.Name() {
@@ -569,7 +576,7 @@ func (pb *playbook) network() {
 				}
 			}
 		} else {
-			pb.f.Notes = append(pb.f.Notes, "the registrar does not list nodes ("+firstLine(err.Error())+"): only static routes count as known nodes")
+			pb.f.Notes = append(pb.f.Notes, "the registrar does not list nodes ("+firstLine(err.Error())+"): known nodes are those of static routes and those ergomcp saw connected since it started; nodes never seen cannot be listed")
 		}
 	}
 	names := make([]string, 0, len(peers))
@@ -579,6 +586,35 @@ func (pb *playbook) network() {
 	slices.Sort(names)
 	for _, n := range names {
 		pb.f.Peers = append(pb.f.Peers, *peers[n])
+	}
+}
+
+// seenPeers adds what ergomcp's peer memory saw of every peer, those no
+// longer connected included: ergo forgets a connection once it ends and
+// cannot tell a stopped peer from a healthy one.
+func (pb *playbook) seenPeers(peer func(string) *diagnose.Peer) {
+	pb.env.RT.Observe(pb.node)
+	now := time.Now()
+	for _, n := range pb.env.RT.Peers.All() {
+		if gen.Atom(n.Name) == pb.node.Name() {
+			continue
+		}
+		p := peer(n.Name)
+		p.Seen, p.Reconnects, p.Disconnects = true, n.Reconnects, n.Disconnects
+		p.ReconnectsInWindow = n.Reconnects - pb.recon0[n.Name]
+		if _, before := pb.recon0[n.Name]; !before {
+			p.ReconnectsInWindow = 0 // first seen during the window
+		}
+		if !n.Connected && !n.LastDisconnect.IsZero() {
+			p.GoneSince = n.LastDisconnect.UTC().Format(time.RFC3339)
+		}
+		if n.Connected && n.Hung(now) {
+			p.Hung, p.UnansweredPings, p.LastAnswerAgoMs = true, n.Unanswered, -1
+			if !n.LastAnswer.IsZero() {
+				p.LastAnswerAgoMs = now.Sub(n.LastAnswer).Milliseconds()
+			}
+		}
+		p.Story = n.Story(now)
 	}
 }
 

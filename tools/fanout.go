@@ -2,6 +2,8 @@ package tools
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -9,34 +11,53 @@ import (
 	"ergo.services/ergo/gen"
 
 	"github.com/ergomcp/ergomcp/internal/fanout"
+	"github.com/ergomcp/ergomcp/internal/peers"
 	"github.com/ergomcp/ergomcp/tools/catalog"
 )
+
+// registrarListWait bounds the wait for the registrar's node list in a
+// fan-out: a registrar that is slow must not eat the nodes' time.
+const registrarListWait = time.Second
 
 // FanOut reports whether call asks for every node (node="*").
 func FanOut(call *catalog.Call) bool {
 	return catalog.CommonOf(call.Args).Node == fanout.All
 }
 
+// lasting is implemented by arguments whose call takes at least a known
+// time wherever it runs (a window): the fan-out plans its rounds with it.
+type lasting interface {
+	Lasts() time.Duration
+}
+
 // RunFanOut runs call, which asks for node="*", once per node: this node,
-// every connected node and every node seen connected within the last hour
-// (so one that stopped shows up as an error rather than vanishing). invoke
-// runs one call for one node, as the dispatcher does for any call, at most
-// parallel at a time: each remote hop holds a dispatcher worker.
+// every connected node, every node seen connected since ergomcp started
+// (within peers.Keep, so one that stopped shows up as gone rather than
+// vanishing) and the nodes the registrar lists where it can. invoke runs
+// one call for one node, as the dispatcher does for any call, at most
+// parallel at a time; remote calls wait in hops, not workers, so parallel
+// may be as large as the fan-out.
 func (rt *Runtime) RunFanOut(ctx context.Context, node gen.Node, call *catalog.Call, parallel int, invoke catalog.InvokerFunc) catalog.Result {
 	if !call.Tool.FanOut {
 		return errorResult(catalog.Errorf("tool %s does not accept node=\"*\"; these do: %s", call.Tool.Name, strings.Join(fanOutTools(), ", ")))
 	}
-	if err := rt.Policy.Check(call.Tool); err != nil {
+	if err := rt.Policy.CheckOn(call.Tool, "the entry node "+string(node.Name())); err != nil {
 		return errorResult(err)
 	}
 	local := string(node.Name())
-	var connected []string
-	if node.Network().Mode() == gen.NetworkModeEnabled {
-		for _, n := range node.Network().Nodes() {
-			connected = append(connected, string(n))
-		}
+	others, note := rt.clusterNodes(ctx, node)
+	targets, skipped := fanout.Targets(local, others)
+	var lasts time.Duration
+	if l, ok := call.Args.(lasting); ok {
+		lasts = l.Lasts()
 	}
-	targets, skipped := rt.peers.Targets(local, connected, time.Now())
+	left := catalog.DefaultTimeout * time.Second
+	if d, ok := ctx.Deadline(); ok {
+		left = time.Until(d)
+	}
+	if _, err := fanout.Plan(len(targets), parallel, lasts, left); err != nil {
+		return errorResult(catalog.Errorf("%s on node=\"*\": %v", call.Tool.Name, err))
+	}
 	if call.Progress != nil {
 		call.Progress(0, float64(len(targets)), "asking "+strings.Join(targets, ", "))
 	}
@@ -47,11 +68,83 @@ func (rt *Runtime) RunFanOut(ctx context.Context, node gen.Node, call *catalog.C
 		res := invoke(ctx, &sub)
 		return fanout.Answer{Text: res.Text, IsError: res.IsError, Timeout: res.Timeout}
 	})
-	text, err := fanout.Merge(call.Tool.Name, parts, skipped, rt.Budget)
+	rt.markGone(node, parts)
+	text, err := fanout.Merge(call.Tool.Name, parts, skipped, note, rt.Budget)
 	if err != nil {
 		return errorResult(catalog.Errorf("%v", err))
 	}
 	return catalog.Result{Text: text}
+}
+
+// clusterNodes lists the nodes besides this one a fan-out asks, and a note
+// on those it cannot know.
+func (rt *Runtime) clusterNodes(ctx context.Context, node gen.Node) (names []string, note string) {
+	rt.Observe(node)
+	names = rt.Peers.Names()
+	net := node.Network()
+	if net.Mode() != gen.NetworkModeEnabled {
+		return names, ""
+	}
+	for _, n := range net.Nodes() {
+		names = append(names, string(n))
+	}
+	since := "since ergomcp started watching"
+	if start := rt.Peers.Started(); !start.IsZero() {
+		since += " at " + start.UTC().Format(time.RFC3339)
+	}
+	reg, err := net.Registrar()
+	if err != nil || reg == nil {
+		return names, "this node has no registrar: nodes never seen connected " + since + " cannot be listed"
+	}
+	wctx, cancel := context.WithTimeout(ctx, registrarListWait)
+	defer cancel()
+	listed, err := awaitNet(wctx, "registrar node list", reg.Nodes)
+	if err != nil {
+		why := "cannot list nodes"
+		if errors.Is(err, gen.ErrUnsupported) {
+			why = "does not list nodes (ergo's embedded registrar lists them from 3.3)"
+		}
+		return names, fmt.Sprintf("the registrar (%s) %s: nodes never seen connected %s cannot be listed and are not in this answer", registrarName(reg), why, since)
+	}
+	for _, n := range listed {
+		names = append(names, string(n))
+	}
+	return names, ""
+}
+
+// markGone turns the failed parts of nodes that are remembered but not
+// connected into "gone since T".
+func (rt *Runtime) markGone(node gen.Node, parts []fanout.Part) {
+	rt.Observe(node)
+	for i := range parts {
+		p := &parts[i]
+		if p.Status == fanout.StatusOK {
+			continue
+		}
+		if n, ok := rt.Peers.Get(p.Node); ok && !n.Connected {
+			p.Status, p.GoneSince = fanout.StatusGone, n.LastDisconnect.UTC().Format(time.RFC3339)
+			p.Error = "gone since " + n.LastDisconnect.UTC().Format(time.RFC3339) + ": " + p.Error
+		}
+	}
+}
+
+// Observe takes a look at the connected nodes for the peer memory; the
+// dispatcher's watch calls it every second, tools before they read it.
+func (rt *Runtime) Observe(node gen.Node) {
+	net := node.Network()
+	if net == nil || net.Mode() != gen.NetworkModeEnabled {
+		return
+	}
+	var conns []peers.Conn
+	for _, name := range net.Nodes() {
+		rn, err := net.Node(name)
+		if err != nil {
+			continue // gone since Nodes listed it
+		}
+		ri := rn.Info()
+		conns = append(conns, peers.Conn{Name: string(name), ConnectionUptime: ri.ConnectionUptime, Uptime: ri.Uptime})
+	}
+	rt.Peers.Observe(time.Now(), conns)
 }
 
 // withNode copies decoded arguments with their node set to n.

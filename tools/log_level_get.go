@@ -12,11 +12,9 @@ type logLevelGetArgs struct {
 
 func init() {
 	register(catalog.Tool{
-		Name:  "log_level_get",
-		Title: "Read a log level",
-		Description: "The current log level of the node (target \"node\"), of a local process (PID or registered " +
-			"name) or of a meta process (alias): trace, debug, info, warning, error, panic or disabled. A process or " +
-			"meta process that logs below this level stays silent; log_level_set changes it (when actions are enabled).",
+		Name:        "log_level_get",
+		Title:       "Read a log level",
+		Description: "The log level of the node (target=node), a process (PID or name) or a meta process (alias).",
 	}, logLevelGet)
 }
 

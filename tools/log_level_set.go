@@ -13,7 +13,7 @@ import (
 type logLevelSetArgs struct {
 	catalog.Common
 	LogTargetArg
-	Level string `json:"level" jsonschema:"required: trace, debug, info, warning, error, panic or disabled"`
+	Level string `json:"level" arg:"required" jsonschema:"trace, debug, info, warning, error, panic or disabled"`
 }
 
 // settableLevels are the levels log_level_set accepts, in severity order.

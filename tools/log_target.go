@@ -17,7 +17,7 @@ const nodeTarget = "node"
 
 // LogTargetArg is the target argument of log_level_get and log_level_set.
 type LogTargetArg struct {
-	Target string `json:"target" jsonschema:"required: \"node\", a PID (<90A29F11.0.1017>), a meta process alias (Alias#<90A29F11.0.1.2>) or a registered process name"`
+	Target string `json:"target" arg:"required" jsonschema:"node, a PID, an alias or a registered name"`
 }
 
 // Validate checks the target's syntax.

@@ -13,6 +13,7 @@ import (
 
 type loggersListArgs struct {
 	catalog.Common
+	catalog.Page
 }
 
 // maxLoggers bounds the list; nodes register a handful of loggers.
@@ -22,10 +23,8 @@ func init() {
 	register(catalog.Tool{
 		Name:  "loggers_list",
 		Title: "List loggers",
-		Description: "The node's registered loggers, sorted by name: Name, Behavior (the logger's Go type; " +
-			"process-based loggers show their actor type) and Levels, the log levels each one receives. The envelope " +
-			"carries node_level, the node's own log level. At most 1000 loggers; total and truncated say when there " +
-			"are more. On ergo 3.1/3.2 reading behaviors takes gen.NodeInfo, which briefly stops the world.",
+		Description: "Registered loggers: Name, Behavior and the Levels each receives, plus node_level. On ergo < 3.3 this briefly " +
+			"stops the world.",
 	}, loggersList)
 }
 

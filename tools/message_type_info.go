@@ -12,7 +12,7 @@ import (
 
 type messageTypeInfoArgs struct {
 	catalog.Common
-	TypeName string `json:"type_name" jsonschema:"required: a registered type: full name (#package/path/Type), package.Type, or the bare type name when unique (see message_types)"`
+	TypeName string `json:"type_name" arg:"required" jsonschema:"a registered type: full name (#package/path/Type), package.Type, or the bare type name when unique (see message_types)"`
 }
 
 // Validate requires type_name.

@@ -12,23 +12,22 @@ import (
 
 // message_types limits.
 const (
-	defaultTypesLimit = 100
-	maxTypesLimit     = 1000
-	maxFilterLen      = 256
+	maxFilterLen = 256
 )
 
 type messageTypesArgs struct {
 	catalog.Common
+	catalog.Page
 	Filter string `json:"filter,omitempty" jsonschema:"only types whose full name or Go name (package.Type) contains this text, case-insensitive"`
-	Limit  int    `json:"limit,omitempty" jsonschema:"most names to return (default 100, max 1000); total still counts every match"`
+	Limit  int    `json:"limit,omitempty" arg:"min=1,max=1000,default=100" jsonschema:"most names to return; total counts every match"`
 }
 
-// Validate bounds filter and limit and fills the default limit.
+// Validate bounds filter.
 func (a *messageTypesArgs) Validate() error {
 	if len(a.Filter) > maxFilterLen {
 		return catalog.Errorf("filter is %d bytes; at most %d", len(a.Filter), maxFilterLen)
 	}
-	return catalog.Bound(&a.Limit, "limit", defaultTypesLimit, maxTypesLimit)
+	return nil
 }
 
 func init() {
@@ -68,7 +67,7 @@ func messageTypes(env *Env, args *messageTypesArgs) (any, error) {
 			continue
 		}
 		list.Total++
-		if len(list.Items) == args.Limit {
+		if len(list.Items) == env.gather(args.Limit) {
 			list.Truncated = true
 			continue
 		}

@@ -12,16 +12,15 @@ import (
 
 type networkAcceptorsArgs struct {
 	catalog.Common
+	catalog.Page
 }
 
 func init() {
 	register(catalog.Tool{
 		Name:  "network_acceptors",
 		Title: "List acceptors",
-		Description: "The node's acceptors (listeners for incoming connections from other nodes) as " +
-			"gen.AcceptorInfo records (every field this ergo has): Interface (host:port), MaxMessageSize, Flags, TLS, " +
-			"whether a custom registrar is used and its server, handshake and proto versions. Cookies are never " +
-			"shown. A node in hidden mode has none: it only connects out.",
+		Description: "The node's acceptors (gen.AcceptorInfo): interface, TLS, flags, max message size, versions. Cookies never " +
+			"shown.",
 	}, networkAcceptors)
 }
 

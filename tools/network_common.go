@@ -20,7 +20,7 @@ import (
 // PeerArg names a node of the cluster; the network and registrar tools
 // that act on one node embed it.
 type PeerArg struct {
-	Name string `json:"name,omitempty" jsonschema:"required: the node's full name, e.g. shop@host1 (network_nodes lists connected peers)"`
+	Name string `json:"name,omitempty" arg:"required" jsonschema:"e.g. shop@host1 (network_nodes lists connected peers)"`
 }
 
 // Validate requires a name of the form ergo gives nodes, so that a typo

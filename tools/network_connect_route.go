@@ -19,20 +19,17 @@ type networkConnectRouteArgs struct {
 	catalog.Common
 	PeerArg
 	Host string `json:"host,omitempty" jsonschema:"host or IP address of the peer's acceptor (default: the host part of name)"`
-	Port int    `json:"port,omitempty" jsonschema:"required: TCP port of the peer's acceptor, 1-65535 (network_acceptors on the peer shows it)"`
+	Port int    `json:"port,omitempty" arg:"required,min=1,max=65535" jsonschema:"TCP port of the peer's acceptor (network_acceptors on the peer shows it)"`
 	TLS  bool   `json:"tls,omitempty" jsonschema:"connect with TLS (the peer's acceptor must use TLS)"`
 	// Cookie is a secret: it goes to ergo's handshake and nowhere else.
 	Cookie             string `json:"cookie,omitempty" jsonschema:"the peer's cookie, when it differs from this node's (default: this node's cookie); never echoed or logged"`
 	InsecureSkipVerify bool   `json:"insecure_skip_verify,omitempty" jsonschema:"with tls: do not verify the peer's certificate (ergo 3.1/3.2 use the node's own NetworkOptions.InsecureSkipVerify instead)"`
 }
 
-// Validate checks name and port and fills host.
+// Validate checks name and fills host.
 func (a *networkConnectRouteArgs) Validate() error {
 	if err := a.PeerArg.Validate(); err != nil {
 		return err
-	}
-	if a.Port < 1 || a.Port > 65535 {
-		return catalog.Errorf("port must be between 1 and 65535 (the peer's acceptor port; network_acceptors on the peer shows it), got %d", a.Port)
 	}
 	a.Host = strings.TrimSpace(a.Host)
 	if a.Host == "" {

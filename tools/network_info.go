@@ -32,11 +32,8 @@ func init() {
 	register(catalog.Tool{
 		Name:  "network_info",
 		Title: "Network summary",
-		Description: "The node's network as gen.NetworkInfo (every field this ergo has): Mode (enabled, hidden, " +
-			"disabled), Registrar, Acceptors (interface, TLS, flags), MaxMessageSize, handshake and proto versions, " +
-			"static Routes and ProxyRoutes, Flags, processes and applications remote nodes may spawn/start. Nodes " +
-			"lists connected peers (first 100 by name; NodesTotal counts all) and PeerTotals sums their message and " +
-			"byte counters. Cookies are never shown. With networking disabled the result says so instead of failing.",
+		Description: "The node's network (gen.NetworkInfo): mode, registrar, acceptors, routes, flags, the first 100 connected peers " +
+			"and their summed traffic.",
 	}, networkInfo)
 }
 

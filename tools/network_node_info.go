@@ -1,6 +1,9 @@
 package tools
 
 import (
+	"time"
+
+	"github.com/ergomcp/ergomcp/internal/record"
 	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
@@ -13,10 +16,8 @@ func init() {
 	register(catalog.Tool{
 		Name:  "network_node_info",
 		Title: "One connected peer",
-		Description: "gen.RemoteNodeInfo of one connected peer (every field this ergo has): peer Uptime and " +
-			"ConnectionUptime in seconds, Version, handshake and proto versions, NetworkFlags, connection pool " +
-			"(PoolSize, PoolDSN), MaxMessageSize, MessagesIn/Out, BytesIn/Out and proxy transit bytes. A node that " +
-			"is not connected is an error that lists the connected ones; this tool never connects (network_connect does).",
+		Description: "One connected peer (gen.RemoteNodeInfo): uptimes, versions, flags, pool, message and byte counters, and Seen: " +
+			"what ergomcp saw of it (Healthy, reconnects, last disconnect, last ping). Never connects.",
 	}, networkNodeInfo)
 }
 
@@ -27,7 +28,11 @@ func networkNodeInfo(env *Env, args *networkNodeInfoArgs) (any, error) {
 	}
 	rn, err := connectedPeer(net, args.Name)
 	if err != nil {
+		if _, ok := env.RT.Peers.Get(args.Name); ok {
+			return nil, catalog.Errorf("%v; %s", err, env.RT.seen(env.Node(), args.Name))
+		}
 		return nil, err
 	}
-	return peerRecord(rn.Info())
+	env.RT.Observe(env.Node())
+	return peerRecord(rn.Info(), record.Field{Name: "Seen", Value: seenOf(env.RT, args.Name, time.Now())})
 }

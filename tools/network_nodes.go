@@ -3,16 +3,19 @@ package tools
 import (
 	"encoding/json"
 	"slices"
+	"time"
 
 	"ergo.services/ergo/gen"
 
 	"github.com/ergomcp/ergomcp/internal/netq"
+	"github.com/ergomcp/ergomcp/internal/record"
 	"github.com/ergomcp/ergomcp/internal/result"
 	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
 type networkNodesArgs struct {
 	catalog.Common
+	catalog.Page
 	netq.Args
 }
 
@@ -20,12 +23,9 @@ func init() {
 	register(catalog.Tool{
 		Name:  "network_nodes",
 		Title: "List connected peers",
-		Description: "Nodes this node is connected to, as gen.RemoteNodeInfo records (every field this ergo has): " +
-			"Uptime of the peer node and ConnectionUptime in seconds, versions, flags, connection pool, MaxMessageSize, " +
-			"MessagesIn/Out and BytesIn/Out over the current connection. Filter by name substring and minimum " +
-			"counters; sort_by picks the busiest or oldest peers (largest first; name ascending is the default). " +
-			"The result says how many matched (total), how many are shown (returned) and whether the limit cut " +
-			"the list (truncated). A ConnectionUptime much lower than Uptime means the connection was re-established.",
+		Description: "Connected peers (gen.RemoteNodeInfo) with traffic over the current connection; sort_by for the busiest. " +
+			"ConnectionUptime well below Uptime: the link was re-established. Seen: what ergomcp saw since it started " +
+			"(Healthy false = connected but pings unanswered, i.e. hung; Reconnects, LastDisconnect, last ping).",
 		Enums: map[string][]any{"sort_by": netq.SortKeys()},
 	}, networkNodes)
 }
@@ -41,6 +41,8 @@ func networkNodes(env *Env, args *networkNodesArgs) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	env.RT.Observe(env.Node())
+	now := time.Now()
 	var matched []peerEntry
 	for _, name := range net.Nodes() {
 		rn, err := net.Node(name)
@@ -58,14 +60,55 @@ func networkNodes(env *Env, args *networkNodesArgs) (any, error) {
 	}
 	order := args.Order()
 	slices.SortFunc(matched, func(x, y peerEntry) int { return order(&x.peer, &y.peer) })
-	kept := matched[:min(len(matched), args.Limit)]
+	kept := matched[:min(len(matched), env.gather(args.Limit))]
 	list := &result.List{Total: len(matched), Truncated: len(kept) < len(matched), ItemsKey: "nodes"}
 	for i := range kept {
-		item, err := peerRecord(kept[i].info)
+		item, err := peerRecord(kept[i].info, record.Field{Name: "Seen", Value: seenOf(env.RT, string(kept[i].info.Node), now)})
 		if err != nil {
 			return nil, err
 		}
 		list.Items = append(list.Items, json.RawMessage(item))
 	}
 	return list, nil
+}
+
+// peerSeen is what ergomcp saw of a connected peer, beside ergo's record:
+// ergo forgets a connection when it ends and cannot tell a peer that
+// stopped answering from a healthy one.
+type peerSeen struct {
+	Healthy bool
+	// Why says what is wrong when not Healthy.
+	Why                     string `json:",omitempty"`
+	FirstSeen               string `json:",omitempty"`
+	ConnectedSince          string `json:",omitempty"`
+	Reconnects, Disconnects int
+	LastDisconnect          string  `json:",omitempty"`
+	LastPingAt              string  `json:",omitempty"`
+	LastPingMs              float64 `json:",omitempty"`
+	LastPingError           string  `json:",omitempty"`
+	UnansweredPings         int     `json:",omitempty"`
+}
+
+func seenOf(rt *Runtime, name string, now time.Time) peerSeen {
+	n, ok := rt.Peers.Get(name)
+	if !ok {
+		return peerSeen{Healthy: true}
+	}
+	s := peerSeen{Healthy: !n.Hung(now), FirstSeen: rfc3339(n.FirstSeen), ConnectedSince: rfc3339(n.Since),
+		Reconnects: n.Reconnects, Disconnects: n.Disconnects, LastDisconnect: rfc3339(n.LastDisconnect),
+		LastPingAt: rfc3339(n.LastPing.At), LastPingError: n.LastPing.Err, UnansweredPings: n.Unanswered}
+	if n.LastPing.OK {
+		s.LastPingMs = float64(n.LastPing.RTT.Microseconds()) / 1000
+	}
+	if !s.Healthy {
+		s.Why = n.Story(now)
+	}
+	return s
+}
+
+func rfc3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
 }

@@ -9,22 +9,14 @@ import (
 	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
-const (
-	defaultPings = 3
-	maxPings     = 20
-)
-
 type networkPingArgs struct {
 	catalog.Common
-	Name  string `json:"name,omitempty" jsonschema:"the peer node to ping (required)"`
-	Count int    `json:"count,omitempty" jsonschema:"round trips to measure (default 3, max 20)"`
+	Name  string `json:"name,omitempty" arg:"required" jsonschema:"e.g. shop@host (cluster_nodes lists them)"`
+	Count int    `json:"count,omitempty" arg:"min=1,max=20,default=3"`
 }
 
 func (a *networkPingArgs) Validate() error {
-	if err := requireNonBlank(a.Name, "name is required: the node to ping, e.g. shop@host (cluster_nodes lists them)"); err != nil {
-		return err
-	}
-	return catalog.Bound(&a.Count, "count", defaultPings, maxPings)
+	return requireNonBlank(a.Name, "name is required: the node to ping, e.g. shop@host (cluster_nodes lists them)")
 }
 
 // pingResult reports round trips in milliseconds.
@@ -39,10 +31,11 @@ func init() {
 	register(catalog.Tool{
 		Name:  "network_ping",
 		Title: "Ping a peer's ergomcp",
-		Description: "Measures round trips from this node's ergomcp to the ergomcp of node name, through the whole path a " +
-			"proxied tool call takes (connection, network, the peer's dispatcher): count trips (default 3, max 20), " +
-			"min/avg/max in ms. Connects to the peer if needed. A peer without ergomcp or unreachable gives a clear error.",
+		Description: "Round trips in ms (min/avg/max) from this node's ergomcp to node name's, through the path a proxied call " +
+			"takes. Connects if needed.",
 		OpenWorld: true,
+		// Round trips wait on the peer: run them off the worker pool.
+		Long: true,
 	}, networkPing)
 }
 
@@ -60,7 +53,7 @@ func networkPing(env *Env, args *networkPingArgs) (any, error) {
 			return nil, catalog.Errorf("ping %s: %v after %d of %d round trips", args.Name, err, i, args.Count)
 		}
 		start := time.Now()
-		if _, err := callPeer(env.Process, target, req, time.Until(deadline)); err != nil {
+		if _, err := env.RT.callPeer(env.Ctx, env.Node(), target, req); err != nil {
 			return nil, err
 		}
 		ms := float64(time.Since(start).Microseconds()) / 1000

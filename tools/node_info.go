@@ -19,12 +19,9 @@ func init() {
 		Name:   "node_info",
 		FanOut: true,
 		Title:  "Node summary",
-		Description: "Every gen.NodeInfo field the running ergo has (name, uptime, versions, process/name/alias/event " +
-			"counts, applications, memory, CPU time, loggers, cron), plus the Go version, GOMAXPROCS and Capabilities: " +
-			"which version-dependent ergo APIs exist and which build tags are active (pprof labels, mailbox latency), " +
-			"with what is unavailable and why. On ergo 3.1/3.2 NodeInfo reads runtime.MemStats, a brief stop-the-world: " +
-			"poll runtime_stats instead for memory trends. Env appears only when the node sets Security.ExposeEnvInfo, " +
-			"with secret-looking values redacted.",
+		Description: "gen.NodeInfo (process counts, applications, uptime, memory), the ergo and Go versions and Capabilities: which " +
+			"version-dependent fields and build tags (-tags=pprof, latency) this node has. On ergo < 3.3 it briefly stops " +
+			"the world: poll runtime_stats instead.",
 	}, nodeInfo)
 }
 

@@ -34,8 +34,15 @@ func TestPlaybookStepsAreValidCalls(t *testing.T) {
 			if strings.Contains(text, `"{`) {
 				t.Errorf("%s step %d: placeholder without a test value: %s", p.Name, i+1, text)
 			}
-			if _, err := tool.Decode(json.RawMessage(text)); err != nil {
+			args, err := tool.Decode(json.RawMessage(text))
+			if err != nil {
 				t.Errorf("%s step %d: %s %s: %v", p.Name, i+1, s.Tool, text, err)
+				continue
+			}
+			// A sampler step samples for as long as it promises: count
+			// samples fit in its duration.
+			if a, ok := args.(*sampleStartArgs); ok && !a.settings.Reachable() {
+				t.Errorf("%s step %d: %d samples every %s do not fit duration %s", p.Name, i+1, a.settings.Count, a.settings.Interval, a.settings.Duration)
 			}
 		}
 	}

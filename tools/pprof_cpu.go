@@ -10,10 +10,7 @@ import (
 )
 
 // CPU profile durations, in seconds.
-const (
-	defaultCPUSeconds = 5
-	maxCPUSeconds     = 30
-)
+const ()
 
 // cpuProfiler is the node's one CPU profiler: runtime/pprof allows a single
 // CPU profile per process, so callers take turns and are told when.
@@ -21,11 +18,11 @@ var cpuProfiler profiles.CPUProfiler
 
 type pprofCPUArgs struct {
 	catalog.Common
-	Duration int    `json:"duration,omitempty" jsonschema:"seconds to profile (default 5, max 30); must be shorter than timeout"`
-	Limit    int    `json:"limit,omitempty" jsonschema:"most entries (default 20, max 500)"`
-	Filter   string `json:"filter,omitempty" jsonschema:"keep entries whose name (function, or pid with group_by=pid) contains this"`
-	Exclude  string `json:"exclude,omitempty" jsonschema:"drop entries whose name contains this"`
-	GroupBy  string `json:"group_by,omitempty" jsonschema:"function (default) or pid: CPU time per process, from the pid label (needs -tags=pprof, ergo ≥ 3.2)"`
+	Duration int    `json:"duration,omitempty" arg:"min=1,max=30,default=5"`
+	Limit    int    `json:"limit,omitempty" arg:"min=1,max=500,default=20"`
+	Filter   string `json:"filter,omitempty"`
+	Exclude  string `json:"exclude,omitempty"`
+	GroupBy  string `json:"group_by,omitempty" jsonschema:"pid needs -tags=pprof"`
 }
 
 func (a *pprofCPUArgs) query() profiles.TopQuery {
@@ -33,9 +30,6 @@ func (a *pprofCPUArgs) query() profiles.TopQuery {
 }
 
 func (a *pprofCPUArgs) Validate() error {
-	if err := catalog.Bound(&a.Duration, "duration", defaultCPUSeconds, maxCPUSeconds); err != nil {
-		return err
-	}
 	if a.Duration >= a.Timeout {
 		return catalog.Errorf("duration %ds must be shorter than timeout %ds: raise timeout (max %d) or shorten duration",
 			a.Duration, a.Timeout, catalog.MaxTimeout)
@@ -52,10 +46,8 @@ func init() {
 	register(catalog.Tool{
 		Name:  "pprof_cpu",
 		Title: "CPU profile",
-		Description: "Profiles the node's CPU for duration seconds and returns the top functions by flat and cumulative " +
-			"time (or, with group_by=pid, CPU time per actor from the pid label). One profile runs at a time per node: a " +
-			"second caller gets an error saying when the running one ends. Cancelling the call stops the profile early. " +
-			"Sends progress notifications while it runs.",
+		Description: "CPU profile over duration seconds: top functions by flat/cum time, or per actor with group_by=pid " +
+			"(-tags=pprof). One at a time per node; costs duration seconds.",
 		Long:  true,
 		Enums: map[string][]any{"group_by": {"function", "pid"}},
 	}, toolPprofCPU)

@@ -8,11 +8,11 @@ import (
 
 type pprofGoroutinesArgs struct {
 	catalog.Common
-	PID     string `json:"pid,omitempty" jsonschema:"only goroutines labelled with this process ID (needs the node built with -tags=pprof, ergo ≥ 3.2)"`
-	Filter  string `json:"filter,omitempty" jsonschema:"keep goroutines whose stack text (function names, file:line) contains this"`
-	Exclude string `json:"exclude,omitempty" jsonschema:"drop goroutines whose stack text contains this; exclude=toolPprof hides this tool's own goroutine"`
-	Limit   int    `json:"limit,omitempty" jsonschema:"most stacks shown (default 50, max 1000)"`
-	Debug   int    `json:"debug,omitempty" jsonschema:"1 (default): identical stacks grouped with a count; 2: one entry per goroutine"`
+	PID     string `json:"pid,omitempty" jsonschema:"needs -tags=pprof, ergo ≥ 3.2"`
+	Filter  string `json:"filter,omitempty" jsonschema:"substring of the stack text to keep"`
+	Exclude string `json:"exclude,omitempty" jsonschema:"substring of the stack text to drop"`
+	Limit   int    `json:"limit,omitempty" arg:"min=1,max=1000,default=50" jsonschema:"stack groups (debug=1) or goroutines (debug=2) shown"`
+	Debug   int    `json:"debug,omitempty" arg:"min=1,max=2,default=1" jsonschema:"1: identical stacks grouped; 2: one per goroutine"`
 }
 
 func (a *pprofGoroutinesArgs) query() profiles.GoroutineQuery {
@@ -39,12 +39,10 @@ func init() {
 	register(catalog.Tool{
 		Name:  "pprof_goroutines",
 		Title: "Goroutine stacks",
-		Description: "Goroutine stacks of the node from the labelled goroutine profile, with the header " +
-			"'total N, matched M, showing K'. With pid: the goroutines of that process (its pprof label; needs the node " +
-			"built with -tags=pprof on ergo ≥ 3.2). A sleeping process has no goroutine: then the result is an error " +
-			"that says so; poll until it wakes with sample_start tool=pprof_goroutines arguments={\"pid\":\"<PID>\"} " +
-			"interval_ms=300 count=1 max_errors=0 duration_sec=30 (where samplers are available). This tool's own " +
-			"goroutine contains toolPprof: pass exclude=toolPprof to hide it.",
+		Description: "Goroutine stacks, header 'total N, matched M, showing K'. pid: that process's goroutines (-tags=pprof, ergo ≥ " +
+			"3.2); a sleeping process has none, catch it waking with sample_start tool=pprof_goroutines " +
+			"arguments={\"pid\":\"<PID>\"} interval_ms=300 count=1 max_errors=0 duration_sec=30. exclude=toolPprof hides this " +
+			"tool's own goroutine.",
 	}, toolPprofGoroutines)
 }
 

@@ -9,11 +9,11 @@ import (
 
 type pprofHeapArgs struct {
 	catalog.Common
-	Limit   int    `json:"limit,omitempty" jsonschema:"most entries (default 20, max 500)"`
-	Filter  string `json:"filter,omitempty" jsonschema:"keep functions whose name contains this"`
-	Exclude string `json:"exclude,omitempty" jsonschema:"drop functions whose name contains this"`
-	Sample  string `json:"sample,omitempty" jsonschema:"inuse_space (default), alloc_space, inuse_objects or alloc_objects"`
-	GC      bool   `json:"gc,omitempty" jsonschema:"run a garbage collection first so in-use figures are current rather than as of the last GC (a full GC: use sparingly on a busy node)"`
+	Limit   int    `json:"limit,omitempty" arg:"min=1,max=500,default=20"`
+	Filter  string `json:"filter,omitempty"`
+	Exclude string `json:"exclude,omitempty"`
+	Sample  string `json:"sample,omitempty"`
+	GC      bool   `json:"gc,omitempty" jsonschema:"run a full GC first"`
 }
 
 func (a *pprofHeapArgs) query() profiles.TopQuery {
@@ -33,9 +33,8 @@ func init() {
 	register(catalog.Tool{
 		Name:  "pprof_heap",
 		Title: "Heap profile",
-		Description: "Top allocators of the node from the heap profile, by flat and cumulative value of the chosen sample: " +
-			"inuse_space (default: live bytes), alloc_space (bytes allocated since start), inuse_objects, alloc_objects. " +
-			"In-use figures are as of the last GC unless gc=true.",
+		Description: "Top allocators from the heap profile by sample (inuse_space default, alloc_space, inuse_objects, " +
+			"alloc_objects). In-use figures date from the last GC unless gc=true (a full GC).",
 		Enums: map[string][]any{"sample": {"inuse_space", "alloc_space", "inuse_objects", "alloc_objects"}},
 	}, toolPprofHeap)
 }

@@ -8,7 +8,7 @@ import (
 
 type processKillArgs struct {
 	catalog.Common
-	PID string `json:"pid" jsonschema:"required: the process on this node, as Ergo prints it (<90A29F11.0.1017>)"`
+	PID string `json:"pid" arg:"required" jsonschema:"the process on this node, as Ergo prints it (<90A29F11.0.1017>)"`
 }
 
 // Validate checks pid.

@@ -15,9 +15,8 @@ func init() {
 	register(catalog.Tool{
 		Name:  "process_state",
 		Title: "Process state",
-		Description: "The state of one local process, by pid or registered name, as Ergo prints it: init, sleep, " +
-			"running, wait response, terminated or zombee. Cheaper than process_info when polling one process: a " +
-			"process that stays running or wait response across polls is busy in, or stuck inside, a callback.",
+		Description: "One process's state by pid or name: cheaper than process_info for polling; running or wait response across " +
+			"polls means busy or stuck in a callback.",
 	}, processState)
 }
 

@@ -44,6 +44,7 @@ func (env *Env) topProcesses(tool string, args *query.ProcessArgs, extra ...reco
 	if err != nil {
 		return nil, err
 	}
+	plan.Skip(env.gather(0))
 	top := query.NewTop[gen.ProcessShortInfo](plan)
 	var x query.Proc
 	err = env.scanProcesses(tool, func(p *gen.ProcessShortInfo) {

@@ -19,9 +19,10 @@ import (
 // the schema).
 type processTopArgs struct {
 	catalog.Common
+	catalog.Page
 	query.ProcessArgs
-	WindowMs int    `json:"window_ms,omitempty" jsonschema:"length of the window in milliseconds (default 1000, 100..30000)"`
-	SortBy   string `json:"sort_by,omitempty" jsonschema:"order, largest first: cpu (running-time share of one CPU, the default), messages_in_rate, messages_out_rate, mailbox_growth, est_latency or time_to_drain"`
+	WindowMs int    `json:"window_ms,omitempty" arg:"min=100,max=30000,default=1000"`
+	SortBy   string `json:"sort_by,omitempty" jsonschema:"largest first; default cpu"`
 }
 
 func (a *processTopArgs) Validate() error {
@@ -37,22 +38,20 @@ func init() {
 		Name:   "process_top",
 		FanOut: true,
 		Title:  "Busiest processes over a window",
-		Description: "Reads every process twice, window_ms apart, and ranks them by what they did in between (recon's " +
-			"proc_window): messages in/out per second, CPU (running-time share of one core), mailbox growth per second, " +
-			"processing rate, EstLatencyMs (Little's law: mailbox / processing rate — how long a message arriving now waits) " +
-			"and TimeToDrainS (mailbox / net drain rate). \"stalled\" means messages waited all window and none was handled; " +
-			"\"never\" means the mailbox is not shrinking. New or Reset processes started (again) inside the window, so " +
-			"their rates are lower bounds. CPUStale: ergo 3.1 and 3.2 record running time only when a process empties its " +
-			"mailbox, so a process that never catches up shows no CPU although it is busy. Filters and limit as in " +
-			"process_list (applied at the window's end). Sends progress notifications during the window.",
+		Description: "Who is busy now: reads every process twice window_ms apart and ranks by what happened in between: message " +
+			"rates, CPU share, mailbox growth, EstLatencyMs (mailbox / processing rate) and TimeToDrainS. Works on every " +
+			"ergo. Costs window_ms; filters as process_list.",
 		Long:  true,
-		Enums: map[string][]any{"sort_by": enumAny(window.SortKeys), "state": query.Enums()["state"]},
+		Enums: map[string][]any{"sort_by": enumAny(window.SortKeys)},
 	}, processTop)
 }
 
 func processTop(env *Env, args *processTopArgs) (any, error) {
 	caps := env.RT.queryCaps(env.Node())
 	plan, err := args.ProcessArgs.Plan(caps)
+	if err == nil {
+		plan.Skip(env.gather(0))
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -214,3 +213,6 @@ func finiteOr(f float64, word string) any {
 	}
 	return word
 }
+
+// Lasts is the window: a node="*" call plans its rounds with it.
+func (a *processTopArgs) Lasts() time.Duration { return time.Duration(a.WindowMs) * time.Millisecond }

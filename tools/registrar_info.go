@@ -21,11 +21,8 @@ func init() {
 	register(catalog.Tool{
 		Name:  "registrar_info",
 		Title: "Registrar summary",
-		Description: "The node's registrar (service discovery) as gen.RegistrarInfo (every field this ergo has): " +
-			"Server it talks to, whether this node runs the EmbeddedServer, which features it supports (proxy and " +
-			"application routes, config, events) and its Version. Nodes lists the nodes registered there (first " +
-			"1000 by name, NodesTotal counts all) when the registrar can list them; otherwise NodesUnavailable says " +
-			"why (ergo's embedded registrar lists nodes from 3.3 on). Use registrar_resolve for one node's routes.",
+		Description: "The registrar (gen.RegistrarInfo): server, embedded or not, supported features, version and the nodes " +
+			"registered there when it can list them.",
 		OpenWorld: true,
 	}, registrarInfo)
 }

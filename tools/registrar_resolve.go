@@ -16,13 +16,10 @@ type registrarResolveArgs struct {
 
 func init() {
 	register(catalog.Tool{
-		Name:  "registrar_resolve",
-		Title: "Resolve a node's routes",
-		Description: "Asks the node's registrar how to reach node name: its routes as gen.Route records (Host, Port, " +
-			"TLS, handshake and proto versions) under Routes. Use it when network_connect finds no route or " +
-			"connects to the wrong place. A node the registrar does not know is an error saying so (names are " +
-			"case-sensitive); a registrar without the feature is an error naming it.",
-		OpenWorld: true,
+		Name:        "registrar_resolve",
+		Title:       "Resolve a node's routes",
+		Description: "The routes the registrar gives for node name (host, port, TLS, versions): for network_connect failures.",
+		OpenWorld:   true,
 	}, registrarResolve)
 }
 

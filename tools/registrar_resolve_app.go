@@ -11,18 +11,15 @@ import (
 
 type registrarResolveAppArgs struct {
 	catalog.Common
-	Name string `json:"name,omitempty" jsonschema:"required: the application's name, e.g. shop_app"`
+	Name string `json:"name,omitempty" arg:"required" jsonschema:"app_list shows this node's"`
 }
 
 func init() {
 	register(catalog.Tool{
-		Name:  "registrar_resolve_app",
-		Title: "Locate an application in the cluster",
-		Description: "Asks the node's registrar where application name is deployed: one record per node that " +
-			"registered it (Node, Name, Weight, Mode, State and any field a newer ergo adds) under " +
-			"ApplicationRoutes. ergo's embedded registrar does not support application routes: the error says so; " +
-			"app_list on each node (node=<peer>) is the alternative.",
-		OpenWorld: true,
+		Name:        "registrar_resolve_app",
+		Title:       "Locate an application in the cluster",
+		Description: "Where application name runs, per the registrar (the embedded registrar cannot say; app_list node=<peer> can).",
+		OpenWorld:   true,
 	}, registrarResolveApp)
 }
 

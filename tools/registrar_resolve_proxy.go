@@ -13,12 +13,10 @@ type registrarResolveProxyArgs struct {
 
 func init() {
 	register(catalog.Tool{
-		Name:  "registrar_resolve_proxy",
-		Title: "Resolve a node's proxy routes",
-		Description: "Asks the node's registrar which nodes can proxy a connection to node name: gen.ProxyRoute " +
-			"records (To, Proxy) under ProxyRoutes. ergo's embedded registrar does not support proxy routes: the " +
-			"error says so; registrar_resolve gives direct routes.",
-		OpenWorld: true,
+		Name:        "registrar_resolve_proxy",
+		Title:       "Resolve a node's proxy routes",
+		Description: "Which nodes can proxy to node name, per the registrar (the embedded registrar cannot say).",
+		OpenWorld:   true,
 	}, registrarResolveProxy)
 }
 

@@ -15,8 +15,8 @@ const maxAtomLen = 255
 
 // Target names one process by PID or registered name; tools embed it.
 type Target struct {
-	PID  string `json:"pid,omitempty" jsonschema:"process ID as Ergo prints it, e.g. <90A29F11.0.1017>"`
-	Name string `json:"name,omitempty" jsonschema:"registered process name (use instead of pid)"`
+	PID  string `json:"pid,omitempty"`
+	Name string `json:"name,omitempty" jsonschema:"registered name, instead of pid"`
 }
 
 // Validate requires exactly one of pid and name.
@@ -85,7 +85,7 @@ func (e *Env) foreign(kind, id, hash string) error {
 	if net := node.Network(); net != nil {
 		for _, peer := range net.Nodes() {
 			if ident.NodeHash(string(peer)) == hash {
-				return catalog.Errorf("%s %s belongs to node %s, not to %s: pass node=%q", kind, id, peer, node.Name(), peer)
+				return catalog.Errorf("%s %s belongs to node %s, not to %s: pass node=%q", kind, id, string(peer), string(node.Name()), string(peer))
 			}
 		}
 	}

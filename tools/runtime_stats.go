@@ -14,9 +14,9 @@ func init() {
 		Name:   "runtime_stats",
 		FanOut: true,
 		Title:  "Go runtime statistics",
-		Description: "Go runtime health from runtime/metrics, without stopping the world (safe to poll): goroutines " +
-			"(by state where this Go reports it), heap live/goal/limit, memory classes, GC cycles and CPU share, GC pause " +
-			"and scheduler latency percentiles, threads, GOMAXPROCS. Metrics this Go version lacks are listed as unavailable.",
+		Description: "Go runtime health from runtime/metrics, safe to poll: goroutines, heap (live bytes change only at each GC), GC " +
+			"cycles, pauses and CPU, scheduler latency, threads. CPUSeconds is the CPU time available since start " +
+			"(GOMAXPROCS × wall time), not time used; GCCPUSeconds of it went to GC.",
 	}, runtimeStats)
 }
 

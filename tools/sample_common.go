@@ -47,7 +47,7 @@ type SamplerReply struct {
 
 // samplerRef is the sampler_id argument of sample_read and sample_stop.
 type samplerRef struct {
-	SamplerID string `json:"sampler_id" jsonschema:"required: the sampler_id sample_start or sample_listen returned (sample_list shows them), e.g. s1-90A29F11"`
+	SamplerID string `json:"sampler_id" arg:"required" jsonschema:"as sample_start, sample_listen or sample_list give it"`
 }
 
 func (a *samplerRef) Validate() error {
@@ -57,11 +57,12 @@ func (a *samplerRef) Validate() error {
 	return nil
 }
 
-// samplerParams are the buffer settings both kinds of sampler take.
+// samplerParams are the buffer settings both kinds of sampler take. The
+// tags state sampler's own defaults and ceilings (a test keeps them equal).
 type samplerParams struct {
-	DurationSec int `json:"duration_sec,omitempty" jsonschema:"how long the sampler collects, seconds (default 60, max 3600)"`
-	BufferSize  int `json:"buffer_size,omitempty" jsonschema:"most samples kept; older ones are overwritten and counted as dropped (default 256, max 4096)"`
-	LingerSec   int `json:"linger_sec,omitempty" jsonschema:"how long the samples stay readable after the sampler ends, seconds (default 30, max 600)"`
+	DurationSec int `json:"duration_sec,omitempty" arg:"min=1,max=3600,default=60"`
+	BufferSize  int `json:"buffer_size,omitempty" arg:"min=1,max=4096,default=256"`
+	LingerSec   int `json:"linger_sec,omitempty" arg:"min=1,max=600,default=30"`
 }
 
 // samplers is the node's registry, or an error when this runtime has none.

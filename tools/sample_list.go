@@ -11,20 +11,15 @@ import (
 
 type sampleListArgs struct {
 	catalog.Common
+	catalog.Page
 }
 
 func init() {
 	register(catalog.Tool{
 		Name:  "sample_list",
 		Title: "List samplers",
-		Description: "Every sampler of the node, oldest first: sampler_id, node (the owner: read, stop and list a sampler " +
-			"with node=<owner>), kind (active or passive), description, target_node (the node an active sampler's tool " +
-			"runs on, when another), pid, status (running, lingering, completed, stopped), reason, uptime_sec, " +
-			"remaining_sec (of collecting while running, of readability while lingering), samples (taken in all), " +
-			"buffered/buffer_size, bytes/byte_budget, last_sequence, dropped (overwritten before any read returned them), " +
-			"errors, last_error, skipped_ticks. Ended samplers stay listed for ten minutes after their samples are gone. " +
-			"The envelope shows the node's ceilings: live (running or lingering) of max_samplers, bytes_reserved of " +
-			"memory_budget.",
+		Description: "Every sampler: id, kind, status, samples, buffered, dropped, errors, remaining time, and the node's sampler " +
+			"ceilings.",
 	}, sampleList)
 }
 

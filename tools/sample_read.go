@@ -9,7 +9,8 @@ import (
 type sampleReadArgs struct {
 	catalog.Common
 	samplerRef
-	Since int64 `json:"since,omitempty" jsonschema:"return the samples with sequence > since (default 0: all that are held); pass the last_sequence of the previous answer to read on without losing or repeating any"`
+	Since   int64 `json:"since,omitempty" arg:"min=0" jsonschema:"the last_sequence already read"`
+	Summary bool  `json:"summary,omitempty" jsonschema:"counts by level, source and message template instead of the samples"`
 }
 
 func (a *sampleReadArgs) Validate() error {
@@ -23,16 +24,9 @@ func init() {
 	register(catalog.Tool{
 		Name:  "sample_read",
 		Title: "Read a sampler",
-		Description: "Samples of a sampler with sequence > since, oldest first: {sampler_id, node, status, reason, " +
-			"last_sequence, dropped, returned, remaining, truncated, samples_total, errors, last_error, samples: " +
-			"[{sequence, time, data}]}. Pass last_sequence back as since to read on: nothing is lost or repeated. " +
-			"dropped counts the samples after since that the buffer overwrote before this read (read more often, or " +
-			"raise buffer_size). When the answer would exceed the response budget it stops early with truncated=true " +
-			"and remaining>0: read again from last_sequence. A sample too large for the sampler's share of memory " +
-			"has truncated=true, size (its full bytes) and data as the text of its beginning. status: running " +
-			"(collecting), lingering (ended for reason count, duration, max_errors or stopped; samples readable until " +
-			"remaining_sec passes), completed or stopped (samples gone; what since had not read counts as dropped). " +
-			"A sampler started with node=X is read with node=X. Reading never waits on the sampler, even from a sampler.",
+		Description: "A sampler's samples with sequence > since, oldest first; pass last_sequence back as since to read on. " +
+			"summary=true instead returns counts by level, by source and by message template (numbers and IDs folded), each " +
+			"with first/last time and one example: read a log storm in one answer.",
 	}, sampleRead)
 }
 
@@ -40,6 +34,13 @@ func sampleRead(env *Env, args *sampleReadArgs) (any, error) {
 	entry, err := env.sampler(args.SamplerID)
 	if err != nil {
 		return nil, err
+	}
+	if args.Summary {
+		text, err := entry.Summarize(uint64(args.Since), time.Now())
+		if err != nil {
+			return nil, catalog.Errorf("%v", err)
+		}
+		return text, nil
 	}
 	text, err := entry.Read(uint64(args.Since), env.RT.Budget, time.Now())
 	if err != nil {

@@ -3,22 +3,25 @@ package tools
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"ergo.services/ergo/gen"
 
 	"github.com/ergomcp/ergomcp/internal/fanout"
+	"github.com/ergomcp/ergomcp/internal/redact"
 	"github.com/ergomcp/ergomcp/sampler"
 	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
 type sampleStartArgs struct {
 	catalog.Common
-	Tool       string         `json:"tool" jsonschema:"required: the tool to call on each tick, e.g. process_list, runtime_stats, process_info, pprof_goroutines"`
-	Arguments  map[string]any `json:"arguments,omitempty" jsonschema:"the tool's arguments, checked now; node=<peer> samples that peer (the call goes through its ergomcp each tick)"`
-	IntervalMs int            `json:"interval_ms,omitempty" jsonschema:"start-to-start time between calls in ms (default 1000, min 100); ticks missed while a slow call runs are skipped, never queued"`
-	Count      int            `json:"count,omitempty" jsonschema:"successful samples to take, then the sampler completes (0 = sample until duration_sec ends)"`
-	MaxErrors  int            `json:"max_errors,omitempty" jsonschema:"failed calls that end the sampler (0 = failures never end it; each is counted and the newest kept as last_error)"`
+	Tool       string         `json:"tool" arg:"required" jsonschema:"e.g. process_list, runtime_stats, pprof_goroutines"`
+	Arguments  map[string]any `json:"arguments,omitempty" jsonschema:"checked now; node=<peer> samples that peer"`
+	IntervalMs int            `json:"interval_ms,omitempty" arg:"min=100,max=3600000,default=1000"`
+	Count      int            `json:"count,omitempty" arg:"min=0,max=1000000" jsonschema:"0: until duration_sec ends"`
+	MaxErrors  int            `json:"max_errors,omitempty" arg:"min=0,max=1000000" jsonschema:"0: never"`
+	Stop       string         `json:"stop,omitempty" arg:"enum=first_match" jsonschema:"first_match: keep only results that matched something (Matched or total above 0) and end at the first"`
 	samplerParams
 
 	settings sampler.Settings
@@ -56,6 +59,13 @@ func (a *sampleStartArgs) Validate() error {
 	if catalog.CommonOf(decoded).Node == fanout.All {
 		return catalog.Errorf("a sampler samples one node: start one per node instead of node=\"*\"")
 	}
+	if a.Stop != "" {
+		a.Stop = strings.ToLower(a.Stop)
+		if a.Count > 1 {
+			return catalog.Errorf("stop=first_match ends the sampler at its first match: count must be 0 or 1, got %d", a.Count)
+		}
+		a.Count = 1
+	}
 	p := sampler.Params{IntervalMs: a.IntervalMs, Count: a.Count, DurationSec: a.DurationSec,
 		MaxErrors: a.MaxErrors, BufferSize: a.BufferSize, LingerSec: a.LingerSec}
 	if a.settings, err = p.Settings(true); err != nil {
@@ -69,16 +79,9 @@ func init() {
 	register(catalog.Tool{
 		Name:  "sample_start",
 		Title: "Start an active sampler",
-		Description: "Starts a sampler: its own actor on this node calls tool with arguments every interval_ms and keeps each " +
-			"successful result as a sample in a ring buffer, to watch a trend (a mailbox, runtime_stats, a process that " +
-			"wakes rarely). arguments may carry node=<peer> to sample that peer. Returns sampler_id; read with sample_read, " +
-			"see all with sample_list, end with sample_stop. Calls start on a fixed grid; a call that outlasts the interval " +
-			"makes the sampler skip the missed ticks (skipped_ticks), never queue them. count=N takes exactly N successful " +
-			"samples; failed calls are not samples: they are counted (errors) with the newest kept as last_error, and " +
-			"max_errors=M ends the sampler at the M-th (0: never). Status: running while collecting; lingering once it " +
-			"ended (reason count, duration, max_errors or stopped): no new samples, the buffer stays readable for " +
-			"linger_sec; then completed (it ended by its own rules) or stopped (sample_stop or a failure), with the samples " +
-			"gone. Ceilings: " + ceilingsText + ". Catch a process the moment it wakes: tool=pprof_goroutines " +
+		Description: "Starts an active sampler calling tool with arguments every interval_ms for duration_sec (or count samples) to " +
+			"watch a trend; read with sample_read. stop=first_match ends it at the first sample that matched something (a " +
+			"filter with Matched 0 is no catch)." + ceilingsText + ". Catch a process the moment it wakes: tool=pprof_goroutines " +
 			"arguments={\"pid\":\"<PID>\"} interval_ms=300 count=1 max_errors=0 duration_sec=30.",
 	}, sampleStart)
 }
@@ -103,6 +106,8 @@ type ActiveJob struct {
 	// Remote is set when the tool runs on another node: its answer is that
 	// node's text, checked as JSON before it is stored.
 	Remote bool
+	// FirstMatch keeps only results that matched something (stop=first_match).
+	FirstMatch bool
 }
 
 func sampleStart(env *Env, args *sampleStartArgs) (any, error) {
@@ -118,11 +123,11 @@ func sampleStart(env *Env, args *sampleStartArgs) (any, error) {
 	if env.Call != nil {
 		caller = fmt.Sprintf("sampler started by %s", env.Call.Caller)
 	}
-	job := &ActiveJob{Tool: args.tool, Args: decoded, Timeout: time.Duration(catalog.CommonOf(decoded).Timeout) * time.Second,
+	job := &ActiveJob{Tool: args.tool, Args: decoded, FirstMatch: args.Stop != "", Timeout: time.Duration(catalog.CommonOf(decoded).Timeout) * time.Second,
 		Caller: caller, Remote: target != ""}
 	desc := args.Tool
 	if len(args.Arguments) > 0 {
-		desc += " " + string(args.raw)
+		desc += " " + string(redact.Args(args.raw)) // shown by sample_start, sample_list and sample_read
 	}
 	desc += fmt.Sprintf(" every %dms", args.settings.Interval.Milliseconds())
 	if args.settings.Count > 0 {
@@ -157,6 +162,10 @@ func (rt *Runtime) SampleOnce(p gen.Process, entry *sampler.Entry, start time.Ti
 	switch {
 	case res.IsError:
 		return entry.Fail(now, res.Text)
+	case job.FirstMatch && !sampler.Matched(res.Text):
+		// Nothing caught yet (pprof_goroutines with a filter and Matched
+		// 0): not a sample; the next tick tries again.
+		return entry.Miss(now)
 	case job.Remote:
 		return entry.Record(now, start, []byte(res.Text))
 	}

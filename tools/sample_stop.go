@@ -11,19 +11,15 @@ import (
 type sampleStopArgs struct {
 	catalog.Common
 	samplerRef
-	Discard bool `json:"discard,omitempty" jsonschema:"also free the samples now instead of keeping them readable for linger_sec"`
+	Discard bool `json:"discard,omitempty"`
 }
 
 func init() {
 	register(catalog.Tool{
-		Name:  "sample_stop",
-		Title: "Stop a sampler",
-		Description: "Stops a running sampler (reason stopped, status lingering): it collects no more and its samples stay " +
-			"readable with sample_read for its linger_sec, then it is stopped and its samples are gone. discard=true " +
-			"frees the samples at once, also of a sampler that already ended, and releases its share of the node's " +
-			"sampler memory. A call in flight is cancelled. Returns the sampler as sample_list shows it. A sampler " +
-			"started with node=X is stopped with node=X.",
-		Idempotent: true,
+		Name:        "sample_stop",
+		Title:       "Stop a sampler",
+		Description: "Stops a sampler; its samples stay readable for linger_sec unless discard=true.",
+		Idempotent:  true,
 	}, sampleStop)
 }
 

@@ -15,8 +15,8 @@ const maxReasonLen = 256
 
 type sendExitArgs struct {
 	catalog.Common
-	PID    string `json:"pid" jsonschema:"required: the process on this node, as Ergo prints it (<90A29F11.0.1017>)"`
-	Reason string `json:"reason" jsonschema:"required: normal, shutdown, kill (ends it at once, as process_kill), or any other text (sent as errors.New(text))"`
+	PID    string `json:"pid" arg:"required" jsonschema:"the process on this node, as Ergo prints it (<90A29F11.0.1017>)"`
+	Reason string `json:"reason" arg:"required" jsonschema:"normal, shutdown, kill (ends it at once, as process_kill), or any other text (sent as errors.New(text))"`
 }
 
 // Validate checks pid and reason.

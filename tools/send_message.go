@@ -11,8 +11,8 @@ import (
 
 type sendMessageArgs struct {
 	catalog.Common
-	To        string `json:"to" jsonschema:"required: the receiving process on this node: PID (<90A29F11.0.1017>), alias (Alias#<90A29F11.0.1.2>) or registered name"`
-	Message   any    `json:"message" jsonschema:"required: the message as JSON. With type_name: a value of that type's shape (message_type_info shows it). Without: sent as it is: an object as map[string]any, a string as string, integers as int64, other numbers as float64, arrays as []any"`
+	To        string `json:"to" arg:"required" jsonschema:"the receiving process on this node: PID (<90A29F11.0.1017>), alias (Alias#<90A29F11.0.1.2>) or registered name"`
+	Message   any    `json:"message" arg:"required" jsonschema:"the message as JSON. With type_name: a value of that type's shape (message_type_info shows it). Without: sent as it is: an object as map[string]any, a string as string, integers as int64, other numbers as float64, arrays as []any"`
 	TypeName  string `json:"type_name,omitempty" jsonschema:"a registered message type to build message into (full name, package.Type or the bare name; see message_types)"`
 	Important bool   `json:"important,omitempty" jsonschema:"send with important delivery: ergo confirms the message reached the mailbox, or fails"`
 }

@@ -7,6 +7,7 @@ package tools
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -16,7 +17,7 @@ import (
 
 	"github.com/ergomcp/ergomcp/internal/audit"
 	"github.com/ergomcp/ergomcp/internal/capability"
-	"github.com/ergomcp/ergomcp/internal/fanout"
+	"github.com/ergomcp/ergomcp/internal/peers"
 	"github.com/ergomcp/ergomcp/internal/result"
 	"github.com/ergomcp/ergomcp/sampler"
 	"github.com/ergomcp/ergomcp/tools/catalog"
@@ -53,7 +54,10 @@ type Runtime struct {
 
 	shortInfo capability.ShortInfo
 	node      capability.Node
-	peers     fanout.Peers // nodes fan-outs have seen, see RunFanOut
+	// Peers is what ergomcp saw of the other nodes (the dispatcher's
+	// watch feeds it): fan-out, errors, network_nodes and diagnose read it.
+	Peers peers.Memory
+	hops  hopBudget // calls waiting on other nodes, see callPeer
 }
 
 // NewRuntime probes node once.
@@ -90,6 +94,17 @@ func (e *Env) Node() gen.Node {
 	return e.node
 }
 
+// gather is how many rows a list tool collects for a limit: the rows its
+// offset skips come first (see catalog.Page).
+func (e *Env) gather(limit int) int {
+	if e.Call != nil {
+		if p := catalog.PageOf(e.Call.Args); p != nil {
+			return limit + p.Offset
+		}
+	}
+	return limit
+}
+
 // progress reports progress to the caller when it asked for it.
 func (e *Env) progress(done, total float64, message string) {
 	if e.Call != nil && e.Call.Progress != nil {
@@ -108,18 +123,22 @@ func (rt *Runtime) Run(ctx context.Context, p gen.Process, call *catalog.Call) (
 	return rt.run(&Env{Ctx: ctx, Process: p, RT: rt, Call: call, node: p.Node()})
 }
 
-// RunDirect executes a Long tool for the local node on the caller's
-// goroutine: such tools (profiles, windows) need no process, and running
-// them here keeps the dispatcher workers free for other callers while they
-// take seconds. Calls for other nodes need a worker (see Direct).
+// RunDirect executes a Long tool for the local node, or any call for
+// another node, on the caller's goroutine: such tools (profiles, windows)
+// need no process, a remote call waits in a hop process of its own, and
+// running them here keeps the dispatcher workers free for local callers
+// however long those take or however many wait on a peer.
 func (rt *Runtime) RunDirect(ctx context.Context, node gen.Node, call *catalog.Call) catalog.Result {
 	res, _ := rt.run(&Env{Ctx: ctx, RT: rt, Call: call, node: node})
 	return res
 }
 
 // Direct reports whether call can run on the caller's goroutine: a Long
-// tool for this node.
+// tool for this node, or a call for another node.
 func Direct(node gen.Node, call *catalog.Call) bool {
+	if Remote(node, call) {
+		return true
+	}
 	target := catalog.CommonOf(call.Args).Node
 	return call.Tool.Long && (target == "" || gen.Atom(target) == node.Name())
 }
@@ -137,15 +156,24 @@ func (rt *Runtime) run(env *Env) (res catalog.Result, panicked bool) {
 	if !ok {
 		return errorResult(catalog.Errorf("unknown tool %q", name)), false
 	}
+	if target := catalog.CommonOf(call.Args).Node; target != "" && gen.Atom(target) != node.Name() {
+		if err := rt.Policy.CheckOn(call.Tool, fmt.Sprintf("the entry node %s (the call was for node %s)", string(node.Name()), target)); err != nil {
+			return errorResult(err), false
+		}
+		return rt.proxy(env, gen.Atom(target)), false
+	}
 	if err := rt.Policy.Check(call.Tool); err != nil {
 		return errorResult(err), false
-	}
-	if target := catalog.CommonOf(call.Args).Node; target != "" && gen.Atom(target) != node.Name() {
-		return rt.proxy(env, gen.Atom(target)), false
 	}
 	v, err := h(env, call.Args)
 	if err != nil {
 		return errorResult(err), false
+	}
+	if list, ok := v.(*result.List); ok {
+		if page := catalog.PageOf(call.Args); page != nil {
+			list.Offset, list.Records = page.Offset, page.Format == "records"
+			list.Next = func(offset int) json.RawMessage { return call.Tool.NextCall(call.Args, offset) }
+		}
 	}
 	text, err := encode(v, rt.Budget)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/ergomcp/ergomcp/internal/redact"
 	"github.com/modelcontextprotocol/go-sdk/auth"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -47,7 +48,7 @@ type subjectKey struct{}
 // that reaches tool handlers of a stateful session, and it binds each
 // session to the subject that created it, so another subject cannot hijack
 // it. With verify nil (no auth configured) next is returned unchanged.
-func requireBearer(verify verifyFunc, logger *slog.Logger, next http.Handler) http.Handler {
+func requireBearer(verify verifyFunc, logs *rateLog, next http.Handler) http.Handler {
 	if verify == nil {
 		return next
 	}
@@ -65,14 +66,17 @@ func requireBearer(verify verifyFunc, logger *slog.Logger, next http.Handler) ht
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token, ok := bearerToken(r)
 		if !ok {
+			logs.log(slog.LevelWarn, "auth", "ergomcp: request without a bearer token rejected", "remote", r.RemoteAddr)
 			unauthorized(w, "missing bearer token (Authorization: Bearer <token>)")
 			return
 		}
 		subject, err := verify(r.Context(), token, r)
 		if err != nil {
 			// The reason stays in the log: telling the client why a token
-			// failed helps only someone guessing tokens.
-			logger.Warn("ergomcp: bearer token rejected", "remote", r.RemoteAddr, "error", err)
+			// failed helps only someone guessing tokens. A Verifier's error
+			// may quote the token; the log never does.
+			logs.log(slog.LevelWarn, "auth", "ergomcp: bearer token rejected", "remote", r.RemoteAddr,
+				"error", strings.ReplaceAll(err.Error(), token, redact.Mask))
 			unauthorized(w, "invalid bearer token")
 			return
 		}

@@ -2,6 +2,7 @@ package transport
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -29,8 +30,17 @@ func (h *Handler) toolHandler(t *catalog.Tool) mcp.ToolHandler {
 		rec := catalog.AuditRecord{Time: time.Now(), Caller: callerOf(req), Tool: t.Name}
 		res, err := h.call(ctx, t, req, &rec)
 		rec.Duration = time.Since(rec.Time)
-		// Error texts may quote what the caller sent; the record must not.
-		rec.Error = redact.ArgValues(rec.Error, req.Params.Arguments)
+		// Error texts may quote what the caller sent; the record must not
+		// (node names stay: they say where), and the answer must not carry
+		// a secret argument back out.
+		rec.Error = redact.ArgValues(rec.Error, req.Params.Arguments, "node")
+		if res != nil && res.IsError {
+			for _, c := range res.Content {
+				if tc, ok := c.(*mcp.TextContent); ok {
+					tc.Text = redact.SecretArgs(tc.Text, req.Params.Arguments)
+				}
+			}
+		}
 		if h.cfg.Audit != nil {
 			h.cfg.Audit(rec)
 		}
@@ -47,17 +57,27 @@ func (h *Handler) call(ctx context.Context, t *catalog.Tool, req *mcp.CallToolRe
 	}
 	common := catalog.CommonOf(args)
 	rec.Node = common.Node
-	if err := h.cfg.Policy.Check(t); err != nil {
+	// This is the entry node's policy; a target node checks its own and
+	// says so (tools.ServeRemote).
+	if err := h.cfg.Policy.CheckOn(t, "the entry node (the node this MCP client is connected to)"); err != nil {
 		return failed(rec, outcomeRefused, err.Error())
 	}
 
 	// Close cancels through h.stop; the client cancels through ctx (the
-	// go-sdk cancels it on notifications/cancelled).
+	// go-sdk cancels it on notifications/cancelled, with no cause), by
+	// closing its session, or by dropping the connection that carries the
+	// call, whose response then has nowhere to go.
+	peer := ctx
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	defer context.AfterFunc(h.stop, func() { cancel(context.Cause(h.stop)) })()
 	if req.Session != nil {
-		defer h.sessions.add(req.Session.ID(), cancel)()
+		defer h.sessions.addCall(req.Session.ID(), cancel)()
+	}
+	if conn, tracked, ok := h.carriers.carrier(req); tracked && !ok {
+		cancel(errDisconnected)
+	} else if tracked {
+		defer context.AfterFunc(conn, func() { cancel(errDisconnected) })()
 	}
 	limit := time.Duration(common.Timeout) * time.Second
 	timedOut := fmt.Errorf("tool %s timed out after %ds", t.Name, common.Timeout)
@@ -91,20 +111,34 @@ func (h *Handler) call(ctx context.Context, t *catalog.Tool, req *mcp.CallToolRe
 		return textResult(res.Text, false), nil
 	case <-ctx.Done():
 		cause := context.Cause(ctx)
-		if cause == timedOut {
+		switch {
+		case cause == timedOut:
 			return failed(rec, outcomeTimeout, cause.Error())
+		case peer.Err() != nil && context.Cause(peer) == context.Canceled:
+			// notifications/cancelled: the spec wants no response at all.
+			rec.Outcome, rec.Error = outcomeCancelled, errCancelledByClient.Error()
+			return nil, h.silence.err()
+		case cause == errDisconnected:
+			// Kept in the event store: a client that reconnects with
+			// Last-Event-ID learns what became of its call.
+			return failed(rec, outcomeCancelled, cause.Error())
 		}
 		rec.Outcome, rec.Error = outcomeCancelled, cause.Error()
 		return nil, cause
 	}
 }
 
+var (
+	errDisconnected      = errors.New("ergomcp: call cancelled: the HTTP connection that carried it closed")
+	errCancelledByClient = errors.New("ergomcp: call cancelled by the client (notifications/cancelled)")
+)
+
 // invoke runs the Invoker, turning a panic into an error result: it runs in
 // a goroutine of ours, where a panic would take the whole node down.
 func (h *Handler) invoke(ctx context.Context, call *catalog.Call) (res catalog.Result) {
 	defer func() {
 		if p := recover(); p != nil {
-			h.cfg.Logger.Error("ergomcp: tool invoker panicked", "tool", call.Tool.Name, "panic", p, "stack", string(debug.Stack()))
+			h.logs.log(slog.LevelError, "panic", "ergomcp: tool invoker panicked", "tool", call.Tool.Name, "panic", p, "stack", string(debug.Stack()))
 			res = catalog.Result{Text: fmt.Sprintf("tool %s failed: internal error (details in the node log)", call.Tool.Name), IsError: true}
 		}
 	}()

@@ -36,7 +36,7 @@ func TestInvalidArguments(t *testing.T) {
 	}{
 		{"wrong type", map[string]any{"text": 5}, `argument "text" must be a string`},
 		{"unknown name", map[string]any{"txt": "a"}, `unknown argument "txt" for echo; it takes: node, text, timeout, times`},
-		{"timeout out of range", map[string]any{"timeout": 500}, "timeout must be between 1 and 120 seconds"},
+		{"timeout out of range", map[string]any{"timeout": 500}, "timeout must be between 1 and 120 (default 30)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := callTool(t, cs, "echo", tc.args)

@@ -14,12 +14,14 @@ import (
 
 // Defaults applied by New to zero Config fields.
 const (
-	DefaultName           = "ergomcp"
-	DefaultVersion        = "dev"
-	DefaultPath           = "/mcp"
-	DefaultMaxBodyBytes   = 1 << 20 // 1 MiB: tool arguments are small; anything bigger is abuse
-	DefaultSessionTimeout = 30 * time.Minute
-	DefaultMaxSessions    = 256
+	DefaultName            = "ergomcp"
+	DefaultVersion         = "dev"
+	DefaultPath            = "/mcp"
+	DefaultMaxBodyBytes    = 1 << 20 // 1 MiB: tool arguments are small; anything bigger is abuse
+	DefaultSessionTimeout  = 30 * time.Minute
+	DefaultMaxSessions     = 256
+	DefaultBodyTimeout     = 10 * time.Second
+	DefaultEventStoreBytes = 8 << 20 // 8 MiB for every session's replayable events together
 )
 
 // Config configures the MCP HTTP handler built by New.
@@ -70,13 +72,37 @@ type Config struct {
 	// error.
 	SessionTimeout time.Duration
 
-	// MaxSessions caps concurrent MCP sessions; an initialize beyond it gets
-	// 503 with a message naming the limit. Zero value: DefaultMaxSessions
-	// (256). Negative is an error.
+	// MaxSessions caps concurrent MCP sessions. When the table is full a new
+	// session closes the least recently used idle one (no request being
+	// served, no stream open), whose next request gets 404; only when every
+	// session is busy does initialize fail, with an error naming the limit.
+	// Zero value: DefaultMaxSessions (256). Negative is an error.
 	MaxSessions int
+
+	// BodyTimeout bounds the time a client has to send one request body;
+	// a slower body fails the request and closes its connection. Zero
+	// value: DefaultBodyTimeout (10 s). Negative is an error.
+	BodyTimeout time.Duration
+
+	// EventStoreBytes bounds the memory of the event store that makes SSE
+	// streams resumable (a client that reconnects with Last-Event-ID gets
+	// what it missed); the oldest events go first. Zero value:
+	// DefaultEventStoreBytes (8 MiB). Negative is an error.
+	EventStoreBytes int
+
+	// MaxConnections caps the open HTTP connections of a Server started by
+	// Listen with this Handler; connections beyond it are closed at once.
+	// Zero value: 4 × MaxSessions (each session may hold a stream and a
+	// call or two, and connections outlive sessions until idle). Negative
+	// is an error.
+	MaxConnections int
 
 	// Registry holds the tools. Required.
 	Registry *catalog.Registry
+	// Instructions is the initialize result's instructions: how to use the
+	// server, said once for every tool. Zero value: none.
+	Instructions string
+
 	// Prompts are served by prompts/list and prompts/get; none when nil.
 	Prompts []catalog.Prompt
 
@@ -93,8 +119,10 @@ type Config struct {
 	// it should be quick. Zero value: no audit.
 	Audit func(catalog.AuditRecord)
 
-	// Logger receives diagnostics (rejected tokens, invoker panics, go-sdk
-	// messages). Zero value: nothing is logged.
+	// Logger receives diagnostics (rejected tokens with the remote address,
+	// never the token; invoker panics; refused sessions; go-sdk messages).
+	// Rejections and panics are rate-limited to one line per second each.
+	// Zero value: nothing is logged.
 	Logger *slog.Logger
 }
 
@@ -120,6 +148,15 @@ func (c Config) withDefaults() (Config, error) {
 	if c.MaxSessions < 0 {
 		bad = append(bad, fmt.Sprintf("Config.MaxSessions is negative (%d)", c.MaxSessions))
 	}
+	if c.BodyTimeout < 0 {
+		bad = append(bad, fmt.Sprintf("Config.BodyTimeout is negative (%s)", c.BodyTimeout))
+	}
+	if c.EventStoreBytes < 0 {
+		bad = append(bad, fmt.Sprintf("Config.EventStoreBytes is negative (%d)", c.EventStoreBytes))
+	}
+	if c.MaxConnections < 0 {
+		bad = append(bad, fmt.Sprintf("Config.MaxConnections is negative (%d)", c.MaxConnections))
+	}
 	for _, o := range c.AllowedOrigins {
 		if err := checkOrigin(o); err != nil {
 			bad = append(bad, "Config.AllowedOrigins: "+err.Error())
@@ -140,6 +177,9 @@ func (c Config) withDefaults() (Config, error) {
 	setDefault(&c.MaxBodyBytes, DefaultMaxBodyBytes)
 	setDefault(&c.SessionTimeout, DefaultSessionTimeout)
 	setDefault(&c.MaxSessions, DefaultMaxSessions)
+	setDefault(&c.BodyTimeout, DefaultBodyTimeout)
+	setDefault(&c.EventStoreBytes, DefaultEventStoreBytes)
+	setDefault(&c.MaxConnections, 4*c.MaxSessions)
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}

@@ -12,15 +12,16 @@ package transport
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"slices"
 	"sync"
 	"time"
 
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -47,13 +48,19 @@ type Handler struct {
 	stop     context.Context
 	stopCall context.CancelCauseFunc
 
-	sessions sessionCalls // running calls by session, ended on DELETE
+	sessions *sessionTable // initialized sessions, LRU-evicted when full
+	carriers carriers      // the HTTP request carrying each POST, for its calls
+	silence  silence       // marks responses that must not be sent
+	events   silentStore   // replayable SSE events, bounded
+	logs     *rateLog      // rejections and panics, rate-limited, to Logger
 
-	mu      sync.Mutex
-	closed  bool
-	opening int            // sessions being created, counted against MaxSessions
-	opens   sync.WaitGroup // the same, for Close to wait on
-	calls   sync.WaitGroup // Invoker goroutines
+	// bodyTimeout bounds reading one request body (a client trickling a
+	// large body would hold its connection forever).
+	bodyTimeout time.Duration
+
+	mu     sync.Mutex
+	closed bool
+	calls  sync.WaitGroup // Invoker goroutines
 }
 
 // New validates cfg and builds the MCP server: every registry tool is
@@ -64,14 +71,19 @@ func New(cfg Config) (*Handler, error) {
 		return nil, err
 	}
 	h := &Handler{
-		cfg:     cfg,
-		hosts:   newHostSet(cfg.AllowedHosts),
-		visible: make(map[string]bool),
+		cfg:         cfg,
+		hosts:       newHostSet(cfg.AllowedHosts),
+		visible:     make(map[string]bool),
+		sessions:    newSessionTable(cfg.MaxSessions),
+		silence:     newSilence(),
+		logs:        newRateLog(cfg.Logger, logInterval),
+		bodyTimeout: cfg.BodyTimeout,
 	}
 	h.stop, h.stopCall = context.WithCancelCause(context.Background())
 
 	h.server = mcp.NewServer(&mcp.Implementation{Name: cfg.Name, Version: cfg.Version}, &mcp.ServerOptions{
-		Logger: cfg.Logger,
+		Logger:       cfg.Logger,
+		Instructions: cfg.Instructions,
 		// Only tools and prompts: the default would also advertise logging,
 		// which we do not implement. Neither list changes after New.
 		Capabilities: capabilities(cfg),
@@ -79,7 +91,7 @@ func New(cfg Config) (*Handler, error) {
 	for _, p := range cfg.Prompts {
 		h.server.AddPrompt(p.MCP(), promptHandler(p))
 	}
-	h.server.AddReceivingMiddleware(h.listVisible)
+	h.server.AddReceivingMiddleware(h.listVisible, h.admitSessions)
 	// Hidden tools are registered too: calling one must reach Policy.Check
 	// and get its explanation, not an "unknown tool" protocol error.
 	for _, t := range cfg.Registry.Tools() {
@@ -89,16 +101,18 @@ func New(cfg Config) (*Handler, error) {
 		}
 	}
 
+	h.events = h.silence.store(cfg.EventStoreBytes)
 	h.sdk = mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return h.server }, &mcp.StreamableHTTPOptions{
 		Logger:              cfg.Logger,
 		SessionTimeout:      cfg.SessionTimeout,
 		MaxRequestBodyBytes: cfg.MaxBodyBytes,
+		EventStore:          h.events,
 	})
 	verify := verifyFunc(cfg.Verifier)
 	if verify == nil && cfg.Token != "" {
 		verify = staticToken(cfg.Token)
 	}
-	h.inner = requireBearer(verify, cfg.Logger, http.HandlerFunc(h.serveMCP))
+	h.inner = requireBearer(verify, h.logs, http.HandlerFunc(h.serveMCP))
 	return h, nil
 }
 
@@ -132,98 +146,109 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// serveMCP runs after authentication: body limit, shutdown and the session
-// ceiling, then the go-sdk.
+// serveMCP runs after authentication: body limits, shutdown, then the
+// go-sdk. Sessions are counted where they are created (admitSessions), not
+// here, so that no request shape (a JSON-RPC batch carrying initialize)
+// escapes the ceiling.
 func (h *Handler) serveMCP(w http.ResponseWriter, r *http.Request) {
 	if !limitBody(w, r, h.cfg.MaxBodyBytes) {
 		return
 	}
-	creates, err := createsSession(r)
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			http.Error(w, fmt.Sprintf("request body exceeds %d bytes (Config.MaxBodyBytes)", tooBig.Limit), http.StatusRequestEntityTooLarge)
-			return
-		}
-		http.Error(w, "Bad Request: reading body: "+err.Error(), http.StatusBadRequest)
-		return
-	}
-	if creates {
-		done, err := h.openSession()
-		if err != nil {
-			w.Header().Set("Retry-After", "5")
-			http.Error(w, "Service Unavailable: "+err.Error(), http.StatusServiceUnavailable)
-			return
-		}
-		defer done()
-	} else if h.isClosed() {
+	if h.isClosed() {
 		http.Error(w, "Service Unavailable: "+errClosed.Error(), http.StatusServiceUnavailable)
 		return
 	}
-	if id := r.Header.Get("Mcp-Session-Id"); r.Method == http.MethodDelete && id != "" {
+	id := r.Header.Get("Mcp-Session-Id")
+	if r.Method == http.MethodDelete && id != "" {
 		// Authenticated (this runs after requireBearer): only a holder of
 		// the token, who could cancel each call anyway, ends them at once.
-		h.sessions.cancel(id)
+		h.sessions.cancelCalls(id)
+	}
+	if id != "" {
+		defer h.sessions.begin(id)()
+	}
+	if r.Method == http.MethodPost {
+		boundBodyTime(w, r, h.bodyTimeout)
+		if !readBody(w, r) {
+			return
+		}
+		// The go-sdk hands this header map to the tool handler with each
+		// message of the body: it is how a call finds the connection that
+		// carries it (see carriers). A client's own value is dropped.
+		r.Header.Set(carrierHeader, h.carriers.add(r.Context()))
+		defer h.carriers.remove(r.Header.Get(carrierHeader))
+		w = silencer{ResponseWriter: w, mark: h.silence.mark}
 	}
 	h.sdk.ServeHTTP(w, r)
 }
 
-// openSession reserves a slot for a new session until the creating request
-// returns; by then the go-sdk has either listed the session or closed it.
-// Counting reservations and live sessions together may refuse one session
-// too early in a race, never admit one too many.
-func (h *Handler) openSession() (done func(), err error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.closed {
-		return nil, errClosed
-	}
-	// Only initialized sessions count: the go-sdk briefly lists a session for
-	// a client's server/discover probe too, which ends with that request.
-	n := h.opening
-	for ss := range h.server.Sessions() {
-		if ss.InitializeParams() != nil {
-			n++
-		}
-	}
-	if n >= h.cfg.MaxSessions {
-		return nil, fmt.Errorf("too many MCP sessions (limit %d, Config.MaxSessions); close idle clients or retry later", h.cfg.MaxSessions)
-	}
-	h.opening++
-	h.opens.Add(1)
-	return func() {
-		h.mu.Lock()
-		h.opening--
-		h.mu.Unlock()
-		h.opens.Done()
-	}, nil
-}
-
-// createsSession reports whether r is an initialize request without a
-// session: only those count against MaxSessions. Other requests without a
-// session id (the go-sdk client's server/discover probe) must not hold a
-// slot, or a client's own initialize, sent right after its probe, could be
-// refused while the probe's slot is released. The body, already capped by
-// limitBody, is read and put back for the go-sdk.
-func createsSession(r *http.Request) (bool, error) {
-	if r.Method != http.MethodPost || r.Header.Get("Mcp-Session-Id") != "" || r.Body == nil {
-		return false, nil
+// readBody reads r's body (already capped by limitBody and timed by
+// boundBodyTime) and puts it back for the go-sdk, so that a refusal names
+// the option to change however the body was sent, chunked bodies included.
+func readBody(w http.ResponseWriter, r *http.Request) bool {
+	if r.Body == nil || r.Body == http.NoBody {
+		return true
 	}
 	body, err := io.ReadAll(r.Body)
 	r.Body.Close()
 	if err != nil {
-		return false, err
+		// What is left of the body is still on the connection: it cannot
+		// carry another request.
+		w.Header().Set("Connection", "close")
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			http.Error(w, fmt.Sprintf("request body exceeds %d bytes (Config.MaxBodyBytes)", tooBig.Limit), http.StatusRequestEntityTooLarge)
+			return false
+		}
+		http.Error(w, "Bad Request: reading body: "+err.Error(), http.StatusBadRequest)
+		return false
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	var msg struct {
-		Method string `json:"method"`
-	}
-	// A batch or malformed body cannot initialize; the go-sdk rejects it.
-	if json.Unmarshal(body, &msg) != nil {
-		return false, nil
-	}
-	return msg.Method == "initialize", nil
+	return true
 }
+
+// admitSessions is receiving middleware that admits each initializing
+// session into the table, however the request carrying initialize was
+// shaped: this is where the go-sdk makes a session live. A full table
+// closes its least recently used idle session to make room; when every
+// session is busy, initialize fails with an error naming the limit, and
+// the go-sdk drops the uninitialized session at the end of the request.
+func (h *Handler) admitSessions(next mcp.MethodHandler) mcp.MethodHandler {
+	return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+		ss, ok := req.GetSession().(*mcp.ServerSession)
+		if method != "initialize" || !ok {
+			return next(ctx, method, req)
+		}
+		if h.isClosed() {
+			return nil, &jsonrpc.Error{Code: codeServerBusy, Message: errClosed.Error()}
+		}
+		evicted, added, err := h.sessions.admit(ss)
+		if err != nil {
+			h.logs.log(slog.LevelWarn, "refused", "ergomcp: MCP session refused", "error", err)
+			return nil, &jsonrpc.Error{Code: codeServerBusy, Message: err.Error()}
+		}
+		if evicted != nil {
+			// Idle: no request is being served, so Close does not wait.
+			if err := evicted.Close(); err != nil {
+				h.cfg.Logger.Debug("ergomcp: closing an evicted MCP session", "session", evicted.ID(), "error", err)
+			}
+		}
+		if added {
+			// One goroutine per live session, ending with it: the table
+			// must forget sessions the go-sdk closes on its own (idle
+			// timeout, DELETE, failed initialize).
+			go func() {
+				ss.Wait()
+				h.sessions.remove(ss.ID())
+			}()
+		}
+		return next(ctx, method, req)
+	}
+}
+
+// codeServerBusy is the JSON-RPC error code of a refused initialize, in the
+// range JSON-RPC leaves to servers.
+const codeServerBusy = -32000
 
 func (h *Handler) isClosed() bool {
 	h.mu.Lock()
@@ -260,10 +285,8 @@ func (h *Handler) Close() error {
 	h.stopCall(errClosed)
 	deadline := time.Now().Add(closeGrace)
 	var errs []error
-	// A session being created now would escape the loop below.
-	if !waitUntil(&h.opens, deadline) {
-		errs = append(errs, fmt.Errorf("a request creating an MCP session did not finish within %s of Close", closeGrace))
-	}
+	// A session being initialized now is listed already (the go-sdk lists
+	// it before initialize) and admitSessions refuses it from now on.
 	for ss := range h.server.Sessions() {
 		if err := ss.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("closing MCP session %s: %w", ss.ID(), err))

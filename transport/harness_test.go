@@ -27,6 +27,10 @@ type slowArgs struct{ catalog.Common }
 
 type progressArgs struct{ catalog.Common }
 
+type gateArgs struct{ catalog.Common }
+
+type panicArgs struct{ catalog.Common }
+
 type setLevelArgs struct {
 	catalog.Common
 	Level string `json:"level,omitempty" jsonschema:"new log level"`
@@ -42,6 +46,12 @@ var (
 	progressTool = catalog.Define[progressArgs](catalog.Tool{
 		Name: "progress", Description: "Reports progress three times.",
 	})
+	gateTool = catalog.Define[gateArgs](catalog.Tool{
+		Name: "gate", Description: "Answers \"released\" when the test opens the gate.",
+	})
+	panicTool = catalog.Define[panicArgs](catalog.Tool{
+		Name: "panic", Description: "Panics.",
+	})
 	setLevelTool = catalog.Define[setLevelArgs](catalog.Tool{
 		Name: "set_level", Description: "Changes the log level.", Kind: catalog.Mutating, Idempotent: true,
 	})
@@ -49,7 +59,7 @@ var (
 
 func testRegistry() *catalog.Registry {
 	r := new(catalog.Registry)
-	for _, t := range []*catalog.Tool{echoTool, slowTool, progressTool, setLevelTool} {
+	for _, t := range []*catalog.Tool{echoTool, slowTool, progressTool, setLevelTool, gateTool, panicTool} {
 		r.Add(t)
 	}
 	return r
@@ -61,6 +71,7 @@ type testInvoker struct {
 	slowStarted chan struct{} // one send per slow call, once it waits
 	slowSaw     chan error    // the ctx error the slow tool observed
 	slowLate    chan struct{} // one send per slow call, after its late result was returned
+	gate        chan struct{} // closed by a test to let gate calls answer
 }
 
 func newTestInvoker() *testInvoker {
@@ -68,6 +79,7 @@ func newTestInvoker() *testInvoker {
 		slowStarted: make(chan struct{}, 8),
 		slowSaw:     make(chan error, 8),
 		slowLate:    make(chan struct{}, 8),
+		gate:        make(chan struct{}),
 	}
 }
 
@@ -91,6 +103,15 @@ func (inv *testInvoker) Invoke(ctx context.Context, call *catalog.Call) catalog.
 			}
 		}
 		return catalog.Result{Text: fmt.Sprintf("done, progress func set: %t", call.Progress != nil)}
+	case *gateArgs:
+		select {
+		case <-inv.gate:
+			return catalog.Result{Text: "released"}
+		case <-ctx.Done():
+			return catalog.Result{Text: "gate: " + ctx.Err().Error(), IsError: true}
+		}
+	case *panicArgs:
+		panic("the panic tool panicked")
 	case *setLevelArgs:
 		return catalog.Result{Text: "level " + args.Level + " set by " + call.Caller}
 	}

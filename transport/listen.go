@@ -9,13 +9,15 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
 
 // Bounds on what one client can hold on the server. There is no read or
-// write timeout: SSE responses legitimately stay open for a session's life,
-// and the body is bounded by Config.MaxBodyBytes instead.
+// write timeout: SSE responses legitimately stay open for a session's life;
+// the body is bounded by Config.MaxBodyBytes and Config.BodyTimeout instead,
+// and the number of connections by Config.MaxConnections.
 const (
 	readHeaderTimeout = 10 * time.Second
 	idleTimeout       = 2 * time.Minute
@@ -44,6 +46,9 @@ func Listen(addr string, h http.Handler, tlsConfig *tls.Config) (*Server, error)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, listenError(addr, err)
+	}
+	if hh, ok := h.(*Handler); ok {
+		ln = limitConns(ln, hh.cfg.MaxConnections)
 	}
 	s := &Server{
 		srv: &http.Server{
@@ -160,4 +165,44 @@ func describeHost(host string) string {
 		return host + " (all interfaces)"
 	}
 	return host
+}
+
+// limitConns closes connections accepted beyond max open ones at once: a
+// client opening connections and never finishing a request must not
+// exhaust the node's goroutines and file descriptors. Closing, rather than
+// leaving them in the kernel's backlog, tells the client now.
+func limitConns(ln net.Listener, max int) net.Listener {
+	return &connLimit{Listener: ln, slots: make(chan struct{}, max)}
+}
+
+type connLimit struct {
+	net.Listener
+	slots chan struct{}
+}
+
+func (l *connLimit) Accept() (net.Conn, error) {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		select {
+		case l.slots <- struct{}{}:
+			return &limitedConn{Conn: c, free: func() { <-l.slots }}, nil
+		default:
+			c.Close()
+		}
+	}
+}
+
+type limitedConn struct {
+	net.Conn
+	once sync.Once
+	free func()
+}
+
+func (c *limitedConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(c.free)
+	return err
 }

@@ -26,8 +26,26 @@ func inputSchema(t *mcp.Tool) (*jsonschema.Schema, error) {
 	if err := json.Unmarshal(b, &s); err != nil {
 		return nil, fmt.Errorf("tool %s: input schema: %w", t.Name, err)
 	}
+	// Every tool takes node and timeout; the server explains them once, in
+	// its instructions, rather than in every schema.
+	if s.Properties == nil {
+		s.Properties = map[string]*jsonschema.Schema{}
+	}
+	for name, prop := range commonSchema {
+		if _, ok := s.Properties[name]; !ok {
+			s.Properties[name] = prop
+		}
+	}
 	return &s, nil
 }
+
+var (
+	minTimeout, maxTimeout = 1.0, 120.0
+	commonSchema           = map[string]*jsonschema.Schema{
+		"node":    {Type: "string", Description: `run the tool on this cluster node ("*": every node, for the tools that say so)`},
+		"timeout": {Type: "integer", Minimum: &minTimeout, Maximum: &maxTimeout, Description: "seconds for the whole call, remote hop included (default 30)"},
+	}
+)
 
 // argNames lists the schema's properties: the tool's own sorted, then the
 // common ones.

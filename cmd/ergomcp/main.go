@@ -33,6 +33,8 @@
 //	2  usage error: bad flag, unknown command, tool or argument, bad value
 //	3  connection, protocol or authentication failure (HTTP 401: token missing or wrong)
 //	4  --timeout expired
+//	5  a node="*" call answered for some nodes only: at least one node's
+//	   part is an error, a timeout or gone (the merged result is printed)
 //	130 interrupted
 //
 // It depends on the MCP go-sdk only, not on Ergo, so it builds anywhere.
@@ -41,11 +43,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"slices"
@@ -64,6 +68,7 @@ const (
 	exitUsage       = 2
 	exitConnection  = 3
 	exitTimeout     = 4
+	exitPartial     = 5
 	exitInterrupted = 130
 )
 
@@ -100,6 +105,7 @@ Exit codes:
   2    usage error (flags, command, unknown tool or argument, bad value)
   3    connection, protocol or authentication failure
   4    --timeout expired
+  5    node="*" answered for some nodes only (errors, timeouts or gone nodes)
   130  interrupted
 `
 
@@ -347,7 +353,7 @@ func withSession(ctx context.Context, cfg config, stderr io.Writer, f func(*mcp.
 	}()
 	err = f(cs)
 	var ue *usageErr
-	if err != nil && !errors.As(err, &ue) && !errors.Is(err, toolError{}) {
+	if err != nil && !errors.As(err, &ue) && !errors.Is(err, toolError{}) && !errors.Is(err, partialError{}) {
 		return &connError{err: err, refused: int(rt.refused.Load())}
 	}
 	return err
@@ -355,6 +361,9 @@ func withSession(ctx context.Context, cfg config, stderr io.Writer, f func(*mcp.
 
 // report prints err and maps it to an exit code.
 func report(ctx context.Context, cfg config, err error, stderr io.Writer) int {
+	// The password of a user:pass@ URL stays out of our own text, as Go's
+	// url.Error already keeps it out of err's.
+	cfg.url = redactedURL(cfg.url)
 	var ue *usageErr
 	var ce *connError
 	switch {
@@ -362,6 +371,8 @@ func report(ctx context.Context, cfg config, err error, stderr io.Writer) int {
 		return exitOK
 	case errors.Is(err, toolError{}):
 		return exitToolError
+	case errors.Is(err, partialError{}):
+		return exitPartial
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "ergomcp: %s\n", ue.msg)
 		return exitUsage
@@ -380,6 +391,16 @@ func report(ctx context.Context, cfg config, err error, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "ergomcp: cannot talk to the MCP server at %s: %v\n", cfg.url, err)
 	return exitConnection
+}
+
+// redactedURL masks the password of a URL; text that is not a URL is
+// shown as is, having no password to mask.
+func redactedURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	return u.Redacted()
 }
 
 // printProgress prints one progress notification as a line, so that a
@@ -483,9 +504,36 @@ func callTool(ctx context.Context, cs *mcp.ClientSession, cfg config, stdout, st
 		return toolError{}
 	}
 	if cfg.json {
-		return writeJSON(stdout, text)
+		err = writeJSON(stdout, text)
+	} else {
+		err = writeResult(stdout, text)
 	}
-	return writeResult(stdout, text)
+	if err == nil && partialFanOut(text) {
+		fmt.Fprintf(stderr, "ergomcp: %s: some nodes did not answer (see their status above)\n", t.Name)
+		return partialError{}
+	}
+	return err
+}
+
+// partialError is a node="*" result that lacks some nodes' answers; the
+// result is already printed.
+type partialError struct{}
+
+func (partialError) Error() string { return "partial fan-out" }
+
+// partialFanOut reports whether text is a merged node="*" answer in which
+// a node failed, timed out or is gone: a script must not read it as whole.
+func partialFanOut(text string) bool {
+	var m struct {
+		Tool                   string
+		Nodes                  *int
+		Results                []json.RawMessage
+		Errors, Timeouts, Gone int
+	}
+	if json.Unmarshal([]byte(text), &m) != nil || m.Nodes == nil || m.Results == nil || m.Tool == "" {
+		return false
+	}
+	return m.Errors+m.Timeouts+m.Gone > 0
 }
 
 // resultText joins the text blocks of a result; ergomcp sends exactly one.

@@ -49,6 +49,7 @@ func testRegistry() *catalog.Registry {
 	r.Add(catalog.Define[noArgs](catalog.Tool{Name: "fail", Title: "Always fails", Description: "Fails."}))
 	r.Add(catalog.Define[noArgs](catalog.Tool{Name: "progress", Title: "Reports progress", Description: "Three steps."}))
 	r.Add(catalog.Define[noArgs](catalog.Tool{Name: "slow", Title: "Never answers", Description: "Waits until cancelled.", Long: true}))
+	r.Add(catalog.Define[noArgs](catalog.Tool{Name: "fan", Title: "A fan-out", Description: "Answers as node=\"*\" does.", FanOut: true}))
 	return r
 }
 
@@ -84,6 +85,8 @@ func newServer(t *testing.T, token string) *server {
 					call.Progress(float64(i), 3, fmt.Sprintf("step %d", i))
 				}
 				return catalog.Result{Text: `{"done":true}`}
+			case "fan":
+				return catalog.Result{Text: fanText}
 			case "slow":
 				<-ctx.Done()
 				s.slowEnded <- ctx.Err()
@@ -270,6 +273,19 @@ func TestUnreachableServer(t *testing.T) {
 	code, _, stderr := runCmd(t, nil, "--url", url, "tools")
 	if code != exitConnection || !strings.Contains(stderr, "cannot talk to the MCP server at "+url) {
 		t.Errorf("exit %d, stderr %q; want %d", code, stderr, exitConnection)
+	}
+}
+
+// TestURLPasswordMasked (issue 13, item 9): the password of a user:pass@
+// URL never appears in the error, which before showed it in its own prefix
+// while Go's part of the same line masked it.
+func TestURLPasswordMasked(t *testing.T) {
+	srv := httptest.NewServer(nil)
+	url := strings.Replace(srv.URL, "http://", "http://ops:hunter2-pw@", 1) + "/mcp"
+	srv.Close()
+	code, _, stderr := runCmd(t, nil, "--url", url, "tools")
+	if code != exitConnection || strings.Contains(stderr, "hunter2-pw") || !strings.Contains(stderr, "ops:xxxxx@") {
+		t.Errorf("exit %d, stderr %q: want the password masked", code, stderr)
 	}
 }
 

@@ -12,12 +12,9 @@ import (
 
 	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
-)
 
-// maxCell bounds a table cell, in runes: one long value (a nested map, a
-// long behavior name) must not push every other column off the screen. The
-// full value is one --json away.
-const maxCell = 60
+	"github.com/ergomcp/ergomcp/internal/result"
+)
 
 // object is a decoded JSON object that keeps its keys in order: ergomcp
 // writes the envelope (total, returned, truncated) first and the record
@@ -101,6 +98,11 @@ func writeJSON(w io.Writer, text string) error {
 // arrays of objects as tables with every column. Text that is not JSON is
 // printed as is.
 func writeResult(w io.Writer, text string) error {
+	// Lists arrive as columns and rows (see compact.go); a person reads
+	// them as one table row per record either way.
+	if expanded, err := result.Expand([]byte(text)); err == nil {
+		text = string(expanded)
+	}
 	v, err := parseOrdered(text)
 	if err != nil {
 		_, err = fmt.Fprintln(w, text)
@@ -309,7 +311,8 @@ func isScalar(v any) bool {
 	return true
 }
 
-// cellText is one table cell: on one line, at most maxCell runes.
+// cellText is one table cell, on one line and whole: an evidence or
+// next-step text cut in the middle misleads more than a wide table.
 func cellText(v any) string {
 	var s string
 	if isScalar(v) {
@@ -317,11 +320,7 @@ func cellText(v any) string {
 	} else {
 		s = compactJSON(v)
 	}
-	s = strings.Join(strings.Fields(s), " ")
-	if utf8.RuneCountInString(s) > maxCell {
-		s = string([]rune(s)[:maxCell-1]) + "…"
-	}
-	return s
+	return strings.Join(strings.Fields(s), " ")
 }
 
 func scalarText(v any) string {
@@ -368,8 +367,7 @@ func compactJSON(v any) string {
 				if i > 0 {
 					b.WriteByte(',')
 				}
-				k, _ := json.Marshal(f.key)
-				b.Write(k)
+				b.WriteString(plainJSON(f.key))
 				b.WriteByte(':')
 				enc(f.value)
 			}
@@ -384,12 +382,21 @@ func compactJSON(v any) string {
 			}
 			b.WriteByte(']')
 		default:
-			j, _ := json.Marshal(v) // strings, json.Number, bool, nil cannot fail
-			b.Write(j)
+			b.WriteString(plainJSON(v))
 		}
 	}
 	enc(v)
 	return b.String()
+}
+
+// plainJSON encodes a scalar without HTML escapes: a person reads
+// <90A29F11.0.1017>, not \u003c90A29F11.0.1017\u003e.
+func plainJSON(v any) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v) // strings, json.Number, bool, nil cannot fail
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // writeToolTable lists tools: name, what they may do, and one line on what

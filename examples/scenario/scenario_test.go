@@ -404,3 +404,57 @@ func TestStopAfterNodeStop(t *testing.T) {
 	}
 	run.Stop()
 }
+
+// inspector inspects a process on request, as process_inspect's worker
+// does; the answer (or the 5 s timeout) goes to done.
+type inspector struct {
+	act.Actor
+	done chan error
+}
+
+func (i *inspector) Init(args ...any) error {
+	i.done = args[0].(chan error)
+	return nil
+}
+
+func (i *inspector) HandleMessage(from gen.PID, message any) error {
+	_, err := i.Inspect(message.(gen.PID))
+	i.done <- err
+	return nil
+}
+
+// TestStuckSurvivesInspect (issue 13, item 12): a read-only inspect of the
+// stuck chain's end leaves the chain stuck: only an exit signal or Stop
+// ends it. Before: c's handler returned as soon as the inspect request
+// queued, and diagnose then found nothing.
+func TestStuckSurvivesInspect(t *testing.T) {
+	node := startNode(t)
+	sc, _ := scenario.Lookup("stuck")
+	run, err := sc.Start(node)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer run.Stop()
+	c, a := run.Culprits[0], run.Culprits[2] // c, b, a: the cause first
+	done := make(chan error, 1)
+	insp, err := node.Spawn(func() gen.ProcessBehavior { return &inspector{} }, gen.ProcessOptions{}, done)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := node.Send(insp, c); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // 15 of c's polls of its urgent queue
+	if s := state(node, c); s != gen.ProcessStateRunning {
+		t.Errorf("after an inspect, c is %s: the chain came unstuck", s)
+	}
+	if s := state(node, a); s != gen.ProcessStateWaitResponse {
+		t.Errorf("after an inspect, a is %s, not waiting for its call", s)
+	}
+	run.Stop()
+	select {
+	case <-done: // the inspect ends with the chain (answer or timeout)
+	case <-time.After(6 * time.Second):
+		t.Fatal("the inspect outlived the scenario by more than its 5 s timeout")
+	}
+}

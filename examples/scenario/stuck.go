@@ -6,6 +6,7 @@ import (
 
 	"ergo.services/ergo/act"
 	"ergo.services/ergo/gen"
+	"ergo.services/ergo/lib"
 )
 
 // The chain's calls wait an hour: long enough that nothing but Stop ends
@@ -148,7 +149,9 @@ func (c *chainEnd) HandleCall(from gen.PID, ref gen.Ref, request any) (any, erro
 	// Also give up once an exit signal waits in the urgent queue: node.Stop
 	// sends one to every process and then waits for all of them, so a node
 	// stopped before Run.Stop would otherwise wait for c forever. (Calling
-	// Run.Stop first is still the clean order: see Start's wait.)
+	// Run.Stop first is still the clean order: see Start's wait.) Only an
+	// exit signal: an observer's inspect request queues there too, and
+	// looking at the stuck process must not un-stick it.
 	if !c.signaled {
 		c.signaled = true
 		close(c.entered)
@@ -160,11 +163,23 @@ func (c *chainEnd) HandleCall(from gen.PID, ref gen.Ref, request any) (any, erro
 		case <-c.run.release:
 			return "released", nil
 		case <-poll.C:
-			if c.Mailbox().Urgent.Len() > 0 {
+			if exitPending(c.Mailbox().Urgent) {
 				return "exit requested", nil
 			}
 		}
 	}
+}
+
+// exitPending reports whether an exit signal waits in q. It walks the
+// queue without taking anything from it, which only the process that owns
+// the mailbox may do: c, from inside its handler.
+func exitPending(q lib.QueueMPSC) bool {
+	for item := q.Item(); item != nil; item = item.Next() {
+		if m, ok := item.Value().(*gen.MailboxMessage); ok && m.Type == gen.MailboxMessageTypeExit {
+			return true
+		}
+	}
+	return false
 }
 
 // chainPinger sends a ping to a every pingEvery.

@@ -181,19 +181,6 @@ type Stack struct {
 	Funcs []string
 }
 
-// Peer is one node of the cluster as this node sees it.
-type Peer struct {
-	Name string
-	// Connected at the end of the window; ConnectedBefore at its start.
-	Connected, ConnectedBefore bool
-	// Known: a route or the registrar names it.
-	Known bool
-	// Uptime of the peer node and ConnectionUptime of the connection, in
-	// seconds, at the window's end (when connected); ConnectionUptimeBefore
-	// at its start.
-	Uptime, ConnectionUptime, ConnectionUptimeBefore int64
-}
-
 // Event is one registered event.
 type Event struct {
 	Name     string

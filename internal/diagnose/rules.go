@@ -47,10 +47,6 @@ const (
 	GCShareMedium = 0.10 // of the available CPU (GOMAXPROCS × window) spent in GC
 	GCShareHigh   = 0.25
 
-	// peer_flapping
-	FlapMaxConnUptime = 30 // seconds: a connection this young ...
-	FlapMinUptimeGap  = 60 // ... to a peer up this much longer was re-established
-
 	// event_slow_subscriber
 	SlowSubscriberGrowth = 20 // messages gained over the window by a subscriber
 )
@@ -134,19 +130,9 @@ var Rules = []*Rule{
 		Doc:   fmt.Sprintf("The GC used at least %g of the available CPU (GOMAXPROCS × window) during the window; high from %g.", GCShareMedium, GCShareHigh),
 		Check: gcPressure,
 	},
-	{
-		ID: "peer_not_connected", Scenarios: []string{"network"}, Severity: Medium,
-		Needs: NeedNetwork,
-		Doc:   "A node named by a static route or by the registrar is not connected at the window's end.",
-		Check: peerNotConnected,
-	},
-	{
-		ID: "peer_flapping", Scenarios: []string{"network"}, Severity: Medium,
-		Needs: NeedNetwork,
-		Doc: fmt.Sprintf("A peer's connection went down or was re-established during the window (high), or is younger than %d s while the "+
-			"peer has run %d s longer (medium).", FlapMaxConnUptime, FlapMinUptimeGap),
-		Check: peerFlapping,
-	},
+	peerNotConnectedRule,
+	peerHungRule,
+	peerFlappingRule,
 	{
 		ID: "event_no_subscribers", Scenarios: []string{"events"}, Severity: Low,
 		Needs: NeedEvents, Uses: NeedProcesses,
@@ -842,68 +828,6 @@ func gcPressure(f *Facts) []Finding {
 			step("runtime_stats", "GOGC, memory limit and pause percentiles"),
 		},
 	}}
-}
-
-func peerNotConnected(f *Facts) []Finding {
-	var down []Peer
-	for _, p := range f.Peers {
-		if p.Known && !p.Connected {
-			down = append(down, p)
-		}
-	}
-	if len(down) == 0 {
-		return nil
-	}
-	ev := Evidence{Peers: firstN(down, MaxEvidence)}
-	if len(down) > MaxEvidence {
-		ev.Total = len(down)
-	}
-	return []Finding{{
-		Severity:   Medium,
-		Conclusion: fmt.Sprintf("%d known node(s) are not connected, first %s", len(down), down[0].Name),
-		Evidence:   ev,
-		Magnitude:  float64(len(down)),
-		Next: []Step{
-			step("registrar_resolve", "the routes the registrar gives for it", "name", down[0].Name),
-			step("network_ping", "whether its ergomcp answers through the cluster", "name", down[0].Name),
-			step("cluster_nodes", "connected and known nodes at a glance"),
-		},
-	}}
-}
-
-func peerFlapping(f *Facts) []Finding {
-	var flapped, young []Peer
-	for _, p := range f.Peers {
-		switch {
-		case p.ConnectedBefore != p.Connected && p.ConnectedBefore,
-			p.ConnectedBefore && p.Connected && p.ConnectionUptime < p.ConnectionUptimeBefore:
-			flapped = append(flapped, p)
-		case p.Connected && p.ConnectionUptime < FlapMaxConnUptime && p.Uptime >= p.ConnectionUptime+FlapMinUptimeGap:
-			young = append(young, p)
-		}
-	}
-	var out []Finding
-	mk := func(ps []Peer, sev Severity, what string) {
-		if len(ps) == 0 {
-			return
-		}
-		ev := Evidence{Peers: firstN(ps, MaxEvidence)}
-		if len(ps) > MaxEvidence {
-			ev.Total = len(ps)
-		}
-		out = append(out, Finding{
-			Severity: sev, Conclusion: fmt.Sprintf("%d peer(s) %s, first %s", len(ps), what, ps[0].Name),
-			Evidence: ev, Magnitude: float64(len(ps)),
-			Next: []Step{
-				step("network_node_info", "connection uptime and traffic of the peer", "name", ps[0].Name),
-				step("sample_start", "watch connection uptimes over a minute", "tool", "network_nodes",
-					"arguments", map[string]any{"sort_by": "connection_uptime"}, "interval_ms", 5000, "duration_sec", 60),
-			},
-		})
-	}
-	mk(flapped, High, "lost or re-established their connection during the window")
-	mk(young, Medium, fmt.Sprintf("reconnected recently (connection < %ds old, peer up %ds longer)", FlapMaxConnUptime, FlapMinUptimeGap))
-	return out
 }
 
 // procByPID returns the kept process with that PID, or nil.

@@ -14,17 +14,17 @@ import (
 // catalog.Common. Zero values mean "no filter"; the bounds whose zero is a
 // meaningful value (max_*) and the yes/no filters are pointers.
 type ListArgs struct {
-	Limit            int    `json:"limit,omitempty" jsonschema:"most events to return (default 100, max 10000); total still counts every match"`
-	Name             string `json:"name,omitempty" jsonschema:"only events whose name contains this text (case-sensitive)"`
-	Producer         string `json:"producer,omitempty" jsonschema:"only events registered by this process: a PID as Ergo prints it (<90A29F11.0.1017>) or a registered process name"`
-	Notify           *bool  `json:"notify,omitempty" jsonschema:"only events registered with (true) or without (false) Notify (needs ergo ≥ 3.3)"`
-	MinSubscribers   int64  `json:"min_subscribers,omitempty" jsonschema:"only events with at least this many subscribers"`
-	MaxSubscribers   *int64 `json:"max_subscribers,omitempty" jsonschema:"only events with at most this many subscribers (0: events nobody subscribes to)"`
-	MinPublished     int64  `json:"min_published,omitempty" jsonschema:"only events published at least this many times (needs ergo ≥ 3.3)"`
-	MaxPublished     *int64 `json:"max_published,omitempty" jsonschema:"only events published at most this many times (0: never published; needs ergo ≥ 3.3)"`
-	HasBuffer        *bool  `json:"has_buffer,omitempty" jsonschema:"only events that keep (true) or do not keep (false) a buffer of recent messages for new subscribers (needs ergo ≥ 3.3)"`
-	UtilizationState string `json:"utilization_state,omitempty" jsonschema:"only events in this state: active, on_demand, idle, no_subscribers, no_publishing (ergo ≥ 3.3); on older ergo, where publishing is unknown: has_subscribers, no_subscribers, no_local_subscribers"`
-	SortBy           string `json:"sort_by,omitempty" jsonschema:"order, largest first: subscribers, published, local_sent or remote_sent (the last three need ergo ≥ 3.3); default: by name"`
+	Limit            int    `json:"limit,omitempty" arg:"min=1,max=10000,default=20"`
+	Name             string `json:"name,omitempty" jsonschema:"substring of the name"`
+	Producer         string `json:"producer,omitempty" jsonschema:"PID or registered name"`
+	Notify           *bool  `json:"notify,omitempty" jsonschema:"ergo ≥ 3.3"`
+	MinSubscribers   int64  `json:"min_subscribers,omitempty"`
+	MaxSubscribers   *int64 `json:"max_subscribers,omitempty"`
+	MinPublished     int64  `json:"min_published,omitempty" jsonschema:"ergo ≥ 3.3"`
+	MaxPublished     *int64 `json:"max_published,omitempty" jsonschema:"ergo ≥ 3.3"`
+	HasBuffer        *bool  `json:"has_buffer,omitempty" jsonschema:"ergo ≥ 3.3"`
+	UtilizationState string `json:"utilization_state,omitempty" jsonschema:"ergo < 3.3 knows only has_subscribers, no_subscribers, no_local_subscribers"`
+	SortBy           string `json:"sort_by,omitempty" jsonschema:"largest first; default by name"`
 }
 
 // sortKey is one sort_by value: the column it needs and its value.
@@ -107,6 +107,10 @@ func (a *ListArgs) sortKey() *sortKey {
 	}
 	return nil
 }
+
+// Skip makes the plan keep n rows more than its limit: the rows a paged
+// call (offset n) skips.
+func (p *Plan) Skip(n int) { p.limit += n }
 
 // Plan is a compiled event_list query. Build it with ListArgs.Plan.
 type Plan struct {

@@ -156,7 +156,7 @@ func TestListArgsValidate(t *testing.T) {
 		}
 	}
 	a := ListArgs{}
-	if err := a.Validate(); err != nil || a.Limit != 100 {
+	if err := a.Validate(); err != nil || a.Limit != 20 {
 		t.Fatalf("defaults: %+v %v", a, err)
 	}
 	e := Enums()

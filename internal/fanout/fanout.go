@@ -2,7 +2,8 @@
 // (node="*") and merges the answers into one honest result: every node
 // gets a status (ok, error, timeout), so a partial answer never reads as a
 // whole one, and nodes seen before but gone now are reported rather than
-// silently missing.
+// silently missing. Which nodes to ask is the caller's: ergomcp's peer
+// memory knows every node seen connected.
 package fanout
 
 import (
@@ -12,6 +13,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -24,76 +26,43 @@ const (
 	StatusOK      = "ok"
 	StatusError   = "error"
 	StatusTimeout = "timeout"
+	// StatusGone: the node was seen connected before and is not now; the
+	// part says since when.
+	StatusGone = "gone"
 )
 
-// Limits keep one fan-out bounded however large the cluster.
-const (
-	// MaxNodes is the most nodes one call reaches; the rest are listed as
-	// skipped.
-	MaxNodes = 64
-	// MaxPeers is how many nodes Peers remembers.
-	MaxPeers = 256
-	// PeerMemory is how long a node that left stays in the answers (with
-	// an error) after it was last seen connected.
-	PeerMemory = time.Hour
-)
+// MaxNodes is the most nodes one call reaches; the rest are listed as
+// skipped.
+const MaxNodes = 64
 
-// Peers remembers the nodes seen connected, so that a node which stopped
-// or lost its connection still shows up in the next fan-out as an error
-// instead of vanishing from the answer. Safe for concurrent use.
-type Peers struct {
-	mu   sync.Mutex
-	seen map[string]time.Time
-}
-
-// Targets returns the nodes to ask at time now: local first, then every
-// connected node and every node seen within PeerMemory, sorted, at most
-// MaxNodes; skipped lists those beyond the limit. It remembers connected.
-func (p *Peers) Targets(local string, connected []string, now time.Time) (targets, skipped []string) {
-	p.mu.Lock()
-	if p.seen == nil {
-		p.seen = make(map[string]time.Time)
-	}
-	for _, n := range connected {
-		p.seen[n] = now
-	}
-	var others []string
-	for n, at := range p.seen {
-		if now.Sub(at) > PeerMemory {
-			delete(p.seen, n)
-			continue
-		}
-		if n != local {
-			others = append(others, n)
-		}
-	}
-	if len(p.seen) > MaxPeers {
-		p.forgetOldest(len(p.seen) - MaxPeers)
-		others = slices.DeleteFunc(others, func(n string) bool { _, ok := p.seen[n]; return !ok })
-	}
-	p.mu.Unlock()
-
+// Targets returns the nodes to ask: local first, then the others sorted
+// and without duplicates, at most MaxNodes; skipped lists those beyond.
+func Targets(local string, others []string) (targets, skipped []string) {
+	others = slices.DeleteFunc(slices.Clone(others), func(n string) bool { return n == local || n == "" })
 	slices.Sort(others)
-	targets = append([]string{local}, others...)
+	targets = append([]string{local}, slices.Compact(others)...)
 	if len(targets) > MaxNodes {
 		return targets[:MaxNodes], targets[MaxNodes:]
 	}
 	return targets, nil
 }
 
-func (p *Peers) forgetOldest(n int) {
-	type aged struct {
-		name string
-		at   time.Time
+// Plan checks that n nodes asked parallel at a time, each call lasting at
+// least lasts, fit in left; it returns the number of rounds, or an error
+// that says why the call is refused up front: a node asked in a late
+// round would otherwise be blamed for the time earlier rounds took.
+func Plan(n, parallel int, lasts, left time.Duration) (rounds int, err error) {
+	parallel = max(parallel, 1)
+	rounds = (n + parallel - 1) / parallel
+	if lasts <= 0 {
+		return rounds, nil
 	}
-	all := make([]aged, 0, len(p.seen))
-	for name, at := range p.seen {
-		all = append(all, aged{name, at})
+	need := time.Duration(rounds) * lasts
+	if avail := left - margin(left); need > avail {
+		return rounds, fmt.Errorf("refused up front: %d nodes asked %d at a time take %d rounds of at least %s each (%s), "+
+			"more than the %s the call has left: raise timeout or ask for a shorter run", n, parallel, rounds, lasts, need, avail.Round(time.Millisecond))
 	}
-	slices.SortFunc(all, func(a, b aged) int { return a.at.Compare(b.at) })
-	for _, a := range all[:n] {
-		delete(p.seen, a.name)
-	}
+	return rounds, nil
 }
 
 // Answer is what one node's call produced.
@@ -112,6 +81,8 @@ type Part struct {
 	DurationMs int64           `json:"duration_ms"`
 	Result     json.RawMessage `json:"result,omitempty"`
 	Error      string          `json:"error,omitempty"`
+	// GoneSince is when a gone node's connection was seen to end (RFC 3339).
+	GoneSince string `json:"gone_since,omitempty"`
 }
 
 // Run calls call once per target, at most parallel at a time, each with
@@ -144,15 +115,19 @@ func Run(ctx context.Context, targets []string, parallel int, call func(ctx cont
 	return parts
 }
 
-// shareDeadline leaves a tenth of the time left (between 100 ms and 1 s)
-// for merging and writing the answer.
+// shareDeadline leaves a margin of the time left for merging and writing
+// the answer.
 func shareDeadline(ctx context.Context, now time.Time) time.Time {
 	d, ok := ctx.Deadline()
 	if !ok {
 		return now.Add(time.Hour)
 	}
-	margin := min(max(d.Sub(now)/10, 100*time.Millisecond), time.Second)
-	return d.Add(-margin)
+	return d.Add(-margin(d.Sub(now)))
+}
+
+// margin is a tenth of left, between 100 ms and 1 s.
+func margin(left time.Duration) time.Duration {
+	return min(max(left/10, 100*time.Millisecond), time.Second)
 }
 
 func part(node string, a Answer, expired bool, took time.Duration) Part {
@@ -177,19 +152,21 @@ type Merged struct {
 	OK       int      `json:"ok"`
 	Errors   int      `json:"errors"`
 	Timeouts int      `json:"timeouts"`
+	Gone     int      `json:"gone"`
 	Skipped  []string `json:"skipped,omitempty"`
 	Note     string   `json:"note,omitempty"`
 	Results  []Part   `json:"results"`
 }
 
-// Merge encodes parts within budget bytes. When they do not fit, the
+// Merge encodes parts within budget bytes; note says what the answer
+// cannot cover (nodes never seen). When they do not fit, the
 // largest results are replaced by an error naming their size, until the
 // rest fits: every node keeps its entry and the caller learns which node
 // to ask directly.
-func Merge(tool string, parts []Part, skipped []string, budget int) (string, error) {
-	m := Merged{Tool: tool, Nodes: len(parts) + len(skipped), Skipped: skipped, Results: slices.Clone(parts)}
+func Merge(tool string, parts []Part, skipped []string, note string, budget int) (string, error) {
+	m := Merged{Tool: tool, Nodes: len(parts) + len(skipped), Skipped: skipped, Results: slices.Clone(parts), Note: note}
 	if len(skipped) > 0 {
-		m.Note = fmt.Sprintf("%d nodes beyond the fan-out limit of %d were not asked; call them with node=<name>", len(skipped), MaxNodes)
+		m.Note = strings.TrimPrefix(m.Note+"; "+fmt.Sprintf("%d nodes beyond the fan-out limit of %d were not asked; call them with node=<name>", len(skipped), MaxNodes), "; ")
 	}
 	order := make([]int, len(m.Results))
 	for i := range order {
@@ -217,13 +194,15 @@ func Merge(tool string, parts []Part, skipped []string, budget int) (string, err
 }
 
 func (m *Merged) count() {
-	m.OK, m.Errors, m.Timeouts = 0, 0, 0
+	m.OK, m.Errors, m.Timeouts, m.Gone = 0, 0, 0, 0
 	for _, p := range m.Results {
 		switch p.Status {
 		case StatusOK:
 			m.OK++
 		case StatusTimeout:
 			m.Timeouts++
+		case StatusGone:
+			m.Gone++
 		default:
 			m.Errors++
 		}

@@ -10,42 +10,32 @@ import (
 	"time"
 )
 
-func TestPeersRememberNodesThatLeft(t *testing.T) {
-	var p Peers
-	now := time.Now()
-	got, skipped := p.Targets("a@h", []string{"c@h", "b@h"}, now)
+func TestTargets(t *testing.T) {
+	got, skipped := Targets("a@h", []string{"c@h", "b@h", "a@h", "c@h", ""})
 	if strings.Join(got, ",") != "a@h,b@h,c@h" || skipped != nil {
 		t.Fatalf("targets %v skipped %v", got, skipped)
 	}
-	// c left: still asked (and will fail) until PeerMemory has passed.
-	got, _ = p.Targets("a@h", []string{"b@h"}, now.Add(time.Minute))
-	if strings.Join(got, ",") != "a@h,b@h,c@h" {
-		t.Fatalf("a node that left must stay in the answer: %v", got)
+	var many []string
+	for i := range MaxNodes + 10 {
+		many = append(many, fmt.Sprintf("n%03d@h", i))
 	}
-	got, _ = p.Targets("a@h", []string{"b@h"}, now.Add(PeerMemory+2*time.Minute))
-	if strings.Join(got, ",") != "a@h,b@h" {
-		t.Fatalf("after PeerMemory the node is forgotten: %v", got)
+	got, skipped = Targets("local@h", many)
+	if len(got) != MaxNodes || got[0] != "local@h" || len(skipped) != 11 {
+		t.Fatalf("targets %d (first %s), skipped %d", len(got), got[0], len(skipped))
 	}
 }
 
-func TestPeersBounded(t *testing.T) {
-	var p Peers
-	now := time.Now()
-	var many []string
-	for i := range MaxPeers + 40 {
-		many = append(many, fmt.Sprintf("n%03d@h", i))
+// TestPlan: rounds that cannot fit the deadline are refused up front,
+// saying why; a plan that fits, or a call of no known length, passes.
+func TestPlan(t *testing.T) {
+	if r, err := Plan(11, 4, 4*time.Second, 10*time.Second); err == nil || r != 3 || !strings.Contains(err.Error(), "3 rounds") {
+		t.Fatalf("11 nodes 4 at a time, 4 s each, in 10 s: rounds %d, %v", r, err)
 	}
-	// The first 40 were seen earlier: they are the ones forgotten.
-	p.Targets("local@h", many[:40], now)
-	got, skipped := p.Targets("local@h", many[40:], now.Add(time.Second))
-	if len(p.seen) != MaxPeers {
-		t.Fatalf("remembers %d nodes, want %d", len(p.seen), MaxPeers)
+	if r, err := Plan(11, 64, 2*time.Second, 10*time.Second); err != nil || r != 1 {
+		t.Fatalf("one round: %d %v", r, err)
 	}
-	if _, ok := p.seen[many[0]]; ok {
-		t.Error("the oldest node should have been forgotten first")
-	}
-	if len(got) != MaxNodes || got[0] != "local@h" || len(got)+len(skipped) != MaxPeers+1 {
-		t.Fatalf("targets %d (first %s), skipped %d", len(got), got[0], len(skipped))
+	if r, err := Plan(11, 1, 0, time.Second); err != nil || r != 11 {
+		t.Fatalf("no known length: %d %v", r, err)
 	}
 }
 
@@ -85,7 +75,7 @@ func TestRunPartialFailures(t *testing.T) {
 		t.Errorf("Run used the caller's whole deadline: %s left", time.Until(dl))
 	}
 
-	text, err := Merge("process_list", parts, nil, 1<<20)
+	text, err := Merge("process_list", parts, nil, "", 1<<20)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +95,7 @@ func TestMergeBudgetDropsLargestResults(t *testing.T) {
 		{Node: "b", Status: StatusOK, Result: json.RawMessage(big)},
 		{Node: "c", Status: StatusError, Error: "unreachable"},
 	}
-	text, err := Merge("process_list", parts, []string{"z"}, 1500)
+	text, err := Merge("process_list", parts, []string{"z"}, "", 1500)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +109,7 @@ func TestMergeBudgetDropsLargestResults(t *testing.T) {
 	if parts[1].Status != StatusOK {
 		t.Error("Merge changed the caller's parts")
 	}
-	if _, err := Merge("x", parts, nil, 40); err == nil {
+	if _, err := Merge("x", parts, nil, "", 40); err == nil {
 		t.Error("a budget too small for the envelope must be an error")
 	}
 }

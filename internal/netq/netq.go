@@ -13,7 +13,7 @@ import (
 
 // Limit bounds for network_nodes.
 const (
-	DefaultLimit = 100
+	DefaultLimit = 20
 	// MaxLimit matches process_list's ceiling: a cluster of more peers than
 	// this is better narrowed with filters than read.
 	MaxLimit = 10000
@@ -33,15 +33,15 @@ type Peer struct {
 // Args are network_nodes' own arguments; the tool embeds them next to
 // catalog.Common. Zero values mean "no filter".
 type Args struct {
-	Limit               int    `json:"limit,omitempty" jsonschema:"most peers to return (default 100, max 10000); total still counts every match"`
-	Name                string `json:"name,omitempty" jsonschema:"only peers whose node name contains this text (case-sensitive)"`
-	MinUptime           int64  `json:"min_uptime,omitempty" jsonschema:"only peers whose node has run for at least this many seconds"`
-	MinConnectionUptime int64  `json:"min_connection_uptime,omitempty" jsonschema:"only peers connected for at least this many seconds (a low value on an old peer means a recent reconnect)"`
-	MinMessagesIn       int64  `json:"min_messages_in,omitempty" jsonschema:"only peers this node received at least this many messages from over the current connection"`
-	MinMessagesOut      int64  `json:"min_messages_out,omitempty" jsonschema:"only peers this node sent at least this many messages to over the current connection"`
-	MinBytesIn          int64  `json:"min_bytes_in,omitempty" jsonschema:"only peers this node received at least this many bytes from over the current connection"`
-	MinBytesOut         int64  `json:"min_bytes_out,omitempty" jsonschema:"only peers this node sent at least this many bytes to over the current connection"`
-	SortBy              string `json:"sort_by,omitempty" jsonschema:"order: uptime, connection_uptime, messages_in, messages_out, bytes_in or bytes_out, largest first; or name, ascending (the default)"`
+	Limit               int    `json:"limit,omitempty" arg:"min=1,max=10000,default=20"`
+	Name                string `json:"name,omitempty" jsonschema:"substring of the node name"`
+	MinUptime           int64  `json:"min_uptime,omitempty" jsonschema:"seconds"`
+	MinConnectionUptime int64  `json:"min_connection_uptime,omitempty" jsonschema:"seconds"`
+	MinMessagesIn       int64  `json:"min_messages_in,omitempty"`
+	MinMessagesOut      int64  `json:"min_messages_out,omitempty"`
+	MinBytesIn          int64  `json:"min_bytes_in,omitempty"`
+	MinBytesOut         int64  `json:"min_bytes_out,omitempty"`
+	SortBy              string `json:"sort_by,omitempty" jsonschema:"largest first; name (default) ascending"`
 }
 
 // sortKey is one sort_by value: value reads the key of a peer, larger

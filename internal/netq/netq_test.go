@@ -25,7 +25,7 @@ func TestValidateErrors(t *testing.T) {
 		args Args
 		want string
 	}{
-		{Args{Limit: -1}, "limit must be between 1 and 10000 (0 or omitted means 100), got -1"},
+		{Args{Limit: -1}, "limit must be between 1 and 10000 (0 or omitted means 20), got -1"},
 		{Args{Limit: MaxLimit + 1}, "got 10001"},
 		{Args{SortBy: "latency"}, `sort_by "latency" is not valid; use one of: uptime, connection_uptime, messages_in, messages_out, bytes_in, bytes_out, name`},
 		{Args{MinUptime: -1}, "min_uptime must not be negative, got -1"},

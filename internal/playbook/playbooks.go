@@ -41,7 +41,7 @@ var playbooks = []Playbook{
 		Steps: []Step{
 			{Tool: "diagnose", Args: map[string]any{"scenario": "leak"}, Look: "process_leak names the behavior and parent whose processes outrun their terminations."},
 			{Tool: "node_info", Args: map[string]any{}, Look: "ProcessesTotal now; call again in a minute to see the trend."},
-			{Tool: "sample_start", Args: map[string]any{"tool": "runtime_stats", "interval_ms": 5000, "count": 60}, Look: "Records the goroutine count every 5 s for 5 minutes; sample_read shows the trend."},
+			{Tool: "sample_start", Args: map[string]any{"tool": "runtime_stats", "interval_ms": 5000, "count": 60, "duration_sec": 300}, Look: "Records the goroutine count every 5 s for 5 minutes; sample_read shows the trend."},
 			{Tool: "process_list", Args: map[string]any{"sort_by": "uptime", "limit": 20, "max_uptime": 60, "application": "{application}"}, Look: "Processes younger than a minute: many of one behavior is the leak."},
 			{Tool: "process_children", Args: map[string]any{"parent": "{pid}", "limit": 50}, Look: "The suspect parent's children: their count and age."},
 			{Tool: "process_info", Args: map[string]any{"pid": "{pid}"}, Look: "Links and monitors: a process that monitors thousands of others is often the spawner."},
@@ -81,7 +81,7 @@ var playbooks = []Playbook{
 		Steps: []Step{
 			{Tool: "diagnose", Args: map[string]any{"scenario": "memory"}, Look: "heap_growth shows heap before/after and GC CPU share, and the allocation sites behind it."},
 			{Tool: "runtime_stats", Args: map[string]any{}, Look: "Heap live vs goal, GC cycles and CPU share, goroutines (a goroutine leak is a memory leak too)."},
-			{Tool: "sample_start", Args: map[string]any{"tool": "runtime_stats", "interval_ms": 10000, "count": 30}, Look: "A 5-minute trend of the heap; read it with sample_read."},
+			{Tool: "sample_start", Args: map[string]any{"tool": "runtime_stats", "interval_ms": 10000, "count": 30, "duration_sec": 300}, Look: "A 5-minute trend of the heap; read it with sample_read."},
 			{Tool: "pprof_heap", Args: map[string]any{"limit": 15}, Look: "In-use bytes by allocation site: the functions holding memory."},
 			{Tool: "process_list", Args: map[string]any{"sort_by": "mailbox", "limit": 10}, Look: "Deep mailboxes hold every queued message in memory."},
 		},

@@ -131,8 +131,64 @@ func TestBusyErrorMessage(t *testing.T) {
 	if got := (&BusyError{Until: until}).Error(); got != want {
 		t.Fatalf("got %q, want %q", got, want)
 	}
-	if got := (&BusyError{Until: time.Now().Add(-time.Second)}).Error(); !strings.Contains(got, "ends in 0s") {
+	if got := (&BusyError{Until: time.Now().Add(-time.Second)}).Error(); !strings.Contains(got, "has just ended") {
 		t.Fatalf("past deadline: %q", got)
+	}
+}
+
+// TestBusyAfterCancelSaysStopping (issue 13, item 10): while a cancelled
+// profile is being stopped, a second caller is told so, not "it ends in
+// 9.9s". Before: "ends in 9.9s" for the 10-35 ms the stop takes.
+func TestBusyAfterCancelSaysStopping(t *testing.T) {
+	var c CPUProfiler
+	ctx, cancel := context.WithCancel(context.Background())
+	started := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c.Profile(ctx, 10*time.Second, func(time.Duration, time.Duration) {})
+	}()
+	go func() {
+		for {
+			c.mu.Lock()
+			r := c.running
+			c.mu.Unlock()
+			if r {
+				close(started)
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	<-started
+	cancel()
+	// Every answer given once the profiler marked itself stopping must say
+	// so; answers before the mark (the AfterFunc runs on a goroutine of its
+	// own) may still say when it ends.
+	checked := 0
+	for {
+		select {
+		case <-done:
+			if checked == 0 {
+				t.Skip("the profile stopped before a second caller could ask")
+			}
+			return
+		default:
+		}
+		c.mu.Lock()
+		marked := c.stopping
+		c.mu.Unlock()
+		err := c.acquire(time.Now().Add(time.Second))
+		if err == nil {
+			c.release()
+			continue
+		}
+		if marked {
+			checked++
+			if !strings.Contains(err.Error(), "being stopped") {
+				t.Fatalf("while the cancelled profile stopped, a caller was told %q", err)
+			}
+		}
 	}
 }
 

@@ -46,10 +46,15 @@ func (q *GoroutineQuery) Validate() error {
 // Shown all count goroutines (not groups) so they compare across debug
 // levels.
 type GoroutineReport struct {
-	Total   int    // goroutines in the profile
-	Matched int    // goroutines passing PID, Filter and Exclude
-	Shown   int    // goroutines printed in Text
-	Text    string // header line "total N, matched M, showing K", notes, then stacks
+	Total   int // goroutines in the profile
+	Matched int // goroutines passing PID, Filter and Exclude
+	Shown   int // goroutines printed in Text
+	// Groups and GroupsShown count distinct stacks at debug=1, where limit
+	// counts groups, not goroutines: limit=1 may show thousands of
+	// goroutines that share one stack.
+	Groups, GroupsShown int    `json:",omitempty"`
+	LimitCounts         string // what limit counted: "stack groups" (debug=1) or "goroutines" (debug=2)
+	Text                string // header line "total N, matched M, showing K", notes, then stacks
 }
 
 // goroutineGroup is the set of goroutines sharing one stack and label set,
@@ -113,7 +118,7 @@ func AnalyzeGoroutines(p *profile.Profile, q GoroutineQuery) GoroutineReport {
 	var body strings.Builder
 	var header string
 	if q.Debug == 2 {
-		rep.Shown = writeGoroutines(&body, groups, q.Limit)
+		rep.Shown, rep.LimitCounts = writeGoroutines(&body, groups, q.Limit), "goroutines"
 		header = fmt.Sprintf("total %d, matched %d, showing %d", rep.Total, rep.Matched, rep.Shown)
 		header += "\nnote: goroutine states, wait times and IDs are not available from the labelled profile; #N numbers entries of this listing only"
 		if rep.Shown < rep.Matched {
@@ -122,11 +127,12 @@ func AnalyzeGoroutines(p *profile.Profile, q GoroutineQuery) GoroutineReport {
 	} else {
 		shownGroups := min(len(groups), q.Limit)
 		rep.Shown = writeGroups(&body, groups[:shownGroups])
+		rep.Groups, rep.GroupsShown, rep.LimitCounts = len(groups), shownGroups, "stack groups"
 		header = fmt.Sprintf("total %d, matched %d, showing %d (%d of %d groups)",
 			rep.Total, rep.Matched, rep.Shown, shownGroups, len(groups))
 		if shownGroups < len(groups) {
-			header += fmt.Sprintf("\nnote: %d more groups (%d goroutines) not shown; raise limit or narrow filter",
-				len(groups)-shownGroups, rep.Matched-rep.Shown)
+			header += fmt.Sprintf("\nnote: %d more groups (%d goroutines) not shown: at debug=1 limit=%d counts stack groups, not goroutines; raise limit or narrow filter",
+				len(groups)-shownGroups, rep.Matched-rep.Shown, q.Limit)
 		}
 	}
 	if note := emptyPIDNote(p, q.PID, rep.Matched); note != "" {

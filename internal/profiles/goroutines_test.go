@@ -151,8 +151,9 @@ func TestAnalyzeGoroutines(t *testing.T) {
 		}
 		r = analyze(t, p, GoroutineQuery{PID: testPIDA, Limit: 1})
 		if want := fmt.Sprintf("total %d, matched 5, showing 3 (1 of 2 groups)", total); headerOf(r) != want ||
-			strings.Contains(r.Text, "parkedInTestBeta") || !strings.Contains(r.Text, "1 more groups (2 goroutines) not shown") {
-			t.Fatalf("header %q, want %q, alpha only and a note:\n%s", headerOf(r), want, r.Text)
+			strings.Contains(r.Text, "parkedInTestBeta") || !strings.Contains(r.Text, "1 more groups (2 goroutines) not shown") ||
+			!strings.Contains(r.Text, "limit=1 counts stack groups") || r.Groups != 2 || r.GroupsShown != 1 || r.LimitCounts != "stack groups" {
+			t.Fatalf("header %q, want %q, alpha only and a note saying what limit counts:\n%s %+v", headerOf(r), want, r.Text, r)
 		}
 	})
 

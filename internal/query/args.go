@@ -9,7 +9,7 @@ import (
 
 // Limit bounds for process_list.
 const (
-	DefaultLimit = 100
+	DefaultLimit = 20
 	// MaxLimit keeps one call's memory and response bounded on nodes with
 	// hundreds of thousands of processes; total still counts every match.
 	MaxLimit = 10000
@@ -20,24 +20,24 @@ const (
 // the jsonschema tag as the description only, so valid values are listed
 // there; Enums gives them in schema form.
 type ProcessArgs struct {
-	Limit       int    `json:"limit,omitempty" jsonschema:"most processes to return (default 100, max 10000); total still counts every match"`
-	Application string `json:"application,omitempty" jsonschema:"only processes of this application (exact name)"`
-	Behavior    string `json:"behavior,omitempty" jsonschema:"only processes of this behavior: exact and case-sensitive, as process_list prints it (e.g. '*main.Worker')"`
-	Name        string `json:"name,omitempty" jsonschema:"only processes whose registered name contains this text (case-sensitive)"`
-	State       string `json:"state,omitempty" jsonschema:"only processes in this state: init, sleep, running, wait_response, terminated or zombee (case-insensitive; 'wait response' also accepted)"`
+	Limit       int    `json:"limit,omitempty" arg:"min=1,max=10000,default=20"`
+	Application string `json:"application,omitempty" jsonschema:"exact application name"`
+	Behavior    string `json:"behavior,omitempty" jsonschema:"exact Behavior, e.g. *main.Worker"`
+	Name        string `json:"name,omitempty" jsonschema:"substring of the registered name"`
+	State       string `json:"state,omitempty" jsonschema:"init, sleep, running, wait_response, terminated or zombee"`
 
-	MinMessagesIn       int64   `json:"min_messages_in,omitempty" jsonschema:"only processes that received at least this many messages since start"`
-	MinMessagesOut      int64   `json:"min_messages_out,omitempty" jsonschema:"only processes that sent at least this many messages since start"`
-	MinMailbox          int64   `json:"min_mailbox,omitempty" jsonschema:"only processes with at least this many messages waiting in the mailbox"`
-	MinMailboxLatencyMs float64 `json:"min_mailbox_latency_ms,omitempty" jsonschema:"only processes whose oldest waiting message is at least this old, in milliseconds (needs ergo ≥ 3.3 built with -tags=latency)"`
-	MinRunningTimeMs    float64 `json:"min_running_time_ms,omitempty" jsonschema:"only processes that spent at least this long handling messages since start, in milliseconds"`
-	MinInitTimeMs       float64 `json:"min_init_time_ms,omitempty" jsonschema:"only processes whose init took at least this long, in milliseconds (needs ergo ≥ 3.3)"`
-	MinWakeups          int64   `json:"min_wakeups,omitempty" jsonschema:"only processes woken at least this many times since start (needs ergo ≥ 3.3)"`
-	MinUptime           int64   `json:"min_uptime,omitempty" jsonschema:"only processes running for at least this many seconds"`
-	MaxUptime           int64   `json:"max_uptime,omitempty" jsonschema:"only processes running for at most this many seconds (0 or omitted: no bound)"`
-	MinDrain            float64 `json:"min_drain,omitempty" jsonschema:"only processes that handle at least this many messages per wakeup on average (messages_in / wakeups; needs ergo ≥ 3.3)"`
+	MinMessagesIn       int64   `json:"min_messages_in,omitempty"`
+	MinMessagesOut      int64   `json:"min_messages_out,omitempty"`
+	MinMailbox          int64   `json:"min_mailbox,omitempty"`
+	MinMailboxLatencyMs float64 `json:"min_mailbox_latency_ms,omitempty" jsonschema:"ergo ≥ 3.3 with -tags=latency"`
+	MinRunningTimeMs    float64 `json:"min_running_time_ms,omitempty"`
+	MinInitTimeMs       float64 `json:"min_init_time_ms,omitempty" jsonschema:"ergo ≥ 3.3"`
+	MinWakeups          int64   `json:"min_wakeups,omitempty" jsonschema:"ergo ≥ 3.3"`
+	MinUptime           int64   `json:"min_uptime,omitempty" jsonschema:"seconds"`
+	MaxUptime           int64   `json:"max_uptime,omitempty" jsonschema:"seconds; 0: no bound"`
+	MinDrain            float64 `json:"min_drain,omitempty" jsonschema:"messages per wakeup, ergo ≥ 3.3"`
 
-	SortBy string `json:"sort_by,omitempty" jsonschema:"order: mailbox, mailbox_latency, running_time, init_time, wakeups, uptime, messages_in, messages_out, drain or utilization (running_time / uptime), largest first; or pid, ascending (the default)"`
+	SortBy string `json:"sort_by,omitempty" jsonschema:"largest first; pid (default) ascending"`
 }
 
 // stateArgs are the state argument's values as the schema shows them; ergo

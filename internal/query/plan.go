@@ -124,6 +124,11 @@ type Plan struct {
 	filtered                                                   bool // any filter set
 }
 
+// Skip makes the plan keep n rows more than its limit: the rows a paged
+// call (offset n) skips, so that the rows after them rank as they would
+// on one long page. Memory stays O(limit + n).
+func (p *Plan) Skip(n int) { p.limit += n }
+
 // Plan validates a (filling defaults) and compiles it for a node with caps
 // c. Filters and sort keys on fields the node lacks are errors naming what
 // is missing: treating absent values as zero would silently match nothing.

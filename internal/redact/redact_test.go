@@ -50,3 +50,29 @@ func TestArgValues(t *testing.T) {
 		t.Fatal("no or bad arguments change the text")
 	}
 }
+
+// TestArgs: echoed arguments keep their shape and plain values, and lose
+// every value under a secret-looking key (issue 13, item 5: a sampled
+// network_connect_route showed its cookie in sample_start's description).
+func TestArgs(t *testing.T) {
+	got := string(Args([]byte(`{"name":"peer@host","cookie":"c00kie-val","opts":{"db_password":"pw123","port":9},"list":[{"api_token":"tk"}]}`)))
+	for _, leaked := range []string{"c00kie-val", "pw123", `"tk"`} {
+		if strings.Contains(got, leaked) {
+			t.Errorf("%s left in %s", leaked, got)
+		}
+	}
+	if !strings.Contains(got, "peer@host") || !strings.Contains(got, `"port":9`) {
+		t.Errorf("plain values lost: %s", got)
+	}
+	if string(Args([]byte("{bad"))) != `"`+Mask+`"` {
+		t.Error("malformed arguments must not be echoed")
+	}
+}
+
+func TestSecretArgs(t *testing.T) {
+	args := []byte(`{"name":"peer@host","cookie":"c00kie-val","opts":{"password":"pw"}}`)
+	got := SecretArgs("connecting to peer@host with cookie c00kie-val, password pw failed", args)
+	if strings.Contains(got, "c00kie-val") || strings.Contains(got, " pw ") || !strings.Contains(got, "peer@host") {
+		t.Fatalf("got %q", got)
+	}
+}

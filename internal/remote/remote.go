@@ -87,9 +87,10 @@ func (r Response) CheckResponse() error {
 }
 
 // CallSeconds turns what is left of a deadline into the whole seconds an
-// Ergo Call waits, rounding down: a peer that does not answer is then
-// reported, with its name, before the caller's own deadline cuts the call
-// short with a bare timeout. Ergo waits at least a second.
+// Ergo Call waits, rounding up: the caller waits on its own deadline to
+// the millisecond and reports the peer by name then, so the Call must not
+// give up first (rounding down cut a 4.9 s deadline to 4 s). Ergo waits
+// at least a second.
 func CallSeconds(left time.Duration) int {
-	return max(int(left/time.Second), 1)
+	return max(int((left+time.Second-1)/time.Second), 1)
 }

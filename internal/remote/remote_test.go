@@ -43,7 +43,7 @@ func TestCheck(t *testing.T) {
 
 func TestCallSeconds(t *testing.T) {
 	for left, want := range map[time.Duration]int{
-		0: 1, time.Millisecond: 1, time.Second: 1, 1999 * time.Millisecond: 1, 30 * time.Second: 30, 30500 * time.Millisecond: 30, -time.Second: 1,
+		0: 1, time.Millisecond: 1, time.Second: 1, 1999 * time.Millisecond: 2, 30 * time.Second: 30, 30500 * time.Millisecond: 31, 4900 * time.Millisecond: 5, -time.Second: 1,
 	} {
 		if got := CallSeconds(left); got != want {
 			t.Errorf("CallSeconds(%s) = %d, want %d", left, got, want)

@@ -35,7 +35,11 @@ func decode(t *testing.T, s string) envelope {
 		t.Fatalf("invalid JSON: %s", s)
 	}
 	var e envelope
-	if err := json.Unmarshal([]byte(s), &e); err != nil {
+	expanded, err := Expand([]byte(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(expanded, &e); err != nil {
 		t.Fatal(err)
 	}
 	if e.Returned != len(e.Items) {
@@ -45,7 +49,7 @@ func decode(t *testing.T, s string) envelope {
 }
 
 func TestFits(t *testing.T) {
-	l := List{Total: 3, Items: items(3), ItemsKey: "processes"}
+	l := List{Total: 3, Items: items(3), ItemsKey: "processes", Records: true}
 	s, err := l.Encode(0)
 	if err != nil {
 		t.Fatal(err)
@@ -67,7 +71,7 @@ func TestKeyOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := `{"total":10,"returned":2,"truncated":true,"truncated_by":"limit",` +
-		`"unavailable":{"InitTime":"needs ergo ≥ 3.3","Wakeups":"needs ergo ≥ 3.3"},"node":"n1@host","note":null,"items":[`
+		`"unavailable":{"InitTime":"needs ergo ≥ 3.3","Wakeups":"needs ergo ≥ 3.3"},"node":"n1@host","note":null,"columns":["PID","Name"],"items":[`
 	if !strings.HasPrefix(s, want) || !json.Valid([]byte(s)) {
 		t.Fatalf("got %s", s)
 	}
@@ -75,7 +79,7 @@ func TestKeyOrder(t *testing.T) {
 
 func TestEmptyList(t *testing.T) {
 	s, err := (&List{}).Encode(0)
-	if err != nil || s != `{"total":0,"returned":0,"truncated":false,"items":[]}` {
+	if err != nil || s != `{"total":0,"returned":0,"truncated":false,"columns":[],"items":[]}` {
 		t.Fatalf("got %s, %v", s, err)
 	}
 }
@@ -122,7 +126,7 @@ func TestBudgetCuts(t *testing.T) {
 }
 
 func TestExactBoundary(t *testing.T) {
-	l := List{Total: 5, Items: items(5), ItemsKey: "processes"}
+	l := List{Total: 5, Items: items(5), ItemsKey: "processes", Records: true}
 	full, _ := l.Encode(0)
 	if s, err := l.Encode(len(full)); err != nil || s != full {
 		t.Fatalf("exact budget: %s, %v", s, err)

@@ -161,6 +161,21 @@ func (r *Ring) Read(since uint64, maxBytes, sep int) (Batch, error) {
 	return b, nil
 }
 
+// Each calls f with the data of every entry with sequence > since, oldest
+// first. It does not count as a read: entries it saw and that are evicted
+// later still count as dropped.
+func (r *Ring) Each(since uint64, f func(seq uint64, data []byte)) {
+	for i := range r.n {
+		e := r.slots[(r.head+i)%len(r.slots)]
+		if e.seq > since {
+			f(e.seq, e.data)
+		}
+	}
+}
+
+// Oldest is the sequence of the oldest entry held; Next() when empty.
+func (r *Ring) Oldest() uint64 { return r.next - uint64(r.n) }
+
 // Stats describes the ring's content.
 type Stats struct {
 	Len      int    // entries held

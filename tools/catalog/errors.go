@@ -29,17 +29,3 @@ func asError(err error) error {
 }
 
 func asAs[T error](err error, target *T) bool { return errors.As(err, target) }
-
-// Bound fills a count-like argument's default or checks its range: 0
-// means def, 1..max is taken as is, anything else is an error that names
-// the argument, its range and default (never clamped: a caller that asked
-// for more should learn it cannot have it).
-func Bound(v *int, name string, def, max int) error {
-	switch {
-	case *v == 0:
-		*v = def
-	case *v < 0 || *v > max:
-		return Errorf("%s must be 1..%d (default %d), got %d", name, max, def, *v)
-	}
-	return nil
-}

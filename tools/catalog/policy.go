@@ -19,15 +19,20 @@ type Policy struct {
 
 // Check returns nil when t may run, or an *Error that says which option
 // would allow it.
-func (p Policy) Check(t *Tool) error {
+func (p Policy) Check(t *Tool) error { return p.CheckOn(t, "this node") }
+
+// CheckOn is Check with the node whose policy it is named as where ("node
+// a@h"), for calls that cross nodes: the caller must learn whether the
+// entry node or the target refused.
+func (p Policy) CheckOn(t *Tool, where string) error {
 	if matchAny(p.Deny, t.Name) {
-		return Errorf("tool %s is disabled on this node by the operator (Options.DenyTools)", t.Name)
+		return Errorf("tool %s is disabled on %s by the operator (Options.DenyTools)", t.Name, where)
 	}
 	if len(p.Allow) > 0 && !matchAny(p.Allow, t.Name) {
-		return Errorf("tool %s is not enabled on this node (Options.AllowTools lists: %s)", t.Name, strings.Join(p.Allow, ", "))
+		return Errorf("tool %s is not enabled on %s (Options.AllowTools lists: %s)", t.Name, where, strings.Join(p.Allow, ", "))
 	}
 	if t.Kind != ReadOnly && !p.EnableActions {
-		return Errorf("tool %s is %s and refused: the operator has not enabled actions on this node (Options.EnableActions)", t.Name, t.Kind)
+		return Errorf("tool %s is %s and refused: the operator has not enabled actions on %s (Options.EnableActions)", t.Name, t.Kind, where)
 	}
 	return nil
 }
