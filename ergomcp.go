@@ -25,6 +25,7 @@ import (
 	"ergo.services/ergo/gen"
 
 	"github.com/ergomcp/ergomcp/actors"
+	"github.com/ergomcp/ergomcp/internal/history"
 	"github.com/ergomcp/ergomcp/internal/result"
 	"github.com/ergomcp/ergomcp/sampler"
 	"github.com/ergomcp/ergomcp/tools/catalog"
@@ -119,7 +120,17 @@ func (o Options) config() (*actors.Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	var hist *history.Store
+	if !o.DisableHistory {
+		hc, err := history.Config{Interval: o.HistoryInterval, Full: o.HistoryFull,
+			CoarseStep: o.HistoryCoarseStep, Retention: o.HistoryRetention}.Normalize()
+		if err != nil {
+			return nil, err
+		}
+		hist = history.New(hc)
+	}
 	cfg := &actors.Config{
+		History:      hist,
 		Listen:       o.Port != 0,
 		Addr:         net.JoinHostPort(host, strconv.Itoa(int(o.Port))),
 		PoolSize:     pool,

@@ -28,7 +28,7 @@ import (
 func figure(t *testing.T, format string, args ...any) {
 	t.Helper()
 	if os.Getenv("ERGOMCP_FIGURES") != "" {
-		figure(t, format, args...)
+		t.Logf(format, args...)
 	}
 }
 

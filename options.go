@@ -88,6 +88,24 @@ type Options struct {
 	// larger), from SamplerBytes up to 1 GiB.
 	SamplerMemory int
 
+	// DisableHistory turns the node's history off: no collector runs and
+	// node_history answers that it is off. Off by default: the history
+	// is kept from the moment ergomcp starts.
+	DisableHistory bool
+	// HistoryInterval is the time between two points of the history.
+	// Default 10 s, 10 ms..1 min.
+	HistoryInterval time.Duration
+	// HistoryFull is how long points are kept at full resolution. Default
+	// 1 h (or 1440 intervals when that is less); 10..1440 intervals.
+	HistoryFull time.Duration
+	// HistoryCoarseStep is the resolution of older points. Default 1 min
+	// (or two intervals when longer); at least two intervals.
+	HistoryCoarseStep time.Duration
+	// HistoryRetention is how far back coarse points go. Default 24 h (or
+	// 1440 coarse steps when that is less); at most 1440 coarse steps. At
+	// the ceilings the history holds about 1.3 MiB, whatever the node.
+	HistoryRetention time.Duration
+
 	// LogLevel of ergomcp's own processes. Default gen.LogLevelDefault:
 	// inherit the node's.
 	LogLevel gen.LogLevel

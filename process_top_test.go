@@ -3,6 +3,7 @@ package ergomcp_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"testing"
@@ -103,7 +104,11 @@ func TestProcessTop(t *testing.T) {
 
 	call(t, s, "process_top", map[string]any{"window_ms": 1000, "limit": 1, "sort_by": "mailbox_growth"}, &top)
 	f := top.Processes[0]
-	if f.PID != slow.String() || f.MailboxGrowthRate < 20 || f.MessagesInRate < 60 || f.ProcessingRate < 20 || f.ProcessingRate > 80 {
+	// The sender's ticker slows on a loaded machine: judge the rates by how
+	// they relate (what came in = what was handled + what queued), not by
+	// the 100/s the sender aims at.
+	if f.PID != slow.String() || f.MailboxGrowthRate < 5 || f.ProcessingRate < 10 || f.ProcessingRate > 80 ||
+		math.Abs(f.MessagesInRate-f.ProcessingRate-f.MailboxGrowthRate) > 0.1*f.MessagesInRate+1 {
 		t.Fatalf("mailbox_growth: %+v", f)
 	}
 	// Little's law from the same numbers the tool printed.

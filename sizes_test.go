@@ -87,7 +87,7 @@ func defaultCalls(app string) map[string]map[string]any {
 		"network_info": nil, "network_nodes": nil, "network_acceptors": nil, "cluster_nodes": nil,
 		"registrar_info": nil, "cron_info": nil, "cron_schedule": nil, "loggers_list": nil,
 		"log_level_get": {"target": "node"}, "pprof_goroutines": nil, "pprof_heap": nil, "pprof_cpu": {"duration": 1},
-		"sample_list": nil, "audit_log": nil, "diagnose": {"budget_ms": 500}, "node_env": nil,
+		"sample_list": nil, "audit_log": nil, "diagnose": {"budget_ms": 500}, "node_env": nil, "node_history": nil,
 		"process_list sort_by=mailbox": {"sort_by": "mailbox"}, "process_info": {"name": "worker_0"},
 		"process_children": {"parent": "worker_0"}, "process_inspect": {"name": "worker_0"}, "process_lookup": {"name": "worker_0"},
 		"process_state": {"name": "worker_0"}, "event_info": {"name": "sized_event_0"},

@@ -6,6 +6,7 @@ import (
 
 	"ergo.services/ergo/gen"
 
+	"github.com/ergomcp/ergomcp/internal/history"
 	"github.com/ergomcp/ergomcp/sampler"
 	"github.com/ergomcp/ergomcp/tools/catalog"
 	"github.com/ergomcp/ergomcp/transport"
@@ -35,6 +36,10 @@ type Config struct {
 	LogLevel gen.LogLevel
 	// Samplers are the ceilings of the samplers (zero fields: defaults).
 	Samplers sampler.Limits
+	// History is the node's history, kept by the collector; nil when
+	// Options.DisableHistory. It lives as long as the configuration, so a
+	// restarted supervisor continues it.
+	History *history.Store
 }
 
 // MaxPoolSize bounds Config.PoolSize.

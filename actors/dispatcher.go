@@ -396,11 +396,13 @@ func (w *worker) HandleMessage(from gen.PID, message any) error {
 		return w.finished()
 	case *remoteCall:
 		resp, audit := w.rt.ServeRemote(w, m.from, m.req, m.arrived)
+		// Audited before answering: the caller's next call may read this
+		// node's audit log (it did, and found the call missing).
+		w.rt.Audit.Add(audit)
+		auditLog(w.Node().Log(), audit)
 		if err := w.SendResponse(m.from, m.ref, resp); err != nil {
 			w.Log().Warning("ergomcp: answering %s on %s: %s", m.req.Tool, m.from.Node, err)
 		}
-		w.rt.Audit.Add(audit)
-		auditLog(w.Node().Log(), audit)
 		return w.finished()
 	default:
 		w.Log().Warning("ergomcp worker: ignored %T from %s", message, from)

@@ -51,8 +51,19 @@ func (s *supervisor) Init(args ...any) (act.SupervisorSpec, error) {
 	}
 	rt := tools.NewRuntime(s.Node(), cfg.Policy, cfg.Budget)
 	rt.Samplers = sampler.NewRegistry(string(s.Node().Name()), cfg.Samplers)
+	rt.History = cfg.History
 	opts := gen.ProcessOptions{LogLevel: cfg.LogLevel}
-	children := []act.SupervisorChildSpec{
+	var children []act.SupervisorChildSpec
+	if cfg.History != nil {
+		// First, so that the history covers ergomcp's whole life.
+		children = append(children, act.SupervisorChildSpec{
+			Name:    HistoryName,
+			Factory: func() gen.ProcessBehavior { return &historyKeeper{} },
+			Options: opts,
+			Args:    []any{cfg.History},
+		})
+	}
+	children = append(children, []act.SupervisorChildSpec{
 		{
 			Name:    DispatcherName,
 			Factory: func() gen.ProcessBehavior { return &dispatcher{} },
@@ -65,7 +76,7 @@ func (s *supervisor) Init(args ...any) (act.SupervisorSpec, error) {
 			Options: opts,
 			Args:    []any{cfg, rt},
 		},
-	}
+	}...)
 	if cfg.Listen {
 		// Started last: by the time HTTP calls arrive, the dispatcher runs.
 		children = append(children, act.SupervisorChildSpec{

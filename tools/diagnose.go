@@ -71,7 +71,8 @@ func init() {
 			"network (peers known but not connected, flapping connections), events (published with no subscribers, slow " +
 			"subscribers), stuck (chains of processes waiting on calls). It reads the process table twice, half the budget apart, " +
 			"probing busy processes in between; Inferred says what was inferred rather than read (ergo does not record whom a " +
-			"process calls). NotChecked lists rules whose data could not be gathered. Sends progress notifications; runs off the " +
+			"process calls). NotChecked lists rules whose data could not be gathered. History: the scenario's trends over the " +
+			"last 15 min of node_history; Notes cite those that rose or fell. Sends progress notifications; runs off the " +
 			"worker pool.",
 		Long:  true,
 		Enums: map[string][]any{"scenario": enumAny(diagnose.Scenarios)},
@@ -92,7 +93,7 @@ func toolDiagnose(env *Env, args *diagnoseArgs) (any, error) {
 	if err != nil {
 		return nil, catalog.Errorf("%v", err)
 	}
-	return rep, nil
+	return withHistory(env.RT, rep, plan.Scenario), nil
 }
 
 // playbook gathers the Facts of one diagnose call.

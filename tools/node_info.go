@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"reflect"
 	"runtime"
 
 	"ergo.services/ergo/gen"
@@ -20,7 +21,7 @@ func init() {
 		FanOut: true,
 		Title:  "Node summary",
 		Description: "gen.NodeInfo (process counts, applications, uptime, memory), the ergo and Go versions and Capabilities: which " +
-			"version-dependent fields and build tags (-tags=pprof, latency) this node has. On ergo < 3.3 it briefly stops " +
+			"version-dependent fields and build tags (-tags=pprof, latency) this node has; on ergo < 3.3 also ProcessesSpawned and ProcessesTerminated since ergomcp started. On ergo < 3.3 it briefly stops " +
 			"the world: poll runtime_stats instead.",
 	}, nodeInfo)
 }
@@ -35,11 +36,47 @@ func nodeInfo(env *Env, args *nodeInfoArgs) (any, error) {
 	if node.Security().ExposeEnvInfo {
 		envVars = redact.Map(info.Env, func(k gen.Env) string { return string(k) })
 	}
-	return record.Append(nil, info, []string{"Env"},
-		record.Field{Name: "Env", Value: envVars},
+	fields := []record.Field{{Name: "Env", Value: envVars}}
+	fields = append(fields, env.RT.spawnTotals(node, info.ProcessesTotal)...)
+	return record.Append(nil, info, []string{"Env"}, append(fields,
 		record.Field{Name: "GoVersion", Value: runtime.Version()},
 		record.Field{Name: "GOMAXPROCS", Value: runtime.GOMAXPROCS(0)},
 		record.Field{Name: "NumCPU", Value: runtime.NumCPU()},
 		record.Field{Name: "Capabilities", Value: env.RT.capabilities(node)},
-	)
+	)...)
+}
+
+// nodeInfoHasSpawned: ergo 3.3's NodeInfo counts spawned and terminated
+// processes itself; 3.1 and 3.2 have no such totals.
+var nodeInfoHasSpawned = func() bool {
+	_, ok := reflect.TypeFor[gen.NodeInfo]().FieldByName("ProcessesSpawned")
+	return ok
+}()
+
+// spawnTotals gives ergo 3.1/3.2's node_info the processes spawned and
+// terminated since ergomcp started, from the history's baseline: ergo
+// numbers PIDs in spawn order, so the highest PID alive now less the
+// highest at the start is what was spawned, and what was spawned less the
+// change in the count is what ended.
+func (rt *Runtime) spawnTotals(node gen.Node, processes int64) []record.Field {
+	if nodeInfoHasSpawned || rt.History == nil {
+		return nil
+	}
+	base := rt.History.Baseline()
+	if base.At.IsZero() {
+		return nil
+	}
+	var top uint64
+	if pids, err := node.ProcessList(); err == nil {
+		for _, pid := range pids {
+			top = max(top, pid.ID)
+		}
+	}
+	spawned := rt.History.SeeHighest(top) - base.HighestPID
+	terminated := max(int64(spawned)-(processes-int64(base.Processes)), 0)
+	return []record.Field{
+		{Name: "ProcessesSpawned", Value: spawned},
+		{Name: "ProcessesTerminated", Value: terminated},
+		{Name: "ProcessesCountedSince", Value: base.At.UTC()},
+	}
 }

@@ -97,9 +97,11 @@ func (rt *Runtime) proxy(env *Env, target gen.Atom) catalog.Result {
 }
 
 // answerMargin is what a remote call leaves of left for its answer to
-// travel back up: a twentieth, between 20 and 250 ms.
+// travel back up: a tenth, between 50 and 500 ms. Less lost the race
+// against the transport's own timeout on a loaded machine (2 cores, -race),
+// and the caller got a bare timeout that does not name the node.
 func answerMargin(left time.Duration) time.Duration {
-	return min(max(left/20, 20*time.Millisecond), 250*time.Millisecond)
+	return min(max(left/10, 50*time.Millisecond), 500*time.Millisecond)
 }
 
 // connectWait bounds connecting to a node that is not connected: a dead

@@ -17,6 +17,7 @@ import (
 
 	"github.com/ergomcp/ergomcp/internal/audit"
 	"github.com/ergomcp/ergomcp/internal/capability"
+	"github.com/ergomcp/ergomcp/internal/history"
 	"github.com/ergomcp/ergomcp/internal/peers"
 	"github.com/ergomcp/ergomcp/internal/result"
 	"github.com/ergomcp/ergomcp/sampler"
@@ -51,6 +52,8 @@ type Runtime struct {
 	Samplers *sampler.Registry
 	// Audit remembers the node's recent tool calls for audit_log.
 	Audit *audit.Log
+	// History is the node's recent past (node_history); nil when off.
+	History *history.Store
 
 	shortInfo capability.ShortInfo
 	node      capability.Node

@@ -25,6 +25,7 @@ var playbooks = []Playbook{
 		Args:        []Arg{nodeArg, appArg, pidArg},
 		Steps: []Step{
 			{Tool: "diagnose", Args: map[string]any{"scenario": "performance"}, Look: "Findings name the processes and the rule that fired (mailbox_growing, cpu_hog, blocked_callback); follow their next steps."},
+			{Tool: "node_history", Args: map[string]any{"minutes": 30, "series": []string{"mailbox_total", "sched_latency_p99", "gc_cpu", "goroutines"}}, Look: "Since when the backlog grows and how fast (Trend, PerSec); Movers are the processes whose mailbox grew most over the last half hour, beyond diagnose's window."},
 			{Tool: "process_top", Args: map[string]any{"sort_by": "mailbox_growth", "window_ms": 2000, "limit": 10}, Look: "MailboxGrowthRate > 0 with TimeToDrainS \"never\" is a consumer that cannot keep up; EstLatencyMs is how long a new message waits."},
 			{Tool: "process_top", Args: map[string]any{"sort_by": "cpu", "window_ms": 2000, "limit": 10}, Look: "CPU near 1 is a process using a whole core; CPUStale means ergo could not record its running time (it never emptied its mailbox)."},
 			{Tool: "process_list", Args: map[string]any{"sort_by": "mailbox", "limit": 10, "application": "{application}"}, Look: "The deepest mailboxes right now, with cumulative counters."},
@@ -40,8 +41,8 @@ var playbooks = []Playbook{
 		Args:        []Arg{nodeArg, appArg, pidArg},
 		Steps: []Step{
 			{Tool: "diagnose", Args: map[string]any{"scenario": "leak"}, Look: "process_leak names the behavior and parent whose processes outrun their terminations."},
-			{Tool: "node_info", Args: map[string]any{}, Look: "ProcessesTotal now; call again in a minute to see the trend."},
-			{Tool: "sample_start", Args: map[string]any{"tool": "runtime_stats", "interval_ms": 5000, "count": 60, "duration_sec": 300}, Look: "Records the goroutine count every 5 s for 5 minutes; sample_read shows the trend."},
+			{Tool: "node_history", Args: map[string]any{"minutes": 60, "series": []string{"processes", "spawned", "terminated", "goroutines"}}, Look: "The last hour: processes' Trend says since when and how fast (PerSec, PerHour); spawned minus terminated is the leak rate; Spawners names the parent and behaviour whose new processes keep coming."},
+			{Tool: "node_info", Args: map[string]any{}, Look: "ProcessesTotal now, and on ergo 3.1/3.2 ProcessesSpawned and ProcessesTerminated since ergomcp started."},
 			{Tool: "process_list", Args: map[string]any{"sort_by": "uptime", "limit": 20, "max_uptime": 60, "application": "{application}"}, Look: "Processes younger than a minute: many of one behavior is the leak."},
 			{Tool: "process_children", Args: map[string]any{"parent": "{pid}", "limit": 50}, Look: "The suspect parent's children: their count and age."},
 			{Tool: "process_info", Args: map[string]any{"pid": "{pid}"}, Look: "Links and monitors: a process that monitors thousands of others is often the spawner."},
@@ -54,6 +55,7 @@ var playbooks = []Playbook{
 		Args:        []Arg{nodeArg, supArg},
 		Steps: []Step{
 			{Tool: "diagnose", Args: map[string]any{"scenario": "restart_loop"}, Look: "restart_loop names the supervisor and its young children."},
+			{Tool: "node_history", Args: map[string]any{"minutes": 30, "series": []string{"processes", "terminated", "spawned", "log_error", "log_panic"}}, Look: "A restart loop is terminated and spawned per second flat at the restart rate while processes stay flat; Spawners names the supervisor (Parent) and the behaviour it restarts, LogSources the process that logs its crash; Since says when it began."},
 			{Tool: "process_list", Args: map[string]any{"sort_by": "uptime", "max_uptime": 5, "limit": 20}, Look: "Processes younger than 5 s: a registered name seen with a new PID on every call is restarting."},
 			{Tool: "process_children", Args: map[string]any{"parent": "{supervisor}"}, Look: "The supervisor's children and their uptime."},
 			{Tool: "sample_listen", Args: map[string]any{"log_levels": []string{"error", "panic"}}, Look: "Captures error and panic log lines: the crash reason of each restart."},
@@ -81,7 +83,7 @@ var playbooks = []Playbook{
 		Steps: []Step{
 			{Tool: "diagnose", Args: map[string]any{"scenario": "memory"}, Look: "heap_growth shows heap before/after and GC CPU share, and the allocation sites behind it."},
 			{Tool: "runtime_stats", Args: map[string]any{}, Look: "Heap live vs goal, GC cycles and CPU share, goroutines (a goroutine leak is a memory leak too)."},
-			{Tool: "sample_start", Args: map[string]any{"tool": "runtime_stats", "interval_ms": 10000, "count": 30, "duration_sec": 300}, Look: "A 5-minute trend of the heap; read it with sample_read."},
+			{Tool: "node_history", Args: map[string]any{"minutes": 60, "series": []string{"heap_live", "gc_cpu", "gc_cycles", "goroutines"}}, Look: "The heap's last hour: a steady rise (Trend rising, PerHour in MiB) since a given time is a leak, a saw-tooth that returns is load; gc_cpu rising with it is GC pressure."},
 			{Tool: "pprof_heap", Args: map[string]any{"limit": 15}, Look: "In-use bytes by allocation site: the functions holding memory."},
 			{Tool: "process_list", Args: map[string]any{"sort_by": "mailbox", "limit": 10}, Look: "Deep mailboxes hold every queued message in memory."},
 		},
@@ -119,6 +121,7 @@ var playbooks = []Playbook{
 		Args:        []Arg{nodeArg, pidArg},
 		Steps: []Step{
 			{Tool: "runtime_stats", Args: map[string]any{}, Look: "Goroutine count and states; compare with node_info's process count (one goroutine per running process)."},
+			{Tool: "node_history", Args: map[string]any{"minutes": 60, "series": []string{"goroutines", "processes"}}, Look: "Goroutines rising while processes stay flat is a goroutine leak outside the actors; since when and how fast."},
 			{Tool: "pprof_goroutines", Args: map[string]any{"limit": 20}, Look: "Goroutines grouped by stack, largest groups first: thousands on one stack is a leak or a pile-up."},
 			{Tool: "pprof_goroutines", Args: map[string]any{"pid": "{pid}"}, Look: "One process's goroutine (needs -tags=pprof)."},
 			{Tool: "pprof_cpu", Args: map[string]any{"duration": 5, "group_by": "pid"}, Look: "CPU by process (needs -tags=pprof)."},
@@ -134,6 +137,7 @@ var playbooks = []Playbook{
 			{Tool: "node_info", Args: map[string]any{"node": "*"}, Look: "Each node's status: a timeout or error is the first suspect."},
 			{Tool: "runtime_stats", Args: map[string]any{"node": "*"}, Look: "Heap, GC and goroutines side by side: the outlier stands out."},
 			{Tool: "diagnose", Args: map[string]any{"node": "*", "scenario": "overview"}, Look: "Findings per node, ranked."},
+			{Tool: "node_history", Args: map[string]any{"node": "*", "minutes": 15, "series": []string{"processes", "heap_live", "goroutines", "log_error"}}, Look: "One trend table per node: the node whose series rise while the others stay flat."},
 			{Tool: "process_top", Args: map[string]any{"node": "*", "sort_by": "mailbox_growth", "limit": 5}, Look: "The growing mailboxes of every node."},
 		},
 	},

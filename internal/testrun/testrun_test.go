@@ -124,6 +124,39 @@ func TestSubtests(t *testing.T) {
 	}
 }
 
+// A subtest flagged "race detected" whose report went to its parent's
+// output follows its parent's verdict.
+func TestSubtestReportInParent(t *testing.T) {
+	sub := failedWith("TestA/sub")
+	parent := func(lines ...string) []event {
+		ev := []event{}
+		for _, l := range lines {
+			ev = append(ev, out("TestA", l))
+		}
+		return append(ev, out("TestA", "--- FAIL: TestA (0.02s)\n"), event{Action: "fail", Test: "TestA"},
+			event{Action: "fail"})
+	}
+	ev := append([]event{{Action: "run", Test: "TestA"}}, sub...)
+	sum, text := judge(t, stream("pkg", append(ev, parent(raceReport(ergoA, ergoB))...)...))
+	if sum.failed != 0 || sum.excused != 2 || sum.brokenPackages != 0 {
+		t.Fatalf("ergo-only report in the parent: %+v\n%s", sum, text)
+	}
+	sum, text = judge(t, stream("pkg", append(ev, parent(raceReport(ergoA, ours))...)...))
+	if sum.failed != 2 {
+		t.Fatalf("a report naming our code in the parent excused the child: %+v\n%s", sum, text)
+	}
+	// No report anywhere: the child and its parent fail.
+	sum, text = judge(t, stream("pkg", append(ev, parent()...)...))
+	if sum.failed < 2 || sum.excused != 0 {
+		t.Fatalf("a race verdict without any report excused: %+v\n%s", sum, text)
+	}
+	// A child left waiting when the package ends fails.
+	sum, _ = judge(t, stream("pkg", append(ev, event{Action: "fail"})...))
+	if sum.failed == 0 {
+		t.Fatalf("a waiting child was forgotten: %+v", sum)
+	}
+}
+
 func TestBuildFailureFails(t *testing.T) {
 	ev := []event{{Action: "build-output", Output: "x.go:1: syntax error\n"}, {Action: "build-fail"}}
 	sum, text := judge(t, stream("pkg", ev...)+"FAIL\tpkg [build failed]\n")
