@@ -191,5 +191,7 @@ func clip(s string, n int) string {
 // sec writes a duration in seconds with millisecond precision.
 func (o *object) sec(k string, d time.Duration) {
 	o.key(k)
-	o.b = strconv.AppendFloat(o.b, d.Round(time.Millisecond).Seconds(), 'f', -1, 64)
+	// Whole milliseconds over 1000, not Seconds(), which adds the fraction
+	// to the whole seconds and writes 1.235 s as 1.2349999999999999.
+	o.b = strconv.AppendFloat(o.b, float64(d.Round(time.Millisecond).Milliseconds())/1000, 'f', -1, 64)
 }

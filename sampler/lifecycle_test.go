@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ergomcp/ergomcp/internal/record"
 )
 
 func summary(t *testing.T, e *Entry, now time.Time) map[string]any {
@@ -116,6 +118,51 @@ func TestRecordJSONFraming(t *testing.T) {
 	for i, x := range a.Samples {
 		if string(x.Data) != cases[order[i]] {
 			t.Errorf("RecordJSON(%q) stored %s, want %s", order[i], x.Data, cases[order[i]])
+		}
+	}
+}
+
+// TestSummarySeconds: durations are seconds with millisecond precision,
+// written in full.
+func TestSummarySeconds(t *testing.T) {
+	r := newTestRegistry(Limits{})
+	s := activeSpec(0, 0)
+	s.Duration, s.Linger = 90*time.Second+250*time.Millisecond, 7*time.Second
+	e := reserve(t, r, s, t0)
+	b := string(e.Summary(t0.Add(1234567 * time.Microsecond))) // 1.2345674 s in
+	for _, want := range []string{`"uptime_sec":1.235`, `"remaining_sec":89.015`, `"duration_sec":90.25`, `"linger_sec":7`} {
+		if !strings.Contains(b, want) {
+			t.Errorf("summary lacks %s: %s", want, b)
+		}
+	}
+}
+
+// TestSummaryOneAllocationEnded: an ended sampler's summary, with its
+// reason at the longest kept, is sized up front too.
+func TestSummaryOneAllocationEnded(t *testing.T) {
+	r := newTestRegistry(Limits{})
+	s := activeSpec(0, 0)
+	s.Description = strings.Repeat("d", 2000)
+	e := reserve(t, r, s, t0)
+	e.Fail(t0.Add(ms(1)), strings.Repeat("e", 2000))
+	e.Finish(t0.Add(ms(2)), "failed: "+strings.Repeat("r", 1000))
+	now := t0.Add(ms(3)) // lingering: no note
+	if n := testing.AllocsPerRun(10, func() { e.Summary(now) }); n != 1 {
+		t.Fatalf("Summary allocated %v times, want 1", n)
+	}
+}
+
+// TestClipEdges: a text whose encoding takes exactly the limit is kept
+// whole; one byte less cuts it, with the ellipsis, within the limit.
+func TestClipEdges(t *testing.T) {
+	for _, s := range []string{strings.Repeat("x", 50), strings.Repeat(`"`, 25), strings.Repeat("é", 25)} {
+		n := len(record.AppendString(nil, s))
+		if got := clip(s, n); got != s {
+			t.Errorf("clip(%.10q, %d) = %q, want it whole", s, n, got)
+		}
+		got := clip(s, n-1)
+		if !strings.HasSuffix(got, "…") || len(record.AppendString(nil, got)) > n-1 || !strings.HasPrefix(s, strings.TrimSuffix(got, "…")) {
+			t.Errorf("clip(%.10q, %d) = %q", s, n-1, got)
 		}
 	}
 }
