@@ -98,7 +98,7 @@ func toolDiagnose(env *Env, args *diagnoseArgs) (any, error) {
 		return nil, catalog.Errorf("%v", err)
 	}
 	pb.complete(&rep)
-	return withHistory(env.RT, rep, plan.Scenario), nil
+	return fitReport(withHistory(env.RT, rep, plan.Scenario), env.RT.Budget), nil
 }
 
 // complete fills the evidence of processes a rule knew only by PID (a

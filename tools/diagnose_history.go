@@ -22,13 +22,13 @@ type diagnosed struct {
 // fell over it in the report's notes; without a horizon it is rep as is.
 func withHistory(rt *Runtime, rep diagnose.Report, scenario string) any {
 	if rt.History == nil {
-		return rep
+		return &rep
 	}
 	h := rt.History.Horizon(scenario, time.Now())
 	if h == nil {
-		return rep
+		return &rep
 	}
-	out := diagnosed{Report: rep, History: h}
+	out := &diagnosed{Report: rep, History: h}
 	out.Notes = append(out.Notes, h.Lines...)
 	return out
 }
