@@ -399,7 +399,14 @@ func TestDiagnoseAllAtOnce(t *testing.T) {
 	}
 	// Heap profiles are as of the last GC: give the hogs a few.
 	time.Sleep(max(wait, 6*time.Second))
-	rep := diagnoseUntil(t, port, map[string]any{}, true, func(rep *diagReport) string {
+	// At the default budget without the race detector; under it (CI) the
+	// node runs several times slower and twelve faults at once need a
+	// longer window to be seen across enough probes.
+	args := map[string]any{}
+	if raceDetector {
+		args["budget_ms"] = 6000
+	}
+	rep := diagnoseUntil(t, port, args, true, func(rep *diagReport) string {
 		var problems []string
 		for i, sc := range all {
 			if msg := culpritProblem(t, node, rep, sc, runs[i]); msg != "" {

@@ -267,6 +267,8 @@ func init() {
 		// The hoarder's own allocation site, as of a GC: in use, and all
 		// it allocated (the rest of the process's heap comes and goes).
 		site := func() (inUse, allocated float64) {
+			// The profile is as of the last GC but one: two make it current.
+			runtime.GC()
 			runtime.GC()
 			recs := make([]runtime.MemProfileRecord, 4096)
 			n, ok := runtime.MemProfile(recs, true)
