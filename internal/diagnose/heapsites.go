@@ -81,11 +81,14 @@ func heapRetention(f *Facts) []Finding {
 			},
 			Sites: []string{fmt.Sprintf("%s: %.1f of %.1f MiB still in use", s.where, mib(s.inUse), mib(s.allocated))},
 		}
-		// Accumulated, not one buffer: it allocated in the window, or it
-		// holds many objects, every one it made (the live heap across GCs
-		// is the process's and is shown, not required: other memory that
-		// is freed can hide one site's growth).
-		grows := s.allocatedInWindow > 0 || s.objects >= HeapRetainMinObjects
+		// Accumulating, not structures made once: it allocated or came to
+		// hold more in the window. Holding many objects it made is not
+		// enough: a buffer or ring preallocated at start (ergomcp's own
+		// history is one) holds all it allocated and never grows, and was
+		// blamed on every healthy node. (The live heap across GCs is the
+		// process's and is shown, not required: other memory that is freed
+		// can hide one site's growth.)
+		grows := s.allocatedInWindow > 0 || s.heldInWindow > 0
 		if f.Runtime != nil {
 			b, a := f.Runtime.Before, f.Runtime.After
 			ev.Metrics = append(ev.Metrics,

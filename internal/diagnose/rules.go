@@ -172,9 +172,9 @@ var Rules = []*Rule{
 		ID: "heap_retention", Scenarios: []string{"memory", "leak"}, Severity: Medium,
 		Needs: NeedHeap, Uses: NeedProcesses | NeedRuntime,
 		Doc: fmt.Sprintf("One allocation site holds at least %d MiB and at least %g of all it allocated since start, or of what it "+
-			"allocated in the window (in use ≈ allocated: nothing it allocates is freed). Medium when the site is a behaviour's code on this node and it allocated in the window or "+
-			"holds at least %d objects (accumulated, not one buffer made at start); low otherwise. The live heap across the window's "+
-			"GCs is shown beside it.", HeapRetainMinBytes>>20, HeapRetainShare, HeapRetainMinObjects),
+			"allocated in the window (in use ≈ allocated: nothing it allocates is freed). Medium when the site is a behaviour's code on this node and it allocated or came to "+
+			"hold more in the window (accumulating, not structures made once at start, however many objects they hold); low otherwise. "+
+			"The live heap across the window's GCs is shown beside it.", HeapRetainMinBytes>>20, HeapRetainShare),
 		Check: heapRetention,
 	},
 	{

@@ -610,11 +610,15 @@ func TestHeapRetentionBoundaries(t *testing.T) {
 		{"at the size and share", site(1<<20, 5<<18, 1, own), gc, Medium},
 		{"just under the size", site(1<<20-1, 1<<20, 1, own), gc, none},
 		{"just under the share", site(1<<20, 5<<18+1, 1, own), gc, none},
-		{"no allocation in the window, many objects", site(4<<20, 4<<20, 0, own), gc, Medium},
+		// Made once and held (a ring preallocated at start): nothing more
+		// allocated or held in the window, whatever the process's heap did.
+		{"preallocated at start, many objects", HeapSite{Funcs: []string{"runtime.mallocgc", own}, InUse: 4 << 20, Allocated: 4 << 20, InUseObjects: 4096}, gc, Low},
+		{"no allocation in the window, many objects", site(4<<20, 4<<20, 0, own), gc, Low},
 		{"live heap rising across a GC", site(4<<20, 4<<20, 0, own),
-			&RuntimeWindow{Before: Runtime{HeapLiveBytes: 50 << 20, GCCycles: 3}, After: Runtime{HeapLiveBytes: 51 << 20, GCCycles: 4}}, Medium},
+			&RuntimeWindow{Before: Runtime{HeapLiveBytes: 50 << 20, GCCycles: 3}, After: Runtime{HeapLiveBytes: 51 << 20, GCCycles: 4}}, Low},
 		{"no GC, heap objects growing", site(4<<20, 4<<20, 0, own),
-			&RuntimeWindow{Before: Runtime{HeapObjectsBytes: 50 << 20, GCCycles: 3}, After: Runtime{HeapObjectsBytes: 51 << 20, GCCycles: 3}}, Medium},
+			&RuntimeWindow{Before: Runtime{HeapObjectsBytes: 50 << 20, GCCycles: 3}, After: Runtime{HeapObjectsBytes: 51 << 20, GCCycles: 3}}, Low},
+		{"held more in the window though allocated none counted", HeapSite{Funcs: []string{"runtime.mallocgc", own}, InUse: 4 << 20, Allocated: 4 << 20, HeldInWindow: 1, InUseObjects: 1}, gc, Medium},
 		{"one buffer made at start, allocated in the window", HeapSite{Funcs: []string{"runtime.mallocgc", own}, InUse: 4 << 20, Allocated: 4 << 20, AllocatedInWindow: 1, InUseObjects: 1}, gc, Medium},
 		{"no runtime, allocated in the window", site(4<<20, 4<<20, 1, own), nil, Medium},
 		{"one buffer made at start", HeapSite{Funcs: []string{"runtime.mallocgc", own}, InUse: 4 << 20, Allocated: 4 << 20, InUseObjects: HeapRetainMinObjects - 1},
