@@ -100,4 +100,20 @@ echo "== go test -race (${#testable[@]} packages)"
 # ergo's own code (see internal/testrun/main.go for why and how).
 go build -o "${TMPDIR:-/tmp}/ergomcp-testrun.$$" ./internal/testrun
 trap 'rm -f "${TMPDIR:-/tmp}/ergomcp-testrun.$$"' EXIT
-{ go test -race -json -count=1 "$@" "${testable[@]}" || true; } | "${TMPDIR:-/tmp}/ergomcp-testrun.$$"
+#
+# Tests that judge rates in real time (diagnose on live faults, the
+# scenarios' own rates) skip themselves under the race detector, which
+# slows a node several times, and run again here without it. With extra
+# arguments (a narrowed run) only the -race pass is made.
+realtime='^(TestDiagnoseCorpus|TestDiagnoseAllAtOnce|TestScenarios)$'
+realtime_pkgs=()
+for pkg in github.com/ergomcp/ergomcp github.com/ergomcp/ergomcp/examples/scenario; do
+	[[ " ${testable[*]} " == *" $pkg "* ]] && realtime_pkgs+=("$pkg")
+done
+{
+	go test -race -json -count=1 "$@" "${testable[@]}" || true
+	if [ "$#" -eq 0 ] && [ "${#realtime_pkgs[@]}" -gt 0 ]; then
+		echo "== real-time tests without -race: ${realtime_pkgs[*]}" >&2
+		go test -json -count=1 -run "$realtime" "${realtime_pkgs[@]}" || true
+	fi
+} | "${TMPDIR:-/tmp}/ergomcp-testrun.$$"

@@ -362,6 +362,9 @@ func (p *eventProbe) HandleEvent(message gen.MessageEvent) error {
 }
 
 func TestScenarios(t *testing.T) {
+	if raceDetector {
+		t.Skip("judges rates in real time, which the race detector slows several times: scripts/test.sh runs it again without -race")
+	}
 	for _, sc := range scenario.All() {
 		t.Run(sc.Name, func(t *testing.T) {
 			check, ok := checks[sc.Name]
