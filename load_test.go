@@ -73,7 +73,9 @@ func TestIdleCost(t *testing.T) {
 	if len(second) != len(first) {
 		t.Errorf("ergomcp processes changed while idle: %v → %v", first, second)
 	}
-	if now := settledGoroutines(t); now.n != withApp.n {
+	// Only more is ergomcp's doing: fewer are earlier tests' nodes still
+	// winding down in this process.
+	if now := settledGoroutines(t); now.n > withApp.n {
 		t.Errorf("goroutines changed while idle: %d → %d; new stacks:\n%s", withApp.n, now.n, strings.Join(now.newSince(withApp), "\n\n"))
 	}
 }
