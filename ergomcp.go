@@ -25,10 +25,10 @@ import (
 	"ergo.services/ergo/gen"
 
 	"github.com/ergomcp/ergomcp/actors"
+	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/ergomcp/ergomcp/internal/history"
 	"github.com/ergomcp/ergomcp/internal/result"
 	"github.com/ergomcp/ergomcp/sampler"
-	"github.com/ergomcp/ergomcp/tools/catalog"
 	"github.com/ergomcp/ergomcp/transport"
 )
 

@@ -11,10 +11,10 @@ import (
 	"ergo.services/ergo/act"
 	"ergo.services/ergo/gen"
 
+	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/ergomcp/ergomcp/internal/fanout"
 	"github.com/ergomcp/ergomcp/internal/remote"
 	"github.com/ergomcp/ergomcp/tools"
-	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
 // workerMailbox bounds each worker's queue. Calls go to the least loaded

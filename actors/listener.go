@@ -7,9 +7,9 @@ import (
 	"ergo.services/ergo/act"
 	"ergo.services/ergo/gen"
 
+	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/ergomcp/ergomcp/internal/playbook"
 	"github.com/ergomcp/ergomcp/tools"
-	"github.com/ergomcp/ergomcp/tools/catalog"
 	"github.com/ergomcp/ergomcp/transport"
 )
 

@@ -1,7 +1,7 @@
 // Package actors holds ergomcp's processes: the supervisor tree, the MCP
 // listener, the dispatcher pool that runs tool calls with native access to
 // the node, and the samplers supervisor. Each is a small act behaviour; the
-// logic they run lives in the ergo-free packages (transport, tools/catalog,
+// logic they run lives in the ergo-free packages (transport, internal/catalog,
 // internal/...).
 package actors
 

@@ -9,10 +9,10 @@ import (
 
 	"ergo.services/ergo/gen"
 
+	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/ergomcp/ergomcp/internal/ident"
 	"github.com/ergomcp/ergomcp/internal/payload"
 	"github.com/ergomcp/ergomcp/internal/record"
-	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
 // This file holds what the action tools (message_types, message_type_info,

@@ -7,7 +7,7 @@ import (
 
 	"ergo.services/ergo/gen"
 
-	"github.com/ergomcp/ergomcp/tools/catalog"
+	"github.com/ergomcp/ergomcp/internal/catalog"
 )
 
 // appInfo reads one application for the app_* tools; an unknown name is an

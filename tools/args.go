@@ -3,7 +3,7 @@ package tools
 import (
 	"strings"
 
-	"github.com/ergomcp/ergomcp/tools/catalog"
+	"github.com/ergomcp/ergomcp/internal/catalog"
 )
 
 // requireNonBlank refuses a required text argument that is empty or only

@@ -5,7 +5,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/ergomcp/ergomcp/tools/catalog"
+	"github.com/ergomcp/ergomcp/internal/catalog"
 )
 
 var updateArgs = flag.Bool("update-args", false, "rewrite ARGUMENTS.md from the tools' arg tags")

@@ -3,9 +3,9 @@ package tools
 import (
 	"encoding/json"
 
+	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/ergomcp/ergomcp/internal/record"
 	"github.com/ergomcp/ergomcp/internal/result"
-	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
 type auditLogArgs struct {

@@ -9,8 +9,8 @@ import (
 	"ergo.services/ergo/act"
 	"ergo.services/ergo/gen"
 
+	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/ergomcp/ergomcp/internal/record"
-	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
 // call_timeout bounds, in seconds.

@@ -9,8 +9,8 @@ import (
 
 	"ergo.services/ergo/gen"
 
+	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/ergomcp/ergomcp/internal/remote"
-	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
 // maxProbed bounds how many peers one call asks whether they run ergomcp.

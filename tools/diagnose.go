@@ -15,6 +15,7 @@ import (
 	"ergo.services/ergo/gen"
 	"github.com/google/pprof/profile"
 
+	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/ergomcp/ergomcp/internal/diagnose"
 	"github.com/ergomcp/ergomcp/internal/events"
 	"github.com/ergomcp/ergomcp/internal/ident"
@@ -22,7 +23,6 @@ import (
 	"github.com/ergomcp/ergomcp/internal/profiles"
 	"github.com/ergomcp/ergomcp/internal/rtstats"
 	"github.com/ergomcp/ergomcp/internal/window"
-	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
 // Bounds of one diagnose call, on top of those of internal/diagnose.

@@ -3,8 +3,8 @@ package tools
 import (
 	"time"
 
+	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/ergomcp/ergomcp/internal/record"
-	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
 type eventInfoArgs struct {

@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/ergomcp/ergomcp/internal/events"
 	"github.com/ergomcp/ergomcp/internal/result"
-	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
 type eventListArgs struct {

@@ -1,6 +1,6 @@
 package tools
 
-import "github.com/ergomcp/ergomcp/tools/catalog"
+import "github.com/ergomcp/ergomcp/internal/catalog"
 
 // testPanicArgs are the arguments of test_panic.
 type testPanicArgs struct {

@@ -10,9 +10,9 @@ import (
 
 	"ergo.services/ergo/gen"
 
+	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/ergomcp/ergomcp/internal/fanout"
 	"github.com/ergomcp/ergomcp/internal/peers"
-	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
 // registrarListWait bounds the wait for the registrar's node list in a

@@ -7,7 +7,7 @@ import (
 
 	"ergo.services/ergo/gen"
 
-	"github.com/ergomcp/ergomcp/tools/catalog"
+	"github.com/ergomcp/ergomcp/internal/catalog"
 )
 
 // Instructions is the MCP instructions text for this node. p must be a

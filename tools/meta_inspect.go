@@ -5,7 +5,7 @@ import (
 
 	"ergo.services/ergo/gen"
 
-	"github.com/ergomcp/ergomcp/tools/catalog"
+	"github.com/ergomcp/ergomcp/internal/catalog"
 )
 
 type metaInspectArgs struct {

@@ -10,9 +10,9 @@ import (
 
 	"ergo.services/ergo/gen"
 
+	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/ergomcp/ergomcp/internal/record"
 	"github.com/ergomcp/ergomcp/internal/redact"
-	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
 type networkConnectRouteArgs struct {

@@ -1,8 +1,8 @@
 package tools
 
 import (
+	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/ergomcp/ergomcp/internal/record"
-	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
 type networkDisconnectArgs struct {

@@ -5,8 +5,8 @@ import (
 
 	"ergo.services/ergo/gen"
 
+	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/ergomcp/ergomcp/internal/remote"
-	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
 type networkPingArgs struct {

@@ -3,8 +3,8 @@ package tools
 import (
 	"ergo.services/ergo/gen"
 
+	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/ergomcp/ergomcp/internal/redact"
-	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
 type nodeEnvArgs struct {

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/ergomcp/ergomcp/internal/profiles"
-	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
 // CPU profile durations, in seconds.

@@ -1,9 +1,9 @@
 package tools
 
 import (
+	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/ergomcp/ergomcp/internal/ident"
 	"github.com/ergomcp/ergomcp/internal/profiles"
-	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
 type pprofGoroutinesArgs struct {

@@ -11,10 +11,10 @@ import (
 
 	"ergo.services/ergo/gen"
 
+	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/ergomcp/ergomcp/internal/ident"
 	"github.com/ergomcp/ergomcp/internal/profiles"
 	"github.com/ergomcp/ergomcp/internal/result"
-	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
 // labelledGoroutines parks n goroutines, each under its own pprof label

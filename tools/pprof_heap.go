@@ -3,8 +3,8 @@ package tools
 import (
 	"runtime"
 
+	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/ergomcp/ergomcp/internal/profiles"
-	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
 type pprofHeapArgs struct {

@@ -3,9 +3,9 @@ package tools
 import (
 	"ergo.services/ergo/gen"
 
+	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/ergomcp/ergomcp/internal/record"
 	"github.com/ergomcp/ergomcp/internal/redact"
-	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
 type processInfoArgs struct {

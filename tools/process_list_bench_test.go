@@ -10,8 +10,8 @@ import (
 	"ergo.services/ergo/act"
 	"ergo.services/ergo/gen"
 
+	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/ergomcp/ergomcp/internal/result"
-	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
 // nodeProcess is the part of a worker process that process_list uses.

@@ -3,7 +3,7 @@ package tools
 import (
 	"ergo.services/ergo/gen"
 
-	"github.com/ergomcp/ergomcp/tools/catalog"
+	"github.com/ergomcp/ergomcp/internal/catalog"
 )
 
 type processStateArgs struct {

@@ -5,10 +5,10 @@ import (
 
 	"ergo.services/ergo/gen"
 
+	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/ergomcp/ergomcp/internal/query"
 	"github.com/ergomcp/ergomcp/internal/record"
 	"github.com/ergomcp/ergomcp/internal/result"
-	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
 // scanProcesses calls fn for every process record in PID order, one page in memory

@@ -7,11 +7,11 @@ import (
 
 	"ergo.services/ergo/gen"
 
+	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/ergomcp/ergomcp/internal/query"
 	"github.com/ergomcp/ergomcp/internal/record"
 	"github.com/ergomcp/ergomcp/internal/result"
 	"github.com/ergomcp/ergomcp/internal/window"
-	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
 // processTopArgs takes process_list's filters and limit; its own sort_by

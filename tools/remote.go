@@ -13,11 +13,11 @@ import (
 	"ergo.services/ergo/gen"
 	"ergo.services/ergo/net/edf"
 
+	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/ergomcp/ergomcp/internal/fanout"
 	"github.com/ergomcp/ergomcp/internal/peers"
 	"github.com/ergomcp/ergomcp/internal/redact"
 	"github.com/ergomcp/ergomcp/internal/remote"
-	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
 // DispatcherName is the registered name of ergomcp's dispatcher on every

@@ -5,8 +5,8 @@ import (
 
 	"ergo.services/ergo/gen"
 
+	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/ergomcp/ergomcp/internal/ident"
-	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
 // maxAtomLen is the longest name ergo accepts (an atom), so longer ones

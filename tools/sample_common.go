@@ -7,9 +7,9 @@ import (
 
 	"ergo.services/ergo/gen"
 
+	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/ergomcp/ergomcp/internal/remote"
 	"github.com/ergomcp/ergomcp/sampler"
-	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
 // What the sampler tools and the samplers process and its sampler actors

@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/ergomcp/ergomcp/internal/record"
 	"github.com/ergomcp/ergomcp/internal/result"
-	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
 type sampleListArgs struct {

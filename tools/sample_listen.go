@@ -10,9 +10,9 @@ import (
 
 	"ergo.services/ergo/gen"
 
+	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/ergomcp/ergomcp/internal/record"
 	"github.com/ergomcp/ergomcp/sampler"
-	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
 // stringList is a list argument that also takes a single string, plain or

@@ -3,7 +3,7 @@ package tools
 import (
 	"time"
 
-	"github.com/ergomcp/ergomcp/tools/catalog"
+	"github.com/ergomcp/ergomcp/internal/catalog"
 )
 
 type sampleReadArgs struct {

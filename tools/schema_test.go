@@ -8,8 +8,8 @@ import (
 
 	"github.com/google/jsonschema-go/jsonschema"
 
+	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/ergomcp/ergomcp/sampler"
-	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
 // plausible is a value of the schema's type that no rule refuses on its

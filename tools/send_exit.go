@@ -6,7 +6,7 @@ import (
 
 	"ergo.services/ergo/gen"
 
-	"github.com/ergomcp/ergomcp/tools/catalog"
+	"github.com/ergomcp/ergomcp/internal/catalog"
 )
 
 // maxReasonLen bounds a free-text exit reason: it ends up in logs and

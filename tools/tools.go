@@ -18,11 +18,11 @@ import (
 
 	"github.com/ergomcp/ergomcp/internal/audit"
 	"github.com/ergomcp/ergomcp/internal/capability"
+	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/ergomcp/ergomcp/internal/history"
 	"github.com/ergomcp/ergomcp/internal/peers"
 	"github.com/ergomcp/ergomcp/internal/result"
 	"github.com/ergomcp/ergomcp/sampler"
-	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
 // Registry lists every tool ergomcp serves.

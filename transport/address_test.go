@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ergomcp/ergomcp/tools/catalog"
+	"github.com/ergomcp/ergomcp/internal/catalog"
 )
 
 // TestURLOfAllInterfaces: a server bound to every interface is reachable

@@ -9,8 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/ergomcp/ergomcp/internal/redact"
-	"github.com/ergomcp/ergomcp/tools/catalog"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ergomcp/ergomcp/tools/catalog"
+	"github.com/ergomcp/ergomcp/internal/catalog"
 )
 
 // Defaults applied by New to zero Config fields.

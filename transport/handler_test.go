@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ergomcp/ergomcp/tools/catalog"
+	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ergomcp/ergomcp/tools/catalog"
+	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/ergomcp/ergomcp/transport"
 )
 

@@ -6,7 +6,7 @@ package audit
 import (
 	"sync"
 
-	"github.com/ergomcp/ergomcp/tools/catalog"
+	"github.com/ergomcp/ergomcp/internal/catalog"
 )
 
 // DefaultSize is how many calls a Log remembers by default.

@@ -5,7 +5,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/ergomcp/ergomcp/tools/catalog"
+	"github.com/ergomcp/ergomcp/internal/catalog"
 )
 
 func TestRing(t *testing.T) {

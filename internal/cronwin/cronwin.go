@@ -10,7 +10,7 @@ import (
 	"iter"
 	"time"
 
-	"github.com/ergomcp/ergomcp/tools/catalog"
+	"github.com/ergomcp/ergomcp/internal/catalog"
 )
 
 // Window bounds, in seconds.

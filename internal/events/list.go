@@ -6,8 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/ergomcp/ergomcp/internal/query"
-	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
 // ListArgs are event_list's own arguments; the tool embeds them next to

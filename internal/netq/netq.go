@@ -8,7 +8,7 @@ import (
 	"cmp"
 	"strings"
 
-	"github.com/ergomcp/ergomcp/tools/catalog"
+	"github.com/ergomcp/ergomcp/internal/catalog"
 )
 
 // Limit bounds for network_nodes.

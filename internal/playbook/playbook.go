@@ -13,7 +13,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/ergomcp/ergomcp/tools/catalog"
+	"github.com/ergomcp/ergomcp/internal/catalog"
 )
 
 // Playbook is one investigation.

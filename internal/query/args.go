@@ -4,7 +4,7 @@ import (
 	"math"
 	"strings"
 
-	"github.com/ergomcp/ergomcp/tools/catalog"
+	"github.com/ergomcp/ergomcp/internal/catalog"
 )
 
 // Limit bounds for process_list.

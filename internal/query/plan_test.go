@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ergomcp/ergomcp/tools/catalog"
+	"github.com/ergomcp/ergomcp/internal/catalog"
 )
 
 var allCaps = Caps{MailboxLatency: true, LatencyMeasured: true, Wakeups: true, InitTime: true}

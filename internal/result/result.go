@@ -10,8 +10,8 @@ import (
 	"sort"
 	"strconv"
 
+	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/ergomcp/ergomcp/internal/record"
-	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
 // Response budgets, in bytes of JSON text. An agent pays for every byte

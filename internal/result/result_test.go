@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/ergomcp/ergomcp/internal/record"
-	"github.com/ergomcp/ergomcp/tools/catalog"
 )
 
 func items(n int) []json.RawMessage {

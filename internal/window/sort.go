@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/ergomcp/ergomcp/tools/catalog"
+	"github.com/ergomcp/ergomcp/internal/catalog"
 )
 
 // Window bounds for process_top, in milliseconds: long enough to see a
