@@ -254,7 +254,7 @@ var samplerMix = []map[string]any{
 //
 // The floor of each mix is the same tool calls at the same rate with no
 // sampler: one process calls them in a plain loop through the tool runtime
-// (tools.Runtime.Run, what a sampler calls) with the arguments decoded
+// (tools.Server.Run, what a sampler calls) with the arguments decoded
 // once, sleeping until the next call is due; sample_list there lists a
 // registry holding 32 samplers with full buffers, as the real one does.
 // The difference is the sampler machinery: timers, messages to the actors,
@@ -366,14 +366,14 @@ type floorJob struct {
 // until then, and reports the calls that failed on done.
 type floorRunner struct {
 	act.Actor
-	rt     *tools.Runtime
+	rt     *tools.Server
 	jobs   []floorJob
 	period time.Duration
 	done   chan int
 }
 
 func (f *floorRunner) Init(args ...any) error {
-	f.rt, f.jobs, f.period, f.done = args[0].(*tools.Runtime), args[1].([]floorJob), args[2].(time.Duration), args[3].(chan int)
+	f.rt, f.jobs, f.period, f.done = args[0].(*tools.Server), args[1].([]floorJob), args[2].(time.Duration), args[3].(chan int)
 	return nil
 }
 
@@ -395,7 +395,7 @@ func (f *floorRunner) HandleMessage(from gen.PID, message any) error {
 func benchSamplerFloor(b *testing.B, samplers int, mixOf func(testing.TB, gen.Node) []map[string]any) {
 	node, _ := benchApp(b, ergomcp.Options{})
 	mix := mixOf(b, node)
-	rt := tools.NewRuntime(node, catalog.Policy{}, result.DefaultBudget)
+	rt := tools.NewServer(node, catalog.Policy{}, result.DefaultBudget)
 	rt.Samplers = sampler.NewRegistry(string(node.Name()), sampler.Limits{ReadBudget: result.DefaultBudget})
 	settings, err := sampler.Params{IntervalMs: 100, DurationSec: 600, BufferSize: 32}.Settings(true)
 	if err != nil {

@@ -27,7 +27,7 @@ const workerMailbox = 64
 
 // The peer watch: every watchEvery a goroutine of the dispatcher looks at
 // the connected
-// nodes for the peer memory (tools.Runtime.Peers) and pings, at most once
+// nodes for the peer memory (tools.Server.Peers) and pings, at most once
 // at a time each, those not pinged for pingEvery, waiting pingWait: a
 // peer that is connected but does not answer (stopped, wedged) is told
 // from a healthy one only by a ping, and a peer restarted between two
@@ -47,7 +47,7 @@ const (
 // Here the caller learns at once that the pool is saturated.
 type dispatcher struct {
 	act.Actor
-	rt      *tools.Runtime
+	rt      *tools.Server
 	refuse  bool
 	crew    *crew
 	workers []gen.PID
@@ -99,7 +99,7 @@ func (c *crew) swap(pids []gen.PID) []gen.PID {
 }
 
 func (d *dispatcher) Init(args ...any) error {
-	cfg, rt, c := args[0].(*Config), args[1].(*tools.Runtime), args[2].(*crew)
+	cfg, rt, c := args[0].(*Config), args[1].(*tools.Server), args[2].(*crew)
 	size := cfg.PoolSize
 	d.rt, d.refuse, d.crew = rt, cfg.RefuseRemote, c
 	for _, pid := range c.swap(nil) {
@@ -128,7 +128,7 @@ func (d *dispatcher) Init(args ...any) error {
 // node stops. It is a goroutine, not timer messages to the dispatcher:
 // it needs no process (the pings spawn hops) and leaves the dispatcher's
 // mailbox to calls.
-func watchPeers(ctx context.Context, node gen.Node, rt *tools.Runtime) {
+func watchPeers(ctx context.Context, node gen.Node, rt *tools.Server) {
 	tick := time.NewTicker(watchEvery)
 	defer tick.Stop()
 	for {
@@ -344,7 +344,7 @@ type request struct {
 
 type worker struct {
 	act.Actor
-	rt   *tools.Runtime
+	rt   *tools.Server
 	slot *slot
 	// panicked: a tool panicked here; the worker runs no more calls and
 	// waits for the dispatcher to take it out of its table (retire).
@@ -352,7 +352,7 @@ type worker struct {
 }
 
 func (w *worker) Init(args ...any) error {
-	w.rt, w.slot = args[0].(*tools.Runtime), args[1].(*slot)
+	w.rt, w.slot = args[0].(*tools.Server), args[1].(*slot)
 	return nil
 }
 
@@ -423,8 +423,8 @@ func (w *worker) finished() error {
 // may be used from any goroutine: it only sends through the node.
 type Dispatch struct {
 	Node gen.Node
-	// RT runs Long tools on the caller's goroutine, off the worker pool.
-	RT *tools.Runtime
+	// Server runs Long tools on the caller's goroutine, off the worker pool.
+	Server *tools.Server
 	// FanOut bounds the nodes a node="*" call asks at once; 0 means all
 	// of them (fanout.MaxNodes). Remote hops hold no worker (tools.Remote),
 	// so asking every node at once costs the pool one call, this node's.
@@ -438,10 +438,10 @@ func (d *Dispatch) Invoke(ctx context.Context, call *catalog.Call) catalog.Resul
 		if parallel <= 0 {
 			parallel = fanout.MaxNodes
 		}
-		return d.RT.RunFanOut(ctx, d.Node, call, parallel, d.Invoke)
+		return d.Server.RunFanOut(ctx, d.Node, call, parallel, d.Invoke)
 	}
 	if tools.Direct(d.Node, call) {
-		return d.RT.RunDirect(ctx, d.Node, call)
+		return d.Server.RunDirect(ctx, d.Node, call)
 	}
 	req := &request{ctx: ctx, call: call, reply: make(chan catalog.Result, 1)}
 	if err := d.Node.Send(DispatcherName, req); err != nil {

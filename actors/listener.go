@@ -8,7 +8,7 @@ import (
 	"ergo.services/ergo/gen"
 
 	"github.com/ergomcp/ergomcp/internal/catalog"
-	"github.com/ergomcp/ergomcp/internal/playbook"
+	"github.com/ergomcp/ergomcp/internal/prompts"
 	"github.com/ergomcp/ergomcp/tools"
 	"github.com/ergomcp/ergomcp/transport"
 )
@@ -28,12 +28,12 @@ type listener struct {
 }
 
 func (l *listener) Init(args ...any) error {
-	cfg, rt := args[0].(*Config), args[1].(*tools.Runtime)
+	cfg, rt := args[0].(*Config), args[1].(*tools.Server)
 	hc := cfg.HTTP
 	hc.Registry = &tools.Registry
-	hc.Prompts = playbook.Prompts()
+	hc.Prompts = prompts.Catalog()
 	hc.Policy = cfg.Policy
-	hc.Invoker = &Dispatch{Node: l.Node(), RT: rt}
+	hc.Invoker = &Dispatch{Node: l.Node(), Server: rt}
 	hc.Audit = auditLogger(l.Node().Log(), rt)
 	// The node's logger, not the listener's: the transport logs from HTTP
 	// goroutines.
@@ -69,7 +69,7 @@ func (l *listener) Terminate(reason error) {
 // auditLogger records each tool call in the node's audit ring and log.
 // It runs on HTTP goroutines, so it uses the node's logger, which is safe
 // from any goroutine, not the listener's process logger.
-func auditLogger(log gen.Log, rt *tools.Runtime) func(catalog.AuditRecord) {
+func auditLogger(log gen.Log, rt *tools.Server) func(catalog.AuditRecord) {
 	return func(r catalog.AuditRecord) {
 		rt.Audit.Add(r)
 		auditLog(log, r)

@@ -32,12 +32,12 @@ const samplerMailbox = 1024
 // process to start its actor; nothing else goes through it.
 type samplers struct {
 	act.Actor
-	rt  *tools.Runtime
+	rt  *tools.Server
 	opt gen.ProcessOptions
 }
 
 func (s *samplers) Init(args ...any) error {
-	cfg, rt := args[0].(*Config), args[1].(*tools.Runtime)
+	cfg, rt := args[0].(*Config), args[1].(*tools.Server)
 	s.rt = rt
 	s.opt = gen.ProcessOptions{MailboxSize: samplerMailbox, LogLevel: cfg.LogLevel}
 	// The actors of an earlier incarnation were told to end: their
@@ -92,7 +92,7 @@ func (s *samplers) HandleInspect(from gen.PID, item ...string) map[string]string
 // ergo's timers, logger registration and event subscription.
 type samplerActor struct {
 	act.Actor
-	rt     *tools.Runtime
+	rt     *tools.Server
 	entry  *sampler.Entry
 	ticker *sampler.Ticker  // active samplers
 	listen *tools.ListenJob // passive samplers
@@ -109,7 +109,7 @@ type (
 )
 
 func (s *samplerActor) Init(args ...any) error {
-	s.rt = args[0].(*tools.Runtime)
+	s.rt = args[0].(*tools.Server)
 	req := args[1].(*tools.StartSampler)
 	s.entry, req.PID = req.Entry, s.PID()
 	s.entry.SetActor(s.PID().String(), s.PID())

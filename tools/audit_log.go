@@ -24,7 +24,7 @@ func init() {
 }
 
 func auditLogTool(env *Env, args *auditLogArgs) (any, error) {
-	records, total := env.RT.Audit.Recent(env.gather(args.Limit))
+	records, total := env.Server.Audit.Recent(env.gather(args.Limit))
 	list := &result.List{Total: int(total), Truncated: int(total) > len(records), ItemsKey: "calls", Items: make([]json.RawMessage, 0, len(records))}
 	for _, r := range records {
 		item, err := record.Append(nil, r, nil)

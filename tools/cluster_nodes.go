@@ -77,9 +77,9 @@ func clusterNodes(env *Env, args *clusterNodesArgs) (any, error) {
 	} else if discovered, err = reg.Nodes(); err != nil {
 		res.Discovery = "the registrar does not list nodes: " + err.Error()
 	}
-	env.RT.Observe(node)
+	env.Server.Observe(node)
 	var remembered []gen.Atom
-	for _, n := range env.RT.Peers.Names() {
+	for _, n := range env.Server.Peers.Names() {
 		remembered = append(remembered, gen.Atom(n))
 	}
 	names := slices.Concat(connected, discovered, remembered)
@@ -99,7 +99,7 @@ func clusterNodes(env *Env, args *clusterNodesArgs) (any, error) {
 	now := time.Now()
 	for i := range res.Nodes[1:] {
 		n := &res.Nodes[i+1]
-		if seen, ok := env.RT.Peers.Get(n.Name); ok {
+		if seen, ok := env.Server.Peers.Get(n.Name); ok {
 			n.Seen = seen.Story(now)
 		}
 		wg.Add(1)
@@ -126,7 +126,7 @@ func (e *Env) probeErgomcp(n *clusterNode, name gen.Atom) {
 	start := time.Now()
 	ctx, cancel := context.WithDeadline(e.Ctx, deadline)
 	defer cancel()
-	_, err = e.RT.callPeer(ctx, e.Node(), name, req)
+	_, err = e.Server.callPeer(ctx, e.Node(), name, req)
 	switch {
 	case err == nil:
 		n.Ergomcp, n.RoundTripMs = "yes", float64(time.Since(start).Microseconds())/1000

@@ -48,7 +48,7 @@ func cronSchedule(env *Env, args *cronScheduleArgs) (any, error) {
 	}
 	first, end := cronwin.Window(time.Now(), args.window)
 	list := &result.List{ItemsKey: "schedule"}
-	budget := env.RT.Budget
+	budget := env.Server.Budget
 	if budget <= 0 {
 		budget = result.DefaultBudget
 	}

@@ -98,7 +98,7 @@ func toolDiagnose(env *Env, args *diagnoseArgs) (any, error) {
 		return nil, catalog.Errorf("%v", err)
 	}
 	pb.complete(&rep)
-	return fitReport(withHistory(env.RT, rep, plan.Scenario), env.RT.Budget), nil
+	return fitReport(withHistory(env.Server, rep, plan.Scenario), env.Server.Budget), nil
 }
 
 // complete fills the evidence of processes a rule knew only by PID (a
@@ -308,8 +308,8 @@ func (pb *playbook) firstPass() error {
 // startOptional takes the window's starting readings of what the
 // scenario reads besides processes.
 func (pb *playbook) startOptional() {
-	if pb.wants(diagnose.NeedLogs) && pb.env.RT.logs != nil {
-		pb.logs0 = logCounts(pb.env.RT.logs)
+	if pb.wants(diagnose.NeedLogs) && pb.env.Server.logs != nil {
+		pb.logs0 = logCounts(pb.env.Server.logs)
 	}
 	pb.goroutineDump(true)
 	if pb.wants(diagnose.NeedHeap) {
@@ -320,9 +320,9 @@ func (pb *playbook) startOptional() {
 	}
 	if pb.wants(diagnose.NeedNetwork) {
 		if net, err := pb.env.network(); err == nil {
-			pb.env.RT.Observe(pb.node)
+			pb.env.Server.Observe(pb.node)
 			pb.recon0 = map[string]int{}
-			for _, n := range pb.env.RT.Peers.All() {
+			for _, n := range pb.env.Server.Peers.All() {
 				pb.recon0[n.Name] = n.Reconnects
 			}
 			pb.peers0 = map[string]int64{}
@@ -333,7 +333,7 @@ func (pb *playbook) startOptional() {
 			}
 		}
 	}
-	if pb.wants(diagnose.NeedEvents) && pb.env.RT.node.EventRangeInfo {
+	if pb.wants(diagnose.NeedEvents) && pb.env.Server.node.EventRangeInfo {
 		if t := events.OpenTable(pb.node); t != nil {
 			pb.pub0 = map[string]int64{}
 			t.Range(func(e *events.Event) bool {
@@ -686,9 +686,9 @@ func (pb *playbook) network() {
 // longer connected included: ergo forgets a connection once it ends and
 // cannot tell a stopped peer from a healthy one.
 func (pb *playbook) seenPeers(peer func(string) *diagnose.Peer) {
-	pb.env.RT.Observe(pb.node)
+	pb.env.Server.Observe(pb.node)
 	now := time.Now()
-	for _, n := range pb.env.RT.Peers.All() {
+	for _, n := range pb.env.Server.Peers.All() {
 		if gen.Atom(n.Name) == pb.node.Name() {
 			continue
 		}
@@ -767,13 +767,13 @@ func (pb *playbook) logs() {
 	case !pb.wants(diagnose.NeedLogs):
 		pb.f.Missing[diagnose.NeedLogs] = "not gathered in this scenario"
 		return
-	case pb.env.RT.logs == nil:
+	case pb.env.Server.logs == nil:
 		pb.f.Missing[diagnose.NeedLogs] = "the node refused diagnose's log counter"
 		return
 	}
 	end := time.Now()
-	pb.f.Logs = logFacts(pb.env.RT.logs, pb.logs0, end)
-	pb.f.LogsSince = end.Sub(pb.env.RT.logs.Since())
+	pb.f.Logs = logFacts(pb.env.Server.logs, pb.logs0, end)
+	pb.f.LogsSince = end.Sub(pb.env.Server.logs.Since())
 	for _, e := range pb.f.Logs {
 		if e.Level == "panic" {
 			pb.col.WantBehavior(e.Behavior)

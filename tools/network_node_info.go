@@ -28,11 +28,11 @@ func networkNodeInfo(env *Env, args *networkNodeInfoArgs) (any, error) {
 	}
 	rn, err := connectedPeer(net, args.Name)
 	if err != nil {
-		if _, ok := env.RT.Peers.Get(args.Name); ok {
-			return nil, catalog.Errorf("%v; %s", err, env.RT.seen(env.Node(), args.Name))
+		if _, ok := env.Server.Peers.Get(args.Name); ok {
+			return nil, catalog.Errorf("%v; %s", err, env.Server.seen(env.Node(), args.Name))
 		}
 		return nil, err
 	}
-	env.RT.Observe(env.Node())
-	return peerRecord(rn.Info(), record.Field{Name: "Seen", Value: seenOf(env.RT, args.Name, time.Now())})
+	env.Server.Observe(env.Node())
+	return peerRecord(rn.Info(), record.Field{Name: "Seen", Value: seenOf(env.Server, args.Name, time.Now())})
 }

@@ -41,7 +41,7 @@ func networkNodes(env *Env, args *networkNodesArgs) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	env.RT.Observe(env.Node())
+	env.Server.Observe(env.Node())
 	now := time.Now()
 	var matched []peerEntry
 	for _, name := range net.Nodes() {
@@ -63,7 +63,7 @@ func networkNodes(env *Env, args *networkNodesArgs) (any, error) {
 	kept := matched[:min(len(matched), env.gather(args.Limit))]
 	list := &result.List{Total: len(matched), Truncated: len(kept) < len(matched), ItemsKey: "nodes"}
 	for i := range kept {
-		item, err := peerRecord(kept[i].info, record.Field{Name: "Seen", Value: seenOf(env.RT, string(kept[i].info.Node), now)})
+		item, err := peerRecord(kept[i].info, record.Field{Name: "Seen", Value: seenOf(env.Server, string(kept[i].info.Node), now)})
 		if err != nil {
 			return nil, err
 		}
@@ -89,7 +89,7 @@ type peerSeen struct {
 	UnansweredPings         int     `json:",omitempty"`
 }
 
-func seenOf(rt *Runtime, name string, now time.Time) peerSeen {
+func seenOf(rt *Server, name string, now time.Time) peerSeen {
 	n, ok := rt.Peers.Get(name)
 	if !ok {
 		return peerSeen{Healthy: true}

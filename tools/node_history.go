@@ -42,10 +42,10 @@ func init() {
 }
 
 func nodeHistory(env *Env, args *nodeHistoryArgs) (any, error) {
-	if env.RT.History == nil {
+	if env.Server.History == nil {
 		return nil, catalog.Errorf("the node's history is off (Options.DisableHistory): use sample_start to record a tool over time")
 	}
 	q := args.query
 	q.Now = time.Now()
-	return env.RT.History.Report(q), nil
+	return env.Server.History.Report(q), nil
 }

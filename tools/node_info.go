@@ -37,12 +37,12 @@ func nodeInfo(env *Env, args *nodeInfoArgs) (any, error) {
 		envVars = redact.Map(info.Env, func(k gen.Env) string { return string(k) })
 	}
 	fields := []record.Field{{Name: "Env", Value: envVars}}
-	fields = append(fields, env.RT.spawnTotals(node, info.ProcessesTotal)...)
+	fields = append(fields, env.Server.spawnTotals(node, info.ProcessesTotal)...)
 	return record.Append(nil, info, []string{"Env"}, append(fields,
 		record.Field{Name: "GoVersion", Value: runtime.Version()},
 		record.Field{Name: "GOMAXPROCS", Value: runtime.GOMAXPROCS(0)},
 		record.Field{Name: "NumCPU", Value: runtime.NumCPU()},
-		record.Field{Name: "Capabilities", Value: env.RT.capabilities(node)},
+		record.Field{Name: "Capabilities", Value: env.Server.capabilities(node)},
 	)...)
 }
 
@@ -58,7 +58,7 @@ var nodeInfoHasSpawned = func() bool {
 // numbers PIDs in spawn order, so the highest PID alive now less the
 // highest at the start is what was spawned, and what was spawned less the
 // change in the count is what ended.
-func (rt *Runtime) spawnTotals(node gen.Node, processes int64) []record.Field {
+func (rt *Server) spawnTotals(node gen.Node, processes int64) []record.Field {
 	if nodeInfoHasSpawned || rt.History == nil {
 		return nil
 	}

@@ -81,8 +81,8 @@ func BenchmarkPprofGoroutines(b *testing.B) {
 				}
 			}
 		})
-		rt := NewRuntime(node, catalog.Policy{}, result.DefaultBudget)
-		env := &Env{Ctx: context.Background(), Process: nodeProcess{node: node}, RT: rt}
+		rt := NewServer(node, catalog.Policy{}, result.DefaultBudget)
+		env := &Env{Ctx: context.Background(), Process: nodeProcess{node: node}, Server: rt}
 		b.Run(fmt.Sprintf("tool_pid/%d", n), func(b *testing.B) {
 			args := &pprofGoroutinesArgs{PID: target.String()}
 			if err := args.Validate(); err != nil {

@@ -82,7 +82,7 @@ func processChildren(env *Env, args *processChildrenArgs) (any, error) {
 	if args.Recursive {
 		more = func(i int) []record.Field { return []record.Field{{Name: "Depth", Value: depths[i]}} }
 	}
-	list, err := env.RT.shortInfoList(env.RT.queryCaps(node), kept, more)
+	list, err := env.Server.shortInfoList(env.Server.queryCaps(node), kept, more)
 	if err != nil {
 		return nil, err
 	}

@@ -39,7 +39,7 @@ func processList(env *Env, args *processListArgs) (any, error) {
 }
 
 // queryCaps says which newer fields this node's records carry.
-func (rt *Runtime) queryCaps(node gen.Node) query.Caps {
+func (rt *Server) queryCaps(node gen.Node) query.Caps {
 	return query.Caps{
 		MailboxLatency:  rt.shortInfo.MailboxLatency.OK(),
 		LatencyMeasured: rt.latencyMeasured(node),
@@ -50,7 +50,7 @@ func (rt *Runtime) queryCaps(node gen.Node) query.Caps {
 
 // fill copies what filters and sorts read; fields newer than ergo 3.1 are
 // read at offsets probed at start.
-func (rt *Runtime) fill(x *query.Proc, p *gen.ProcessShortInfo) {
+func (rt *Server) fill(x *query.Proc, p *gen.ProcessShortInfo) {
 	raw := unsafe.Pointer(p)
 	*x = query.Proc{
 		ID:             p.PID.ID,
@@ -72,7 +72,7 @@ func (rt *Runtime) fill(x *query.Proc, p *gen.ProcessShortInfo) {
 // shortInfoRecord encodes one record with its derived metrics, then more
 // (a tool's own fields, such as process_children's Depth); x is scratch
 // space.
-func (rt *Runtime) shortInfoRecord(p *gen.ProcessShortInfo, x *query.Proc, more ...record.Field) (json.RawMessage, error) {
+func (rt *Server) shortInfoRecord(p *gen.ProcessShortInfo, x *query.Proc, more ...record.Field) (json.RawMessage, error) {
 	rt.fill(x, p)
 	var extra []record.Field
 	if v, ok := query.Utilization(x); ok {

@@ -47,7 +47,7 @@ func init() {
 }
 
 func processTop(env *Env, args *processTopArgs) (any, error) {
-	caps := env.RT.queryCaps(env.Node())
+	caps := env.Server.queryCaps(env.Node())
 	plan, err := args.ProcessArgs.Plan(caps)
 	if err == nil {
 		plan.Skip(env.gather(0))
@@ -81,7 +81,7 @@ func processTop(env *Env, args *processTopArgs) (any, error) {
 	var x query.Proc
 	stale := 0
 	err = env.scanProcesses("process_top", func(p *gen.ProcessShortInfo) {
-		env.RT.fill(&x, p)
+		env.Server.fill(&x, p)
 		if !plan.Match(&x) {
 			return
 		}
@@ -101,7 +101,7 @@ func processTop(env *Env, args *processTopArgs) (any, error) {
 	list := &result.List{ItemsKey: "processes", Total: top.Matched(), Unavailable: caps.Unavailable()}
 	latency := caps.LatencyMeasured
 	for _, row := range top.Result() {
-		item, err := record.AppendValue(nil, row.record(latency, &x, env.RT))
+		item, err := record.AppendValue(nil, row.record(latency, &x, env.Server))
 		if err != nil {
 			return nil, fmt.Errorf("encoding process %s: %w", row.info.PID, err)
 		}
@@ -169,7 +169,7 @@ type topRecord struct {
 	New, Reset, Stalled, CPUStale bool
 }
 
-func (row *topRow) record(latency bool, x *query.Proc, rt *Runtime) topRecord {
+func (row *topRow) record(latency bool, x *query.Proc, rt *Server) topRecord {
 	r, p := &row.rates, &row.info
 	out := topRecord{
 		PID:               p.PID,

@@ -42,7 +42,7 @@ func sampleRead(env *Env, args *sampleReadArgs) (any, error) {
 		}
 		return text, nil
 	}
-	text, err := entry.Read(uint64(args.Since), env.RT.Budget, time.Now())
+	text, err := entry.Read(uint64(args.Since), env.Server.Budget, time.Now())
 	if err != nil {
 		return nil, catalog.Errorf("%v", err)
 	}

@@ -111,7 +111,7 @@ type ActiveJob struct {
 }
 
 func sampleStart(env *Env, args *sampleStartArgs) (any, error) {
-	if err := env.RT.Policy.Check(args.tool); err != nil {
+	if err := env.Server.Policy.Check(args.tool); err != nil {
 		return nil, err
 	}
 	decoded := args.decoded
@@ -149,7 +149,7 @@ func sampleStart(env *Env, args *sampleStartArgs) (any, error) {
 // at start, and stores the outcome in entry: a sample, or a failure. It
 // reports whether the sampler still runs. The call ends with the sampler
 // (sample_stop, duration); its outcome is then not stored.
-func (rt *Runtime) SampleOnce(p gen.Process, entry *sampler.Entry, start time.Time) bool {
+func (rt *Server) SampleOnce(p gen.Process, entry *sampler.Entry, start time.Time) bool {
 	job, ok := entry.Spec.Job.(*ActiveJob)
 	if !ok {
 		entry.Finish(time.Now(), fmt.Sprintf("failed: an active sampler needs an ActiveJob, got %T", entry.Spec.Job))

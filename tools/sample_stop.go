@@ -28,7 +28,7 @@ func sampleStop(env *Env, args *sampleStopArgs) (any, error) {
 		return nil, err
 	}
 	now := time.Now()
-	entry, err := env.RT.Samplers.Stop(args.SamplerID, args.Discard, now)
+	entry, err := env.Server.Samplers.Stop(args.SamplerID, args.Discard, now)
 	if err != nil {
 		return nil, catalog.Errorf("%v", err)
 	}

@@ -40,9 +40,9 @@ func register[A any](t catalog.Tool, run func(env *Env, args *A) (any, error)) {
 	handlers[tool.Name] = func(env *Env, args any) (any, error) { return run(env, args.(*A)) }
 }
 
-// Runtime is what every tool call shares: the policy, the response budget
+// Server is one ergomcp tool server: what every tool call shares: the policy, the response budget
 // and what the running ergo offers, probed once at start.
-type Runtime struct {
+type Server struct {
 	// Policy is checked again here, on the node that runs the tool, whatever
 	// path the call took.
 	Policy catalog.Policy
@@ -65,9 +65,9 @@ type Runtime struct {
 	hops  hopBudget // calls waiting on other nodes, see callPeer
 }
 
-// NewRuntime probes node once.
-func NewRuntime(node gen.Node, policy catalog.Policy, budget int) *Runtime {
-	return &Runtime{
+// NewServer probes node once.
+func NewServer(node gen.Node, policy catalog.Policy, budget int) *Server {
+	return &Server{
 		Policy:    policy,
 		Budget:    budget,
 		Audit:     audit.New(audit.DefaultSize),
@@ -84,8 +84,8 @@ type Env struct {
 	// Process is the dispatcher worker running the call; nil for Long tools,
 	// which run on the caller's goroutine and must not use it.
 	Process gen.Process
-	// RT is shared runtime state.
-	RT *Runtime
+	// Server is the tool server the call runs on.
+	Server *Server
 	// Call is the call itself (caller, progress).
 	Call *catalog.Call
 
@@ -125,8 +125,8 @@ var ErrPanicked = errors.New("ergomcp: tool panicked")
 // Run executes call on process p, a dispatcher worker, and always returns
 // a result: tool errors and panics become isError results. panicked
 // reports a recovered panic, after which the worker should be replaced.
-func (rt *Runtime) Run(ctx context.Context, p gen.Process, call *catalog.Call) (res catalog.Result, panicked bool) {
-	return rt.run(&Env{Ctx: ctx, Process: p, RT: rt, Call: call, node: p.Node()})
+func (rt *Server) Run(ctx context.Context, p gen.Process, call *catalog.Call) (res catalog.Result, panicked bool) {
+	return rt.run(&Env{Ctx: ctx, Process: p, Server: rt, Call: call, node: p.Node()})
 }
 
 // RunDirect executes a Long tool for the local node, or any call for
@@ -134,8 +134,8 @@ func (rt *Runtime) Run(ctx context.Context, p gen.Process, call *catalog.Call) (
 // need no process, a remote call waits in a hop process of its own, and
 // running them here keeps the dispatcher workers free for local callers
 // however long those take or however many wait on a peer.
-func (rt *Runtime) RunDirect(ctx context.Context, node gen.Node, call *catalog.Call) catalog.Result {
-	res, _ := rt.run(&Env{Ctx: ctx, RT: rt, Call: call, node: node})
+func (rt *Server) RunDirect(ctx context.Context, node gen.Node, call *catalog.Call) catalog.Result {
+	res, _ := rt.run(&Env{Ctx: ctx, Server: rt, Call: call, node: node})
 	return res
 }
 
@@ -149,7 +149,7 @@ func Direct(node gen.Node, call *catalog.Call) bool {
 	return call.Tool.Long && (target == "" || gen.Atom(target) == node.Name())
 }
 
-func (rt *Runtime) run(env *Env) (res catalog.Result, panicked bool) {
+func (rt *Server) run(env *Env) (res catalog.Result, panicked bool) {
 	call, node := env.Call, env.node
 	name := call.Tool.Name
 	defer func() {

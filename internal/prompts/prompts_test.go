@@ -1,4 +1,4 @@
-package playbook
+package prompts
 
 import (
 	"slices"
@@ -6,13 +6,13 @@ import (
 	"testing"
 )
 
-func TestPlaybooksAreComplete(t *testing.T) {
+func TestPromptsAreComplete(t *testing.T) {
 	want := []string{"performance_bottleneck", "process_leak", "restart_loop", "zombie_processes", "memory_growth",
 		"network_issues", "event_system", "goroutine_investigation", "cluster_health"}
 	names := map[string]bool{}
-	for _, p := range All() {
+	for _, p := range Investigations() {
 		if names[p.Name] {
-			t.Errorf("duplicate playbook %s", p.Name)
+			t.Errorf("duplicate prompt %s", p.Name)
 		}
 		names[p.Name] = true
 		if p.Title == "" || p.Description == "" || len(p.Steps) < 3 || len(p.Args) == 0 || p.Args[0].Name != "node" {
@@ -25,23 +25,23 @@ func TestPlaybooksAreComplete(t *testing.T) {
 			for _, v := range s.Args {
 				if str, ok := v.(string); ok && strings.HasPrefix(str, "{") &&
 					!slices.ContainsFunc(p.Args, func(a Arg) bool { return "{"+a.Name+"}" == str }) {
-					t.Errorf("%s step %d: placeholder %s is not one of the playbook's arguments", p.Name, i+1, str)
+					t.Errorf("%s step %d: placeholder %s is not one of the prompt's arguments", p.Name, i+1, str)
 				}
 			}
 		}
 	}
 	for _, n := range want {
 		if !names[n] {
-			t.Errorf("missing playbook %s", n)
+			t.Errorf("missing prompt %s", n)
 		}
 	}
-	if len(Prompts()) != len(All()) {
+	if len(Catalog()) != len(Investigations()) {
 		t.Fatal("Prompts and All disagree")
 	}
 }
 
 func TestRender(t *testing.T) {
-	p := All()[0] // performance_bottleneck: node, application, pid
+	p := Investigations()[0] // performance_bottleneck: node, application, pid
 	text, err := p.Render(map[string]string{"pid": "<AB.0.1017>", "node": "n1@host"})
 	if err != nil {
 		t.Fatal(err)
@@ -70,7 +70,7 @@ func TestRender(t *testing.T) {
 	}
 
 	// A step's own node wins over the argument.
-	for _, p := range All() {
+	for _, p := range Investigations() {
 		if p.Name != "cluster_health" {
 			continue
 		}

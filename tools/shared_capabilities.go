@@ -40,7 +40,7 @@ var pprofLabels = sync.OnceValue(func() bool {
 
 // capabilities must run inside a process (a worker) so that, with
 // -tags=pprof, at least the caller's own goroutine is labelled.
-func (rt *Runtime) capabilities(node gen.Node) Capabilities {
+func (rt *Server) capabilities(node gen.Node) Capabilities {
 	c := Capabilities{
 		InspectFromNode: rt.node.Inspect,
 		LogLevelSetter:  "SetLogLevelProcess",
@@ -72,7 +72,7 @@ func (rt *Runtime) capabilities(node gen.Node) Capabilities {
 
 // latencyMeasured reads one process record: ergo reports -1 latency when
 // the node was built without -tags=latency.
-func (rt *Runtime) latencyMeasured(node gen.Node) bool {
+func (rt *Server) latencyMeasured(node gen.Node) bool {
 	if !rt.shortInfo.MailboxLatency.OK() {
 		return false
 	}

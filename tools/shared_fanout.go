@@ -37,7 +37,7 @@ type lasting interface {
 // one call for one node, as the dispatcher does for any call, at most
 // parallel at a time; remote calls wait in hops, not workers, so parallel
 // may be as large as the fan-out.
-func (rt *Runtime) RunFanOut(ctx context.Context, node gen.Node, call *catalog.Call, parallel int, invoke catalog.InvokerFunc) catalog.Result {
+func (rt *Server) RunFanOut(ctx context.Context, node gen.Node, call *catalog.Call, parallel int, invoke catalog.InvokerFunc) catalog.Result {
 	if !call.Tool.FanOut {
 		return errorResult(catalog.Errorf("tool %s does not accept node=\"*\"; these do: %s", call.Tool.Name, strings.Join(fanOutTools(), ", ")))
 	}
@@ -78,7 +78,7 @@ func (rt *Runtime) RunFanOut(ctx context.Context, node gen.Node, call *catalog.C
 
 // clusterNodes lists the nodes besides this one a fan-out asks, and a note
 // on those it cannot know.
-func (rt *Runtime) clusterNodes(ctx context.Context, node gen.Node) (names []string, note string) {
+func (rt *Server) clusterNodes(ctx context.Context, node gen.Node) (names []string, note string) {
 	rt.Observe(node)
 	names = rt.Peers.Names()
 	net := node.Network()
@@ -114,7 +114,7 @@ func (rt *Runtime) clusterNodes(ctx context.Context, node gen.Node) (names []str
 
 // markGone turns the failed parts of nodes that are remembered but not
 // connected into "gone since T".
-func (rt *Runtime) markGone(node gen.Node, parts []fanout.Part) {
+func (rt *Server) markGone(node gen.Node, parts []fanout.Part) {
 	rt.Observe(node)
 	for i := range parts {
 		p := &parts[i]
@@ -130,7 +130,7 @@ func (rt *Runtime) markGone(node gen.Node, parts []fanout.Part) {
 
 // Observe takes a look at the connected nodes for the peer memory; the
 // dispatcher's watch calls it every second, tools before they read it.
-func (rt *Runtime) Observe(node gen.Node) {
+func (rt *Server) Observe(node gen.Node) {
 	net := node.Network()
 	if net == nil || net.Mode() != gen.NetworkModeEnabled {
 		return

@@ -5,18 +5,18 @@ import (
 	"strings"
 	"testing"
 
-	prompts "github.com/ergomcp/ergomcp/internal/playbook"
+	"github.com/ergomcp/ergomcp/internal/prompts"
 )
 
-// TestPlaybookStepsAreValidCalls: every step of every prompt names a tool
+// TestPromptStepsAreValidCalls: every step of every prompt names a tool
 // ergomcp serves, with arguments that tool accepts, once the placeholders
 // hold real values.
-func TestPlaybookStepsAreValidCalls(t *testing.T) {
+func TestPromptStepsAreValidCalls(t *testing.T) {
 	values := map[string]string{
 		"{pid}": "<ABCD1234.0.1017>", "{supervisor}": "<ABCD1234.0.1005>", "{application}": "orders",
 		"{event}": "orders_created", "{peer}": "orders@localhost",
 	}
-	for _, p := range prompts.All() {
+	for _, p := range prompts.Investigations() {
 		for i, s := range p.Steps {
 			tool, ok := Registry.Lookup(s.Tool)
 			if !ok {

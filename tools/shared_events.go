@@ -57,7 +57,7 @@ type eventScan struct {
 // openEvents finds the node's event source without reading it yet, so
 // that arguments the source cannot serve are refused before any scan.
 func (env *Env) openEvents() *eventSource {
-	if env.RT.node.EventRangeInfo {
+	if env.Server.node.EventRangeInfo {
 		if t := events.OpenTable(env.Node()); t != nil {
 			return &eventSource{avail: t.Availability(), table: t}
 		}

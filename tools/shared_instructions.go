@@ -13,7 +13,7 @@ import (
 // Instructions is the MCP instructions text for this node. p must be a
 // process of the node (the listener): with -tags=pprof only goroutines of
 // processes carry the label the capability probe looks for.
-func (rt *Runtime) Instructions(p gen.Process) string {
+func (rt *Server) Instructions(p gen.Process) string {
 	node := p.Node()
 	c := rt.capabilities(node)
 	f := catalog.Facts{Node: string(node.Name()), Go: runtime.Version(), Served: func(tool string) bool {

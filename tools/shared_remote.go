@@ -52,7 +52,7 @@ func Remote(node gen.Node, call *catalog.Call) bool {
 
 // proxy runs the call on node target through that node's ergomcp. The
 // target checks its own policy again.
-func (rt *Runtime) proxy(env *Env, target gen.Atom) catalog.Result {
+func (rt *Server) proxy(env *Env, target gen.Atom) catalog.Result {
 	node := env.Node()
 	if node.Network().Mode() != gen.NetworkModeEnabled {
 		return errorResult(catalog.Errorf("node %q: networking is disabled on this node (%s), so other nodes cannot be reached", string(target), node.Name()))
@@ -111,7 +111,7 @@ const connectWait = 3 * time.Second
 
 // connect makes sure target is connected before a call is sent, within
 // connectWait or half of what is left, whichever is less.
-func (rt *Runtime) connect(ctx context.Context, node gen.Node, target gen.Atom) error {
+func (rt *Server) connect(ctx context.Context, node gen.Node, target gen.Atom) error {
 	net := node.Network()
 	if _, err := net.Node(target); err == nil {
 		return nil
@@ -137,7 +137,7 @@ func (rt *Runtime) connect(ctx context.Context, node gen.Node, target gen.Atom) 
 
 // resolveNode turns a short name (agent1) into the one known node it
 // names (agent1@localhost), or says which names would do.
-func (rt *Runtime) resolveNode(node gen.Node, name string) (string, error) {
+func (rt *Server) resolveNode(node gen.Node, name string) (string, error) {
 	if strings.Contains(name, "@") {
 		return name, nil
 	}
@@ -155,7 +155,7 @@ func (rt *Runtime) resolveNode(node gen.Node, name string) (string, error) {
 }
 
 // knownNodes is this node, the connected ones and those remembered.
-func (rt *Runtime) knownNodes(node gen.Node) []string {
+func (rt *Server) knownNodes(node gen.Node) []string {
 	known := append([]string{string(node.Name())}, rt.Peers.Names()...)
 	if net := node.Network(); net != nil && net.Mode() == gen.NetworkModeEnabled {
 		for _, n := range net.Nodes() {
@@ -220,7 +220,7 @@ func (b *hopBudget) give(target gen.Atom) {
 }
 
 // InFlight is how many calls wait on other nodes now.
-func (rt *Runtime) InFlight() int {
+func (rt *Server) InFlight() int {
 	rt.hops.mu.Lock()
 	defer rt.hops.mu.Unlock()
 	return rt.hops.total
@@ -270,7 +270,7 @@ func (h *hop) Terminate(reason error) { h.job.release() }
 
 // callPeer sends req to the ergomcp dispatcher of node target through a
 // hop and waits for the answer until ctx's deadline, to the millisecond.
-func (rt *Runtime) callPeer(ctx context.Context, node gen.Node, target gen.Atom, req remote.Request) (remote.Response, error) {
+func (rt *Server) callPeer(ctx context.Context, node gen.Node, target gen.Atom, req remote.Request) (remote.Response, error) {
 	sent := time.Now()
 	left := time.Duration(req.TimeoutMs) * time.Millisecond
 	if d, ok := ctx.Deadline(); ok {
@@ -323,7 +323,7 @@ func (rt *Runtime) callPeer(ctx context.Context, node gen.Node, target gen.Atom,
 
 // Ping makes one round trip to the ergomcp of target within wait and
 // records it in the peer memory; the dispatcher's watch calls it.
-func (rt *Runtime) Ping(ctx context.Context, node gen.Node, target gen.Atom, wait time.Duration) {
+func (rt *Server) Ping(ctx context.Context, node gen.Node, target gen.Atom, wait time.Duration) {
 	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	start := time.Now()
@@ -345,7 +345,7 @@ func (rt *Runtime) Ping(ctx context.Context, node gen.Node, target gen.Atom, wai
 // peerError says what a failed remote call means for the caller: which
 // node, what happened and what ergomcp saw of it; it keeps ergo's error
 // reachable with errors.Is. waited is how long the hop waited.
-func (rt *Runtime) peerError(node gen.Node, target gen.Atom, err error, waited time.Duration, req remote.Request) error {
+func (rt *Server) peerError(node gen.Node, target gen.Atom, err error, waited time.Duration, req remote.Request) error {
 	name := string(target)
 	var msg string
 	switch {
@@ -377,7 +377,7 @@ func budgetNote(req remote.Request, waited time.Duration) string {
 
 // seen tells what ergomcp saw of name: its story, or that it was never
 // seen, with the known nodes and a suggestion for a near name.
-func (rt *Runtime) seen(node gen.Node, name string) string {
+func (rt *Server) seen(node gen.Node, name string) string {
 	rt.Observe(node)
 	now := time.Now()
 	if n, ok := rt.Peers.Get(name); ok {
@@ -409,7 +409,7 @@ func (w *wrapped) Unwrap() error { return w.cause }
 
 // ServeRemote runs a call that arrived from another node on worker p and
 // returns the answer to send back. from is the calling process there.
-func (rt *Runtime) ServeRemote(p gen.Process, from gen.PID, req remote.Request, arrived time.Time) (remote.Response, catalog.AuditRecord) {
+func (rt *Server) ServeRemote(p gen.Process, from gen.PID, req remote.Request, arrived time.Time) (remote.Response, catalog.AuditRecord) {
 	audit := catalog.AuditRecord{Time: arrived, Caller: remote.RemoteCaller(string(from.Node), req.Caller), Tool: req.Tool, Outcome: "ok"}
 	answer := func(res catalog.Result, outcome string) (remote.Response, catalog.AuditRecord) {
 		audit.Duration = time.Since(arrived)

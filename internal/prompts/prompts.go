@@ -1,10 +1,10 @@
-// Package playbook holds ergomcp's MCP prompts: one investigation per
+// Package prompts holds ergomcp's MCP prompts: one investigation per
 // common production problem (a bottleneck, a leak, a restart loop, ...),
 // each a ready sequence of tool calls with their arguments and what to look
 // for in each answer. They are data, so that a test can check every step
 // against the real tool catalog: a prompt never names a tool or an
 // argument that does not exist.
-package playbook
+package prompts
 
 import (
 	"bytes"
@@ -16,8 +16,8 @@ import (
 	"github.com/ergomcp/ergomcp/internal/catalog"
 )
 
-// Playbook is one investigation.
-type Playbook struct {
+// Investigation is one investigation.
+type Investigation struct {
 	Name, Title, Description string
 	// Args are the prompt's arguments; all optional.
 	Args []Arg
@@ -43,12 +43,12 @@ type Step struct {
 	Look string
 }
 
-// nodeArg is every playbook's first argument: where to investigate.
+// nodeArg is every prompt's first argument: where to investigate.
 var nodeArg = Arg{Name: "node", Description: `cluster node to investigate (default: the node serving MCP; "*" where a step allows it)`}
 
 // Render writes the prompt's text for the given argument values. Unknown
 // argument names are an error, so a typo does not silently do nothing.
-func (p *Playbook) Render(values map[string]string) (string, error) {
+func (p *Investigation) Render(values map[string]string) (string, error) {
 	for name := range values {
 		if !slices.ContainsFunc(p.Args, func(a Arg) bool { return a.Name == name }) {
 			return "", fmt.Errorf("prompt %s has no argument %q; it takes: %s", p.Name, name, strings.Join(p.argNames(), ", "))
@@ -104,7 +104,7 @@ func (s *Step) fill(values map[string]string, declared []Arg) (map[string]any, [
 	return out, missing
 }
 
-func (p *Playbook) argNames() []string {
+func (p *Investigation) argNames() []string {
 	names := make([]string, len(p.Args))
 	for i, a := range p.Args {
 		names[i] = a.Name
@@ -112,11 +112,11 @@ func (p *Playbook) argNames() []string {
 	return names
 }
 
-// Prompts returns the playbooks as catalog prompts, ready for the MCP
+// Prompts returns the investigations as catalog prompts, ready for the MCP
 // server.
-func Prompts() []catalog.Prompt {
+func Catalog() []catalog.Prompt {
 	var out []catalog.Prompt
-	for _, p := range All() {
+	for _, p := range Investigations() {
 		var args []catalog.PromptArg
 		for _, a := range p.Args {
 			args = append(args, catalog.PromptArg{Name: a.Name, Description: a.Description})

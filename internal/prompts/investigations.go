@@ -1,6 +1,6 @@
-package playbook
+package prompts
 
-// Shared arguments: the same name means the same thing in every playbook.
+// Shared arguments: the same name means the same thing in every prompt.
 var (
 	pidArg = Arg{Name: "pid", Description: "PID of a suspect process, e.g. <ABCD1234.0.1017>",
 		From: "take the PID of the first process the earlier steps ranked"}
@@ -14,10 +14,10 @@ var (
 		From: "take a node the earlier steps showed as missing or flapping"}
 )
 
-// All returns every playbook, in the order prompts/list shows them.
-func All() []Playbook { return playbooks }
+// All returns every prompt, in the order prompts/list shows them.
+func Investigations() []Investigation { return investigations }
 
-var playbooks = []Playbook{
+var investigations = []Investigation{
 	{
 		Name:        "performance_bottleneck",
 		Title:       "A performance bottleneck",

@@ -14,7 +14,7 @@ import (
 
 // What the sampler tools and the samplers process and its sampler actors
 // (package actors) say to each other. Every sampler tool reads and
-// changes samplers through Runtime.Samplers, the node's registry, never by
+// changes samplers through Server.Samplers, the node's registry, never by
 // calling a sampler actor: a sampler that samples sample_read, sample_list
 // or sample_stop (its own or another's) never waits on an actor.
 
@@ -67,10 +67,10 @@ type samplerParams struct {
 
 // samplers is the node's registry, or an error when this runtime has none.
 func (e *Env) samplers() (*sampler.Registry, error) {
-	if e.RT.Samplers == nil {
+	if e.Server.Samplers == nil {
 		return nil, catalog.Errorf("samplers are not available on node %s (its ergomcp runs no samplers process)", string(e.Node().Name()))
 	}
-	return e.RT.Samplers, nil
+	return e.Server.Samplers, nil
 }
 
 // sampler finds a sampler of this node; an ID issued by another node is

@@ -20,7 +20,7 @@ type diagnosed struct {
 
 // withHistory adds the history's horizon to rep and cites what rose or
 // fell over it in the report's notes; without a horizon it is rep as is.
-func withHistory(rt *Runtime, rep diagnose.Report, scenario string) any {
+func withHistory(rt *Server, rep diagnose.Report, scenario string) any {
 	if rt.History == nil {
 		return &rep
 	}

@@ -39,7 +39,7 @@ func (env *Env) scanProcesses(tool string, fn func(p *gen.ProcessShortInfo)) err
 // and app_processes, so both filter and rank alike. extra fields go into the
 // list's envelope.
 func (env *Env) topProcesses(tool string, args *query.ProcessArgs, extra ...record.Field) (*result.List, error) {
-	caps := env.RT.queryCaps(env.Node())
+	caps := env.Server.queryCaps(env.Node())
 	plan, err := args.Plan(caps)
 	if err != nil {
 		return nil, err
@@ -48,13 +48,13 @@ func (env *Env) topProcesses(tool string, args *query.ProcessArgs, extra ...reco
 	top := query.NewTop[gen.ProcessShortInfo](plan)
 	var x query.Proc
 	err = env.scanProcesses(tool, func(p *gen.ProcessShortInfo) {
-		env.RT.fill(&x, p)
+		env.Server.fill(&x, p)
 		top.Offer(&x, func() gen.ProcessShortInfo { return *p })
 	})
 	if err != nil {
 		return nil, err
 	}
-	list, err := env.RT.shortInfoList(caps, top.Result(), nil)
+	list, err := env.Server.shortInfoList(caps, top.Result(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +65,7 @@ func (env *Env) topProcesses(tool string, args *query.ProcessArgs, extra ...reco
 // shortInfoList encodes kept records as a "processes" list; more, when not
 // nil, gives record i's fields beyond the short info and derived metrics.
 // The caller sets Total and Truncated.
-func (rt *Runtime) shortInfoList(caps query.Caps, kept []gen.ProcessShortInfo, more func(i int) []record.Field) (*result.List, error) {
+func (rt *Server) shortInfoList(caps query.Caps, kept []gen.ProcessShortInfo, more func(i int) []record.Field) (*result.List, error) {
 	list := &result.List{
 		Unavailable: caps.Unavailable(),
 		ItemsKey:    "processes",
