@@ -285,3 +285,85 @@ func TestHeapGrowthAttribution(t *testing.T) {
 		}
 	})
 }
+
+func TestHeapRetentionEvidence(t *testing.T) {
+	const mib = 1 << 20
+	own := "example.com/app/main.(*hoarder).HandleMessage"
+	f := facts(2 * time.Second)
+	f.Procs = []Proc{proc(2100, "main.hoarder", sleeping(1, 1, 0, 1), sleeping(1, 1, 0, 1))}
+	f.Behaviors = []Behavior{{Behavior: "main.hoarder", Count: 5, PIDs: []string{pid(2100), pid(2101), pid(2102), pid(2103)}}}
+	f.Runtime = &RuntimeWindow{Before: Runtime{HeapLiveBytes: 30 * mib, GCCycles: 8}, After: Runtime{HeapLiveBytes: 36 * mib, GCCycles: 11}}
+	f.Sites = []HeapSite{
+		{Funcs: []string{"runtime.mallocgc", "example.com/lib.(*Cache).Put"}, InUse: 90 * mib, Allocated: 90 * mib, AllocatedInWindow: 1},
+		{Funcs: []string{"runtime.mallocgc", own}, InUse: 3 * mib, Allocated: 2 * mib, AllocatedInWindow: mib / 2, HeldInWindow: mib / 4, InUseObjects: 12},
+		{Funcs: []string{"runtime.mallocgc", own}, InUse: 3 * mib, Allocated: 2 * mib, InUseObjects: 4},
+	}
+	fs := only(t, f, "heap_retention")
+	if len(fs) != 2 {
+		t.Fatalf("%d findings: %+v", len(fs), fs)
+	}
+	fd := fs[0]
+	for name, want := range map[string]float64{"InUse": 6, "Allocated": 4, "InUseShare": 1.5, "AllocatedInWindow": 0.5, "InUseObjects": 16, "HeldInWindow": 0.25} {
+		if m := evMetric(t, fd, name); m.Value != want {
+			t.Errorf("%s = %g, want %g", name, m.Value, want)
+		}
+	}
+	if m := evMetric(t, fd, "HeapLiveBytes"); m.Value != 6 || *m.Before != 30 || *m.After != 36 {
+		t.Errorf("live heap %+v", m)
+	}
+	if m := evMetric(t, fd, "GCCycles"); m.Value != 3 || *m.Before != 8 || *m.After != 11 {
+		t.Errorf("cycles %+v", m)
+	}
+	if fd.Severity != Medium || fd.Magnitude != 6 {
+		t.Errorf("%v, magnitude %g", fd.Severity, fd.Magnitude)
+	}
+	if want := own + " (main.hoarder) keeps what it allocates: 6.0 of 4.0 MiB still in use"; fd.Conclusion != want {
+		t.Errorf("conclusion %q, want %q", fd.Conclusion, want)
+	}
+	if want := []string{own + ": 6.0 of 4.0 MiB still in use"}; !slices.Equal(fd.Evidence.Sites, want) {
+		t.Errorf("sites %v", fd.Evidence.Sites)
+	}
+	var got []string
+	for _, pe := range fd.Evidence.Processes {
+		got = append(got, pe.PID+"/"+pe.Name+"/"+pe.Behavior)
+	}
+	if want := []string{pid(2100) + "/pmain.hoarder/main.hoarder", pid(2101) + "//main.hoarder", pid(2102) + "//main.hoarder"}; !slices.Equal(got, want) {
+		t.Errorf("processes %v, want %v", got, want)
+	}
+	if len(fd.Next) != 3 || fd.Next[1].Tool != "process_info" || fd.Next[1].Args["pid"] != pid(2100) {
+		t.Errorf("next %+v", fd.Next)
+	}
+	// The library site: low, nobody named, no process to look at.
+	lib := fs[1]
+	if lib.Severity != Low || len(lib.Evidence.Processes) != 0 || len(lib.Next) != 2 || !strings.Contains(lib.Conclusion, "(no actor of this node)") || lib.Magnitude != 90 {
+		t.Errorf("library site %+v", lib)
+	}
+	// An owner with no processes to name, and no runtime readings.
+	f.Behaviors[0].PIDs = nil
+	f.Runtime = nil
+	fd = only(t, f, "heap_retention")[0]
+	if len(fd.Evidence.Processes) != 0 || len(fd.Next) != 2 || len(fd.Evidence.Metrics) != 6 || fd.Severity != Medium {
+		t.Errorf("owner without pids: %+v", fd)
+	}
+}
+
+func TestHeapRetentionInTheWindow(t *testing.T) {
+	const mib = 1 << 20
+	own := "example.com/app/main.(*hoarder).HandleMessage"
+	for _, c := range []struct {
+		alloc, held int64
+		want        Severity
+	}{
+		{5 * mib, 4 * mib, Medium}, // 0.8 of it held
+		{5 * mib, 4*mib - 1, none},
+		{mib, mib, Medium},
+		{mib - 1, mib - 1, none}, // allocated too little in the window to tell
+	} {
+		f := facts(time.Second)
+		f.Behaviors = []Behavior{{Behavior: "main.hoarder", Count: 1, PIDs: []string{pid(2100)}}}
+		f.Sites = []HeapSite{{Funcs: []string{"runtime.mallocgc", own}, InUse: 2 * mib, Allocated: 40 * mib, AllocatedInWindow: c.alloc, HeldInWindow: c.held, InUseObjects: 9}}
+		if got := sevOf(t, only(t, f, "heap_retention")); got != c.want {
+			t.Errorf("held %d of %d allocated in the window: %v, want %v", c.held, c.alloc, got, c.want)
+		}
+	}
+}
