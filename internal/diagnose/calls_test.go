@@ -36,7 +36,7 @@ func TestCallCycleTimeoutPeriod(t *testing.T) {
 	f.Procs = []Proc{member(1400, 10, 3, 3), member(1401, 10, 3, 3)}
 	f.Logs = []LogEntry{
 		{Level: "warning", Template: "call timeout", Count: 3, PIDs: []string{pid(1400)}, Recent: []float64{9, 7, 5}}, // every 2 s
-		{Level: "warning", Template: "Timed Out: %s", Count: 2, PIDs: []string{pid(1401)}, Recent: []float64{1, 5}},  // every 4 s, ages ascending
+		{Level: "warning", Template: "Timed Out: %s", Count: 2, PIDs: []string{pid(1401)}, Recent: []float64{1, 5}},   // every 4 s, ages ascending
 	}
 	fd := only(t, f, "call_chain")[0]
 	if !strings.Contains(fd.Conclusion, "timing out every 3.0s (5 timeout warnings logged)") {

@@ -63,17 +63,7 @@ func goroutineLeak(f *Facts) []Finding {
 				sev = High
 			}
 			who = h.owner.Behavior
-			for _, pid := range firstN(h.owner.PIDs, 3) {
-				role := "its behaviour's callback starts them"
-				if p := f.procByPID(pid); p != nil {
-					ev.Processes = append(ev.Processes, evidence(p, role))
-				} else {
-					ev.Processes = append(ev.Processes, ProcEvidence{PID: pid, Behavior: h.owner.Behavior, Role: role})
-				}
-			}
-			if len(h.owner.PIDs) > 0 {
-				next = append(next, step("process_info", "the process whose callback starts them", "pid", h.owner.PIDs[0]))
-			}
+			ev.Processes, next = ownerEvidence(f, h.owner, "its behaviour's callback starts them", "the process whose callback starts them")
 		}
 		next = append(next, step("pprof_goroutines", "the leaked goroutines with their creator", "filter", g.CreatedBy, "debug", 2))
 		out = append(out, Finding{

@@ -103,17 +103,9 @@ func heapRetention(f *Facts) []Finding {
 			if grows {
 				sev = Medium
 			}
-			for _, pid := range firstN(s.owner.PIDs, 3) {
-				role := "its behaviour's code holds what it allocates"
-				if p := f.procByPID(pid); p != nil {
-					ev.Processes = append(ev.Processes, evidence(p, role))
-				} else {
-					ev.Processes = append(ev.Processes, ProcEvidence{PID: pid, Behavior: s.owner.Behavior, Role: role})
-				}
-			}
-			if len(s.owner.PIDs) > 0 {
-				next = append(next, step("process_info", "the process that holds it", "pid", s.owner.PIDs[0]))
-			}
+			var toOwner []Step
+			ev.Processes, toOwner = ownerEvidence(f, s.owner, "its behaviour's code holds what it allocates", "the process that holds it")
+			next = append(next, toOwner...)
 		}
 		out = append(out, Finding{
 			Severity: sev,
@@ -144,4 +136,18 @@ func boolRank(b bool) int {
 // share (its earlier processes' memory, freed when they ended).
 func (s *site) retainsInWindow() bool {
 	return s.allocatedInWindow >= HeapRetainMinBytes && float64(s.heldInWindow) >= HeapRetainShare*float64(s.allocatedInWindow)
+}
+
+// ownerEvidence names up to three processes of owner, the behaviour whose
+// code a stack or an allocation site is, in role, and the step to the
+// first of them (why says what it shows).
+func ownerEvidence(f *Facts, owner *Behavior, role, why string) ([]ProcEvidence, []Step) {
+	var ps []ProcEvidence
+	for _, pid := range firstN(owner.PIDs, 3) {
+		ps = append(ps, procOrPID(f, pid, owner.Behavior, role))
+	}
+	if len(owner.PIDs) == 0 {
+		return ps, nil
+	}
+	return ps, []Step{step("process_info", why, "pid", owner.PIDs[0])}
 }

@@ -94,25 +94,14 @@ func peerNotConnected(f *Facts) []Finding {
 		if len(ps) == 0 {
 			return
 		}
-		ev := Evidence{Peers: firstN(ps, MaxEvidence)}
-		if len(ps) > MaxEvidence {
-			ev.Total = len(ps)
-		}
 		first := ps[0].Name
 		if ps[0].GoneSince != "" {
 			first += " (gone since " + ps[0].GoneSince + ")"
 		}
-		out = append(out, Finding{
-			Severity:   sev,
-			Conclusion: fmt.Sprintf("%d %s not connected, first %s", len(ps), what, first),
-			Evidence:   ev,
-			Magnitude:  float64(len(ps)),
-			Next: []Step{
-				step("registrar_resolve", "the routes the registrar gives for it", "name", ps[0].Name),
-				step("network_ping", "whether its ergomcp answers through the cluster", "name", ps[0].Name),
-				step("cluster_nodes", "connected, known and gone nodes at a glance"),
-			},
-		})
+		out = append(out, peerFinding(ps, sev, fmt.Sprintf("%d %s not connected, first %s", len(ps), what, first),
+			step("registrar_resolve", "the routes the registrar gives for it", "name", ps[0].Name),
+			step("network_ping", "whether its ergomcp answers through the cluster", "name", ps[0].Name),
+			step("cluster_nodes", "connected, known and gone nodes at a glance")))
 	}
 	mk(gone, High, "node(s) seen connected before are")
 	mk(down, Medium, "known node(s) are")
@@ -129,21 +118,11 @@ func peerHung(f *Facts) []Finding {
 	if len(hung) == 0 {
 		return nil
 	}
-	ev := Evidence{Peers: firstN(hung, MaxEvidence)}
-	if len(hung) > MaxEvidence {
-		ev.Total = len(hung)
-	}
-	return []Finding{{
-		Severity:   High,
-		Conclusion: fmt.Sprintf("%d connected peer(s) do not answer pings (hung), first %s (%d unanswered)", len(hung), hung[0].Name, max(hung[0].UnansweredPings, 1)),
-		Evidence:   ev,
-		Magnitude:  float64(len(hung)),
-		Next: []Step{
-			step("network_ping", "whether it answers at all", "name", hung[0].Name, "count", 1, "timeout", 5),
-			step("network_node_info", "whether traffic from it still arrives", "name", hung[0].Name),
-			step("network_disconnect", "drop the connection so calls fail fast instead of waiting (an action)", "name", hung[0].Name),
-		},
-	}}
+	return []Finding{peerFinding(hung, High,
+		fmt.Sprintf("%d connected peer(s) do not answer pings (hung), first %s (%d unanswered)", len(hung), hung[0].Name, max(hung[0].UnansweredPings, 1)),
+		step("network_ping", "whether it answers at all", "name", hung[0].Name, "count", 1, "timeout", 5),
+		step("network_node_info", "whether traffic from it still arrives", "name", hung[0].Name),
+		step("network_disconnect", "drop the connection so calls fail fast instead of waiting (an action)", "name", hung[0].Name))}
 }
 
 func peerFlapping(f *Facts) []Finding {
@@ -165,19 +144,10 @@ func peerFlapping(f *Facts) []Finding {
 		if len(ps) == 0 {
 			return
 		}
-		ev := Evidence{Peers: firstN(ps, MaxEvidence)}
-		if len(ps) > MaxEvidence {
-			ev.Total = len(ps)
-		}
-		out = append(out, Finding{
-			Severity: sev, Conclusion: fmt.Sprintf("%d peer(s) %s, first %s", len(ps), what, ps[0].Name),
-			Evidence: ev, Magnitude: float64(len(ps)),
-			Next: []Step{
-				step("network_nodes", "reconnects, last disconnect and connection uptime of each peer", "name", ps[0].Name),
-				step("sample_start", "watch connection uptimes over a minute", "tool", "network_nodes",
-					"arguments", map[string]any{"sort_by": "connection_uptime"}, "interval_ms", 5000, "duration_sec", 60),
-			},
-		})
+		out = append(out, peerFinding(ps, sev, fmt.Sprintf("%d peer(s) %s, first %s", len(ps), what, ps[0].Name),
+			step("network_nodes", "reconnects, last disconnect and connection uptime of each peer", "name", ps[0].Name),
+			step("sample_start", "watch connection uptimes over a minute", "tool", "network_nodes",
+				"arguments", map[string]any{"sort_by": "connection_uptime"}, "interval_ms", 5000, "duration_sec", 60)))
 	}
 	mk(flapped, High, "lost or re-established their connection during the window")
 	sev := Medium
@@ -189,4 +159,14 @@ func peerFlapping(f *Facts) []Finding {
 	mk(repeated, sev, fmt.Sprintf("reconnected at least %d times since ergomcp started watching", FlapMinReconnects))
 	mk(young, Medium, fmt.Sprintf("reconnected recently (connection < %ds old, peer up %ds longer)", FlapMaxConnUptime, FlapMinUptimeGap))
 	return out
+}
+
+// peerFinding is a network rule's finding on the peers ps (at least one),
+// listing the first MaxEvidence of them; its magnitude is how many.
+func peerFinding(ps []Peer, sev Severity, conclusion string, next ...Step) Finding {
+	ev := Evidence{Peers: firstN(ps, MaxEvidence)}
+	if len(ps) > MaxEvidence {
+		ev.Total = len(ps)
+	}
+	return Finding{Severity: sev, Conclusion: conclusion, Evidence: ev, Magnitude: float64(len(ps)), Next: next}
 }
