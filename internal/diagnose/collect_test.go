@@ -169,3 +169,48 @@ func TestCollectorGroups(t *testing.T) {
 		t.Errorf("births %+v", f.Groups[0])
 	}
 }
+
+// TestCollectorKeepsTheBusyAndTheSenders: the busy measure ranks by the
+// mailbox behind the callback (an empty one last), the senders' measure by
+// what was sent in the window, not since the process started.
+func TestCollectorKeepsTheBusyAndTheSenders(t *testing.T) {
+	c := NewCollector(time.Second, hash)
+	id := uint64(1000)
+	next := func() uint64 { id++; return id }
+	for range PerMeasure { // the deepest: the depth measure's
+		m := sleeping(0, 0, 100, 0)
+		c.Add(Proc{ID: next(), Behavior: "main.deep", Before: &m, After: m})
+	}
+	var busy []uint64
+	for range PerMeasure {
+		r := state(sleeping(0, 0, 1, 0), StateRunning)
+		busy = append(busy, next())
+		c.Add(Proc{ID: id, Behavior: "main.busy", Before: &r, After: r, Probes: 4, Running: 4})
+	}
+	empty := state(sleeping(0, 0, 0, 0), StateRunning)
+	idleBusy := next()
+	c.Add(Proc{ID: idleBusy, Behavior: "main.busy", Before: &empty, After: empty, Probes: 4, Running: 4})
+	var senders []uint64
+	for i := range 2 * PerMeasure {
+		b, a := sleeping(0, 1000, 0, 0), sleeping(0, 1001, 0, 0) // sent one, of many since start
+		if i%2 == 0 {
+			b, a = sleeping(0, 0, 0, 0), sleeping(0, 50, 0, 0)
+			senders = append(senders, id+1)
+		}
+		c.Add(Proc{ID: next(), Behavior: "main.out", Before: &b, After: a})
+	}
+	var f Facts
+	c.Fill(&f)
+	got := kept(&f)
+	for _, want := range append(busy, senders...) {
+		if !slices.Contains(got, want) {
+			t.Errorf("%d dropped", want)
+		}
+	}
+	if slices.Contains(got, idleBusy) {
+		t.Errorf("a busy process with an empty mailbox outranked those with one queued")
+	}
+	if len(got) != 3*PerMeasure {
+		t.Errorf("kept %d, want %d", len(got), 3*PerMeasure)
+	}
+}
