@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/ergomcp/ergomcp/internal/mcptest"
 )
 
 // lockedBuffer is a log sink the handler's goroutines may write to while
@@ -48,7 +50,7 @@ func TestProgressDeliveredLogsNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 3 {
-		receive(t, "progress notification", got)
+		mcptest.Receive(t, "progress notification", got)
 	}
 	if s := logs.String(); strings.Contains(s, "progress notification not sent") {
 		t.Fatalf("delivered notifications logged as not sent:\n%s", s)
