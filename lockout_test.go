@@ -172,15 +172,14 @@ func TestSoakAbandonedSessions(t *testing.T) {
 	}
 	wg.Wait()
 	start := time.Now()
-	s := mcptest.Connect(t, url, "")
+	s := mcptest.Client{HTTP: client}.Connect(t, url)
 	res := mcptest.Call(t, s, "process_state", map[string]any{"pid": target.String()}, nil)
 	if res.IsError {
 		t.Fatalf("after 1,000 abandoned sessions the new client's call failed: %s", mcptest.ErrorText(t, res))
 	}
 	figure(t, "1,000 abandoned sessions, then a new client connected and called in %s", time.Since(start).Round(time.Millisecond))
 	s.Close()
-	transport.CloseIdleConnections()
-	http.DefaultTransport.(*http.Transport).CloseIdleConnections() // connect's client
+	transport.CloseIdleConnections() // the raw sessions' and the go-sdk client's
 
 	time.Sleep(timeout + 500*time.Millisecond)
 	var snap goroutineSnapshot
