@@ -2,7 +2,6 @@ package transport
 
 import (
 	"context"
-	"net/http"
 	"testing"
 	"time"
 
@@ -26,23 +25,8 @@ func TestSessionCloseEndsItsCalls(t *testing.T) {
 	go staying.CallTool(otherCtx, &mcp.CallToolParams{Name: "slow", Arguments: map[string]any{}})
 	mcptest.Receive(t, "second slow call started", hs.inv.slowStarted)
 
-	// The DELETE a client sends when it closes its session, sent alone:
-	// the go-sdk client itself sends it only after its own calls returned.
 	start := time.Now()
-	req, err := http.NewRequest(http.MethodDelete, hs.url(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Mcp-Session-Id", leaving.ID())
-	req.Header.Set("Mcp-Protocol-Version", "2025-06-18")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode >= 300 {
-		t.Fatalf("DELETE: %s", resp.Status)
-	}
+	deleteSession(t, hs, leaving.ID())
 	if err := mcptest.Receive(t, "the leaving session's call ended", hs.inv.slowSaw); err != context.Canceled {
 		t.Fatalf("the call saw %v", err)
 	}
