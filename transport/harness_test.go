@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -200,4 +201,23 @@ func (hs *harness) mustConnect(t *testing.T, header http.Header, opts *mcp.Clien
 		t.Fatalf("Connect: %v", err)
 	}
 	return cs
+}
+
+// logBuffer is a log sink the handler's goroutines may write to while
+// the test reads it.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
 }
