@@ -133,7 +133,7 @@ func sampleStart(env *Env, args *sampleStartArgs) (any, error) {
 	if args.settings.Count > 0 {
 		desc += fmt.Sprintf(", %d samples", args.settings.Count)
 	}
-	entry, pid, err := env.startSampler(sampler.Spec{Kind: sampler.Active, Description: desc, Target: target, Settings: args.settings, Job: job})
+	entry, pid, err := env.startSampler(sampler.Spec{Kind: sampler.Active, Description: desc, Target: target, Settings: args.settings}, &StartSampler{Active: job})
 	if err != nil {
 		return nil, err
 	}
@@ -145,16 +145,11 @@ func sampleStart(env *Env, args *sampleStartArgs) (any, error) {
 	return started(entry, pid, note), nil
 }
 
-// SampleOnce makes one call of an active sampler from its actor p, started
-// at start, and stores the outcome in entry: a sample, or a failure. It
-// reports whether the sampler still runs. The call ends with the sampler
-// (sample_stop, duration); its outcome is then not stored.
-func (rt *Server) SampleOnce(p gen.Process, entry *sampler.Entry, start time.Time) bool {
-	job, ok := entry.Spec.Job.(*ActiveJob)
-	if !ok {
-		entry.Finish(time.Now(), fmt.Sprintf("failed: an active sampler needs an ActiveJob, got %T", entry.Spec.Job))
-		return false
-	}
+// SampleOnce makes one call of job, an active sampler's, from its actor p,
+// started at start, and stores the outcome in entry: a sample, or a
+// failure. It reports whether the sampler still runs. The call ends with
+// the sampler (sample_stop, duration); its outcome is then not stored.
+func (rt *Server) SampleOnce(p gen.Process, job *ActiveJob, entry *sampler.Entry, start time.Time) bool {
 	ctx, cancel := entry.CallContext(start, job.Timeout)
 	defer cancel()
 	res, _ := rt.Run(ctx, p, &catalog.Call{Tool: job.Tool, Args: catalog.CopyArgs(job.Args), Caller: job.Caller})

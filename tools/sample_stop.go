@@ -3,8 +3,6 @@ package tools
 import (
 	"time"
 
-	"ergo.services/ergo/gen"
-
 	"github.com/ergomcp/ergomcp/internal/catalog"
 )
 
@@ -32,11 +30,11 @@ func sampleStop(env *Env, args *sampleStopArgs) (any, error) {
 	if err != nil {
 		return nil, catalog.Errorf("%v", err)
 	}
-	if pid, ok := entry.Actor().(gen.PID); ok && env.Process != nil {
+	if a := entry.Actor(); a != nil {
 		// Asynchronous: the actor may be busy in a call (even this one).
-		// Its status is already right; the message makes it let go of its
+		// Its status is already right; waking makes it let go of its
 		// logger, event and memory promptly.
-		env.Process.Send(pid, WakeSampler{})
+		a.Wake()
 	}
 	return string(entry.Summary(now)), nil
 }
