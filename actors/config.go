@@ -8,6 +8,7 @@ import (
 
 	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/ergomcp/ergomcp/internal/history"
+	"github.com/ergomcp/ergomcp/internal/logcount"
 	"github.com/ergomcp/ergomcp/sampler"
 	"github.com/ergomcp/ergomcp/transport"
 )
@@ -40,6 +41,10 @@ type Config struct {
 	// Options.DisableHistory. It lives as long as the configuration, so a
 	// restarted supervisor continues it.
 	History *history.Store
+	// Logs counts the node's log for diagnose and the history; like the
+	// history it lives as long as the configuration (the history names
+	// its log sources by the counter's slots).
+	Logs *logcount.Counter
 }
 
 // MaxPoolSize bounds Config.PoolSize.

@@ -58,7 +58,7 @@ type Server struct {
 
 	shortInfo capability.ShortInfo
 	node      capability.Node
-	logs      *logcount.Counter // the node's log since start, for diagnose; nil if refused
+	logs      *logcount.Counter // the node's log since start, for diagnose; nil until CountLogs
 	// Peers is what ergomcp saw of the other nodes (the dispatcher's
 	// watch feeds it): fan-out, errors, network_nodes and diagnose read it.
 	Peers peers.Memory
@@ -73,7 +73,6 @@ func NewServer(node gen.Node, policy catalog.Policy, budget int) *Server {
 		Audit:     audit.New(audit.DefaultSize),
 		shortInfo: capability.ProbeShortInfo(reflect.TypeFor[gen.ProcessShortInfo]()),
 		node:      capability.ProbeNode(node),
-		logs:      startLogCounter(node),
 	}
 }
 
