@@ -108,3 +108,30 @@ func TestLogTools(t *testing.T) {
 	// ergo 3.1/3.2 take trace only at spawn; the refusal says so.
 	s.fail("log_level_set", map[string]any{"target": "lt_actor", "level": "trace"}, "trace")
 }
+
+// ergomcp adds one logger to the node, with the history on or off, at
+// every level (the history counts them all).
+func TestOneErgomcpLogger(t *testing.T) {
+	for _, disable := range []bool{false, true} {
+		node, s := openSession(t, ergomcp.Options{DisableHistory: disable}, startNode)
+		var loggers struct {
+			Loggers []struct {
+				Name   string
+				Levels []string
+			}
+		}
+		s.ok("loggers_list", nil, &loggers)
+		var ours []string
+		for _, l := range loggers.Loggers {
+			if strings.HasPrefix(l.Name, "ergomcp_") {
+				ours = append(ours, l.Name)
+				if len(l.Levels) != 6 {
+					t.Errorf("history off %v: %s logs levels %v, want all six", disable, l.Name, l.Levels)
+				}
+			}
+		}
+		if len(ours) != 1 || ours[0] != "ergomcp_logs" {
+			t.Fatalf("history off %v: ergomcp's loggers %v, want only ergomcp_logs", disable, ours)
+		}
+	}
+}
