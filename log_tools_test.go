@@ -113,7 +113,7 @@ func TestLogTools(t *testing.T) {
 // every level (the history counts them all).
 func TestOneErgomcpLogger(t *testing.T) {
 	for _, disable := range []bool{false, true} {
-		node, s := openSession(t, ergomcp.Options{DisableHistory: disable}, startNode)
+		_, s := openSession(t, ergomcp.Options{DisableHistory: disable}, startNode)
 		var loggers struct {
 			Loggers []struct {
 				Name   string
