@@ -26,7 +26,7 @@ type logCounter struct{ c *logcount.Counter }
 
 func (l logCounter) Log(m gen.MessageLog) {
 	k := logcount.Key{Level: m.Level.String(), Template: m.Format}
-	if len(m.Args) == 0 {
+	if len(m.Args) == 0 && m.Level >= gen.LogLevelInfo { // trace and debug take no key
 		// Logged as text already made (Log().Warning(fmt.Sprintf(...))):
 		// fold its IDs and numbers, or every line would take a key.
 		k.Template = logcount.Template(m.Format)
