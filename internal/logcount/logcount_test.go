@@ -228,3 +228,19 @@ func TestTemplate(t *testing.T) {
 		}
 	}
 }
+
+// A key's message is rendered again once formatEvery has passed, not
+// sooner, and cut at MaxMessage bytes.
+func TestFormatEvery(t *testing.T) {
+	c := New()
+	k := Key{Level: "warning", Kind: "process", Source: "p"}
+	t0 := c.Since()
+	n := 0
+	for _, d := range []time.Duration{0, formatEvery - 1, formatEvery, 2*formatEvery - 1, 2 * formatEvery} {
+		c.Add(k, "", t0.Add(d), func() string { n++; return strings.Repeat("y", MaxMessage+n) })
+	}
+	entries, _ := c.Snapshot()
+	if n != 3 || len(entries) != 1 || entries[0].Message != strings.Repeat("y", MaxMessage) {
+		t.Errorf("%d formats, %+v", n, entries)
+	}
+}

@@ -17,9 +17,9 @@ const SourceSlots = 32
 const OtherSource = "other"
 
 // totals count every message in place, by level and by source group
-// (see Key.Group), with atomics only once a source has its slot: the
-// node's history diffs them into its points. Sources take slots first
-// come, first served.
+// (see Key.Group), with atomics once a source has its slot: the node's
+// history diffs them into its points. Sources take slots first come,
+// first served.
 type totals struct {
 	levels [len(Levels)]atomic.Uint64
 	slots  [SourceSlots]atomic.Uint64
@@ -34,33 +34,32 @@ func (c *totals) init() {
 	c.names[SourceSlots-1] = OtherSource
 }
 
-// count counts one message of level (an index of Levels; others are
-// ignored) from group.
+// count counts one message of level (an index of Levels, or -1: not
+// counted) from group.
 func (c *totals) count(level int, group string) {
-	if level < 0 || level >= len(c.levels) {
+	if level < 0 {
 		return
 	}
 	c.levels[level].Add(1)
 	c.slots[c.slot(group)].Add(1)
 }
 
+// slot finds group's slot under the read lock; a group without one takes
+// the write lock (as the key table's lock is taken next anyway) to get
+// the next free slot, or the last.
 func (c *totals) slot(group string) int {
 	c.mu.RLock()
 	i, ok := c.index[group]
-	full := len(c.index) >= SourceSlots-1
 	c.mu.RUnlock()
 	if ok {
 		return i
-	}
-	if full {
-		return SourceSlots - 1
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if i, ok := c.index[group]; ok {
 		return i
 	}
-	if len(c.index) >= SourceSlots-1 {
+	if len(c.index) == SourceSlots-1 {
 		return SourceSlots - 1
 	}
 	i = len(c.index)
