@@ -110,10 +110,11 @@ func TestLogTools(t *testing.T) {
 }
 
 // ergomcp adds one logger to the node, with the history on or off, at
-// every level (the history counts them all).
+// every level (the history counts them all), and takes it off when it
+// stops.
 func TestOneErgomcpLogger(t *testing.T) {
 	for _, disable := range []bool{false, true} {
-		_, s := openSession(t, ergomcp.Options{DisableHistory: disable}, startNode)
+		node, s := openSession(t, ergomcp.Options{DisableHistory: disable}, startNode)
 		var loggers struct {
 			Loggers []struct {
 				Name   string
@@ -132,6 +133,14 @@ func TestOneErgomcpLogger(t *testing.T) {
 		}
 		if len(ours) != 1 || ours[0] != "ergomcp_logs" {
 			t.Fatalf("history off %v: ergomcp's loggers %v, want only ergomcp_logs", disable, ours)
+		}
+		// Once its supervisor ended, no ergomcp logger stays on the node.
+		node.SendExit(pidOf(t, node, "ergomcp_sup"), gen.TerminateReasonShutdown)
+		waitFor(t, func() bool { return !registered(node, "ergomcp_sup") })
+		for _, l := range node.Loggers() {
+			if strings.HasPrefix(l, "ergomcp_") {
+				t.Errorf("history off %v: %s stays after ergomcp stopped", disable, l)
+			}
 		}
 	}
 }
