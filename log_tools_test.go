@@ -8,6 +8,7 @@ import (
 	"ergo.services/ergo/gen"
 
 	"github.com/ergomcp/ergomcp"
+	"github.com/ergomcp/ergomcp/internal/mcptest"
 )
 
 // countingLogger is a logger behavior that only counts what it gets.
@@ -136,7 +137,7 @@ func TestOneErgomcpLogger(t *testing.T) {
 		}
 		// Once its supervisor ended, no ergomcp logger stays on the node.
 		node.SendExit(pidOf(t, node, "ergomcp_sup"), gen.TerminateReasonShutdown)
-		waitFor(t, func() bool { return !registered(node, "ergomcp_sup") })
+		mcptest.WaitFor(t, func() bool { return !registered(node, "ergomcp_sup") })
 		for _, l := range node.Loggers() {
 			if strings.HasPrefix(l, "ergomcp_") {
 				t.Errorf("history off %v: %s stays after ergomcp stopped", disable, l)
