@@ -15,7 +15,7 @@ var updateArgs = flag.Bool("update-args", false, "rewrite ARGUMENTS.md from the 
 func TestArgumentsDoc(t *testing.T) {
 	const path = "../ARGUMENTS.md"
 	var served []*catalog.Tool
-	for _, tool := range Registry.Tools() {
+	for _, tool := range Builtins().Tools() {
 		if tool.Name != TestPanicTool { // only in this test binary
 			served = append(served, tool)
 		}

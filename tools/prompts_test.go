@@ -18,7 +18,7 @@ func TestPromptStepsAreValidCalls(t *testing.T) {
 	}
 	for _, p := range prompts.Investigations() {
 		for i, s := range p.Steps {
-			tool, ok := Registry.Lookup(s.Tool)
+			tool, ok := Builtins().Lookup(s.Tool)
 			if !ok {
 				t.Errorf("%s step %d: no tool %q", p.Name, i+1, s.Tool)
 				continue

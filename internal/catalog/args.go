@@ -39,8 +39,9 @@ type argSpec struct {
 
 // parseArgs walks typ (embedded structs included, as encoding/json does)
 // and returns the specs of its JSON arguments.
-func parseArgs(tool string, typ reflect.Type) []*argSpec {
+func parseArgs(tool string, typ reflect.Type) ([]*argSpec, error) {
 	var specs []*argSpec
+	var bad error
 	var walk func(t reflect.Type, index []int)
 	walk = func(t reflect.Type, index []int) {
 		for i := range t.NumField() {
@@ -59,14 +60,17 @@ func parseArgs(tool string, typ reflect.Type) []*argSpec {
 			}
 			s := &argSpec{name: name, index: path, kind: f.Type.Kind(), nullable: f.Type.Kind() == reflect.Interface, desc: f.Tag.Get("jsonschema")}
 			if tag, ok := f.Tag.Lookup("arg"); ok {
-				if err := s.parseTag(tag); err != nil {
-					panic(fmt.Sprintf("catalog: %s: argument %s: %v", tool, name, err))
+				if err := s.parseTag(tag); err != nil && bad == nil {
+					bad = fmt.Errorf("catalog: %s: argument %s: %w", tool, name, err)
 				}
 			}
 			specs = append(specs, s)
 		}
 	}
 	walk(typ, nil)
+	if bad != nil {
+		return nil, bad
+	}
 	// A field of an outer struct shadows an embedded one of the same JSON
 	// name, as in encoding/json (process_top's own sort_by).
 	byName := map[string]*argSpec{}
@@ -81,7 +85,7 @@ func parseArgs(tool string, typ reflect.Type) []*argSpec {
 		byName[s.name] = s
 		kept = append(kept, s)
 	}
-	return kept
+	return kept, nil
 }
 
 func (s *argSpec) parseTag(tag string) error {
