@@ -422,7 +422,7 @@ func (rt *Server) ServeRemote(p gen.Process, from gen.PID, req remote.Request, a
 	if !ok {
 		return answer(errorResult(catalog.Errorf("unknown tool %q on node %s: a tool of the service's own (Options.Tools) "+
 			"runs on another node only if that node registered it too; otherwise the nodes run different ergomcp releases",
-			req.Tool, p.Node().Name())), "error")
+			req.Tool, string(p.Node().Name()))), "error")
 	}
 	tool := served.Tool
 	args, err := tool.Decode(json.RawMessage(req.Args))
