@@ -6,12 +6,13 @@ import (
 	"strings"
 	"testing"
 
-	"ergo.services/ergo"
 	"ergo.services/ergo/act"
 	"ergo.services/ergo/gen"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/ergomcp/ergomcp"
+	"github.com/ergomcp/ergomcp/internal/mcptest"
+	"github.com/ergomcp/ergomcp/internal/testnode"
 )
 
 // shelf is a service actor the custom tools ask: it answers a call with
@@ -102,7 +103,7 @@ func withShelf(no *gen.NodeOptions) {
 // and go through the policy, the response budget, the audit log and the
 // cluster like ergomcp's own.
 func TestCustomTools(t *testing.T) {
-	port := freePort(t)
+	port := mcptest.FreePort(t)
 	restocked := 0
 	entry, err := startNetNodeWith(t, "ctentry", ergomcp.Options{
 		Port:           port,
@@ -124,7 +125,7 @@ func TestCustomTools(t *testing.T) {
 			t.Fatalf("connect %s: %v", n, err)
 		}
 	}
-	s := connect(t, fmt.Sprintf("http://localhost:%d/mcp", port), "")
+	s := mcptest.Connect(t, mcptest.URL(port), "")
 
 	// Listed with the schema its arg tags declare; the action is hidden
 	// while actions are off.
@@ -157,15 +158,15 @@ func TestCustomTools(t *testing.T) {
 		Total int
 		Items []shelfItem
 	}
-	call(t, s, "shop_stock", map[string]any{"prefix": "item-01", "limit": 3}, &items)
+	mcptest.Call(t, s, "shop_stock", map[string]any{"prefix": "item-01", "limit": 3}, &items)
 	if items.Total != 3 || len(items.Items) != 3 || items.Items[2] != (shelfItem{"item-012", 12}) {
 		t.Fatalf("shop_stock: %+v", items)
 	}
 	// The declared bounds are enforced before the handler runs.
-	if msg := errorText(t, call(t, s, "shop_stock", map[string]any{"prefix": "item", "limit": 501}, nil)); !strings.Contains(msg, "limit must be between 1 and 500 (default 10), got 501") {
+	if msg := mcptest.ErrorText(t, mcptest.Call(t, s, "shop_stock", map[string]any{"prefix": "item", "limit": 501}, nil)); !strings.Contains(msg, "limit must be between 1 and 500 (default 10), got 501") {
 		t.Errorf("limit over its maximum: %s", msg)
 	}
-	if msg := errorText(t, call(t, s, "shop_stock", nil, nil)); !strings.Contains(msg, "prefix is required: item name prefix") {
+	if msg := mcptest.ErrorText(t, mcptest.Call(t, s, "shop_stock", nil, nil)); !strings.Contains(msg, "prefix is required: item name prefix") {
 		t.Errorf("required prefix: %s", msg)
 	}
 
@@ -175,29 +176,29 @@ func TestCustomTools(t *testing.T) {
 		Truncated       bool
 		TruncatedBy     string `json:"truncated_by"`
 	}
-	call(t, s, "shop_stock", map[string]any{"prefix": "item", "limit": 200}, &cut)
+	mcptest.Call(t, s, "shop_stock", map[string]any{"prefix": "item", "limit": 200}, &cut)
 	if cut.Total != 200 || !cut.Truncated || cut.TruncatedBy != "response_budget" || cut.Returned == 0 || cut.Returned >= 200 {
 		t.Errorf("200 items in 2048 bytes: %+v", cut)
 	}
 
 	// The policy: an action is refused without EnableActions.
-	if msg := errorText(t, call(t, s, "shop_restock", map[string]any{"name": "item-001"}, nil)); !strings.Contains(msg, "Options.EnableActions") || restocked != 0 {
+	if msg := mcptest.ErrorText(t, mcptest.Call(t, s, "shop_restock", map[string]any{"name": "item-001"}, nil)); !strings.Contains(msg, "Options.EnableActions") || restocked != 0 {
 		t.Errorf("shop_restock without actions (ran %d times): %s", restocked, msg)
 	}
 
 	// On another node: run there where that node registered the tool,
 	// refused with the reason where it did not.
 	var where struct{ Node string }
-	call(t, s, "shop_where", map[string]any{"node": string(peer.Name())}, &where)
+	mcptest.Call(t, s, "shop_where", map[string]any{"node": string(peer.Name())}, &where)
 	if where.Node != string(peer.Name()) {
 		t.Errorf("shop_where on the peer ran on %q", where.Node)
 	}
-	msg := errorText(t, call(t, s, "shop_where", map[string]any{"node": string(bare.Name())}, nil))
+	msg := mcptest.ErrorText(t, mcptest.Call(t, s, "shop_where", map[string]any{"node": string(bare.Name())}, nil))
 	if !strings.Contains(msg, `unknown tool "shop_where" on node `+string(bare.Name())) || !strings.Contains(msg, "only if that node registered it too") {
 		t.Errorf("shop_where on a node without it: %s", msg)
 	}
 	var all fanOutResult
-	call(t, s, "shop_where", map[string]any{"node": "*"}, &all)
+	mcptest.Call(t, s, "shop_where", map[string]any{"node": "*"}, &all)
 	status := all.byNode()
 	if all.Nodes != 3 || all.OK != 2 || status[string(entry.Name())] != "ok" || status[string(peer.Name())] != "ok" || status[string(bare.Name())] != "error" {
 		t.Errorf("shop_where node=*: %+v", all)
@@ -206,7 +207,7 @@ func TestCustomTools(t *testing.T) {
 	// Audited like any call.
 	type entryRec struct{ Tool, Node, Outcome string }
 	var audit struct{ Calls []entryRec }
-	call(t, s, "audit_log", map[string]any{"limit": 9}, &audit)
+	mcptest.Call(t, s, "audit_log", map[string]any{"limit": 9}, &audit)
 	want := []entryRec{
 		{"shop_where", "*", "ok"},
 		{"shop_where", string(bare.Name()), "error"},
@@ -263,13 +264,8 @@ func TestCustomToolsRefusedAtStart(t *testing.T) {
 		{"nil handler", []ergomcp.Tool{ergomcp.NewTool[nodeNameArgs]("shop_x", "x", nil)}, `tool "shop_x": the handler is nil`},
 		{"fan-out action", []ergomcp.Tool{fan}, "FanOut is for read-only tools only"},
 	} {
-		node, err := ergo.StartNode(gen.Atom(fmt.Sprintf("ctbad%d@localhost", nodeSeq.Add(1))), gen.NodeOptions{
-			Applications: []gen.ApplicationBehavior{ergomcp.CreateApp(ergomcp.Options{Tools: c.tools})},
-			Network:      gen.NetworkOptions{Mode: gen.NetworkModeDisabled},
-			Log:          gen.LogOptions{DefaultLogger: gen.DefaultLoggerOptions{Disable: true}},
-		})
+		_, err := testnode.Start(t, "ctbad", []gen.ApplicationBehavior{ergomcp.CreateApp(ergomcp.Options{Tools: c.tools})})
 		if err == nil {
-			node.Stop()
 			t.Errorf("%s: the node started", c.name)
 			continue
 		}
