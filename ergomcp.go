@@ -121,6 +121,10 @@ func (o Options) config() (*actors.Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	reg, err := o.registry()
+	if err != nil {
+		return nil, err
+	}
 	logs := logcount.New()
 	var hist *history.Store
 	if !o.DisableHistory {
@@ -134,6 +138,7 @@ func (o Options) config() (*actors.Config, error) {
 	cfg := &actors.Config{
 		History:      hist,
 		Logs:         logs,
+		Tools:        reg,
 		Listen:       o.Port != 0,
 		Addr:         net.JoinHostPort(host, strconv.Itoa(int(o.Port))),
 		PoolSize:     pool,
