@@ -77,6 +77,10 @@ func (c Caps) Unavailable() map[string]string {
 type Plan struct {
 	limit int
 	sort  rank.Key[Proc, need]
+	// field is sort's read when it is a field key (isField): the hot path
+	// inlines it.
+	field   rank.FieldRead[Proc]
+	isField bool
 
 	app, behavior, name, state string
 
@@ -142,6 +146,7 @@ func (a *ProcessArgs) Plan(c Caps) (*Plan, error) {
 		p.sort = *k
 		checks = append(checks, capCheck{true, "sort_by=" + a.SortBy, k.Needs})
 	}
+	p.field, p.isField = p.sort.Field()
 	for _, ch := range checks {
 		if !ch.used {
 			continue
@@ -194,7 +199,18 @@ func (p *Plan) match(x *Proc) bool {
 // key maps x's sort value to a uint64 whose natural order is the sort
 // order (larger is better), so the top-N heap compares plain integers
 // whatever the key's type.
-func (p *Plan) key(x *Proc) uint64 { return p.sort.Of(x) }
+func (p *Plan) key(x *Proc) uint64 {
+	if p.isField {
+		return p.field.Of(x)
+	}
+	return p.derivedKey(x)
+}
+
+// derivedKey is kept out of line so that key stays within the inliner's
+// budget: drain and utilization cost a call per process either way.
+//
+//go:noinline
+func (p *Plan) derivedKey(x *Proc) uint64 { return p.sort.Of(x) }
 
 // FloatKey maps f to a key for Top.OfferKey: larger floats rank first,
 // +Inf above every finite value.

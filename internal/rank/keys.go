@@ -18,14 +18,25 @@ import (
 // A key reads either a 64-bit integer field of R (found by name when the
 // table is built, read at its offset and XORed with a mask that maps the
 // field's order onto uint64 order) or a function of the row (derived
-// keys). Reading by offset keeps Of small enough to inline into a scan's
-// loop: a call per row costs more than the read.
+// keys). Reading by offset keeps FieldRead.Of small enough to inline into
+// a scan's loop: a call per row costs more than the read.
 type Key[R, N any] struct {
 	Name  string
 	Needs N
-	off   uintptr
-	mask  uint64
-	fn    func(*R) uint64
+	field FieldRead[R]
+	fn    func(*R) uint64 // nil: a field key
+}
+
+// FieldRead reads a field key: R's 64-bit integer field at off, XORed with
+// mask.
+type FieldRead[R any] struct {
+	off  uintptr
+	mask uint64
+}
+
+// Of returns r's key.
+func (f FieldRead[R]) Of(r *R) uint64 {
+	return *(*uint64)(unsafe.Add(unsafe.Pointer(r), f.off)) ^ f.mask
 }
 
 const signBit = 1 << 63
@@ -35,9 +46,9 @@ const signBit = 1 << 63
 // built at init): its order maps onto uint64 order by an XOR.
 func Field[R, N any](name, field string, needs N) Key[R, N] {
 	off, signed := field64[R](field)
-	k := Key[R, N]{Name: name, Needs: needs, off: off}
+	k := Key[R, N]{Name: name, Needs: needs, field: FieldRead[R]{off: off}}
 	if signed {
-		k.mask = signBit
+		k.field.mask = signBit
 	}
 	return k
 }
@@ -46,7 +57,7 @@ func Field[R, N any](name, field string, needs N) Key[R, N] {
 // smaller first (a PID).
 func FieldAscending[R, N any](name, field string, needs N) Key[R, N] {
 	k := Field[R, N](name, field, needs)
-	k.mask = ^k.mask
+	k.field.mask = ^k.field.mask
 	return k
 }
 
@@ -84,8 +95,13 @@ func (k *Key[R, N]) Of(r *R) uint64 {
 	if k.fn != nil {
 		return k.fn(r)
 	}
-	return *(*uint64)(unsafe.Add(unsafe.Pointer(r), k.off)) ^ k.mask
+	return k.field.Of(r)
 }
+
+// Field returns the read of a field key, ok false for a derived one: a
+// scan over every row keeps it and calls its Of, which inlines, where
+// Key.Of (which may call fn) costs a call per row.
+func (k *Key[R, N]) Field() (f FieldRead[R], ok bool) { return k.field, k.fn == nil }
 
 // Float maps f to a key: larger floats rank first, +Inf above every
 // finite value; a missing value (ok false) ranks below every float, so

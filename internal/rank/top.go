@@ -49,15 +49,21 @@ func NewTop[T any, Tie cmp.Ordered](limit int) *Top[T, Tie] {
 //	top.Offer(key, p.ID, func() gen.ProcessShortInfo { return *p })
 func (t *Top[T, Tie]) Offer(key uint64, tie Tie, item func() T) {
 	t.offered++
-	e := entry[Tie]{key: key, tie: tie}
+	// The common case, a full Top and an item no better than the worst
+	// kept, is decided here, small enough to inline into a scan's loop.
+	if len(t.heap) == t.limit && (t.limit == 0 || !worse(&t.heap[0], &entry[Tie]{key: key, tie: tie})) {
+		return
+	}
+	t.keep(entry[Tie]{key: key, tie: tie}, item)
+}
+
+// keep adds e, evicting the worst kept item when t is full.
+func (t *Top[T, Tie]) keep(e entry[Tie], item func() T) {
 	if len(t.heap) < t.limit {
 		e.slot = len(t.items)
 		t.items = append(t.items, item())
 		t.heap = append(t.heap, e)
 		t.up(len(t.heap) - 1)
-		return
-	}
-	if len(t.heap) == 0 || !worse(&t.heap[0], &e) {
 		return
 	}
 	e.slot = t.heap[0].slot // the evicted item's slot
