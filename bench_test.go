@@ -21,6 +21,7 @@ import (
 	"github.com/ergomcp/ergomcp"
 	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/ergomcp/ergomcp/internal/ident"
+	"github.com/ergomcp/ergomcp/internal/mcptest"
 	"github.com/ergomcp/ergomcp/internal/result"
 	"github.com/ergomcp/ergomcp/sampler"
 	"github.com/ergomcp/ergomcp/tools"
@@ -157,12 +158,12 @@ func tryCall(s *mcp.ClientSession, args map[string]any) error {
 // benchApp starts a node with ergomcp serving HTTP on a free port.
 func benchApp(tb testing.TB, opts ergomcp.Options) (gen.Node, string) {
 	tb.Helper()
-	opts.Port = freePort(tb)
+	opts.Port = mcptest.FreePort(tb)
 	node, err := newNode(tb, opts, func(*gen.NodeOptions) {})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return node, fmt.Sprintf("http://localhost:%d/mcp", opts.Port)
+	return node, mcptest.URL(opts.Port)
 }
 
 func spawnIdle(tb testing.TB, node gen.Node) gen.PID {
@@ -188,15 +189,7 @@ var benchTransport = sync.OnceValue(func() *http.Transport {
 // benchSession opens a go-sdk client session, closed at the end of tb.
 func benchSession(tb testing.TB, url string) *mcp.ClientSession {
 	tb.Helper()
-	client := mcp.NewClient(&mcp.Implementation{Name: "bench", Version: "1"}, nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	s, err := client.Connect(ctx, &mcp.StreamableClientTransport{Endpoint: url, HTTPClient: &http.Client{Transport: benchTransport()}}, nil)
-	if err != nil {
-		tb.Fatalf("connect %s: %v", url, err)
-	}
-	tb.Cleanup(func() { s.Close() })
-	return s
+	return mcptest.Client{HTTP: &http.Client{Transport: benchTransport()}}.Connect(tb, url)
 }
 
 // bareServer serves the floor of BenchmarkToolCall: a go-sdk server with
