@@ -69,7 +69,7 @@ func (a *sampleStartArgs) Validate() error {
 	p := sampler.Params{IntervalMs: a.IntervalMs, Count: a.Count, DurationSec: a.DurationSec,
 		MaxErrors: a.MaxErrors, BufferSize: a.BufferSize, LingerSec: a.LingerSec}
 	if a.settings, err = p.Settings(true); err != nil {
-		return catalog.Errorf("%v", err)
+		return catalog.Wrap(err)
 	}
 	a.tool, a.raw, a.decoded = tool, raw, decoded
 	return nil
@@ -157,7 +157,13 @@ func (rt *Server) SampleOnce(p gen.Process, entry *sampler.Entry, start time.Tim
 	}
 	ctx, cancel := entry.CallContext(start, job.Timeout)
 	defer cancel()
-	res, _ := rt.Run(ctx, p, &catalog.Call{Tool: job.Tool, Args: catalog.CopyArgs(job.Args), Caller: job.Caller})
+	call := &catalog.Call{Tool: job.Tool, Args: catalog.CopyArgs(job.Args), Caller: job.Caller}
+	var res catalog.Result
+	if job.Remote { // where it runs was decided, and allowed, at sample_start
+		res = rt.Proxy(ctx, p.Node(), call)
+	} else {
+		res, _ = rt.Run(ctx, p, call)
+	}
 	now := time.Now()
 	switch {
 	case res.IsError:

@@ -30,7 +30,7 @@ func sampleStop(env *Env, args *sampleStopArgs) (any, error) {
 	now := time.Now()
 	entry, err := env.Server.Samplers.Stop(args.SamplerID, args.Discard, now)
 	if err != nil {
-		return nil, catalog.Errorf("%v", err)
+		return nil, catalog.Wrap(err)
 	}
 	if pid, ok := entry.Actor().(gen.PID); ok && env.Process != nil {
 		// Asynchronous: the actor may be busy in a call (even this one).

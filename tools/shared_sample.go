@@ -85,7 +85,7 @@ func (e *Env) sampler(id string) (*sampler.Entry, error) {
 	}
 	entry, err := reg.Get(id, time.Now())
 	if err != nil {
-		return nil, catalog.Errorf("%v", err)
+		return nil, catalog.Wrap(err)
 	}
 	return entry, nil
 }
@@ -103,7 +103,7 @@ func (e *Env) startSampler(spec sampler.Spec) (*sampler.Entry, gen.PID, error) {
 	}
 	entry, err := reg.Reserve(spec, time.Now())
 	if err != nil {
-		return nil, gen.PID{}, catalog.Errorf("%v", err)
+		return nil, gen.PID{}, catalog.Wrap(err)
 	}
 	secs := e.callSeconds()
 	v, err := e.Process.CallWithTimeout(SamplersName, &StartSampler{Entry: entry}, secs)

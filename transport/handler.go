@@ -5,8 +5,8 @@
 // only supplies the invoker and an actor that calls Listen. In front of the
 // go-sdk's StreamableHTTPHandler the Handler enforces path, Host, Origin,
 // bearer authentication, body size and a session ceiling; behind it, every
-// tools/call is decoded strictly, checked against the Policy, bounded by a
-// deadline and audited once.
+// tools/call is decoded strictly, bounded by a deadline, run by the Invoker
+// (which checks the policy where the tool runs) and audited once.
 package transport
 
 import (
@@ -92,8 +92,9 @@ func New(cfg Config) (*Handler, error) {
 		h.server.AddPrompt(p.MCP(), promptHandler(p))
 	}
 	h.server.AddReceivingMiddleware(h.listVisible, h.admitSessions)
-	// Hidden tools are registered too: calling one must reach Policy.Check
-	// and get its explanation, not an "unknown tool" protocol error.
+	// Hidden tools are registered too: calling one must reach the Invoker's
+	// policy check and get its explanation, not an "unknown tool" protocol
+	// error.
 	for _, t := range cfg.Registry.Tools() {
 		h.server.AddTool(t.MCP(), h.toolHandler(t))
 		if cfg.Policy.Visible(t) {
