@@ -148,7 +148,7 @@ func (d *dispatcher) Terminate(reason error) {
 	}
 }
 
-// HandleMessage takes local calls from Dispatch.
+// HandleMessage takes local calls from the Router.
 func (d *dispatcher) HandleMessage(from gen.PID, message any) error {
 	switch m := message.(type) {
 	case *request:

@@ -43,8 +43,8 @@ func register[A any](t catalog.Tool, run func(env *Env, args *A) (any, error)) {
 // Server is one ergomcp tool server: what every tool call shares: the policy, the response budget
 // and what the running ergo offers, probed once at start.
 type Server struct {
-	// Policy is checked again here, on the node that runs the tool, whatever
-	// path the call took.
+	// Policy is checked once per node a call reaches: by actors.Router on
+	// the entry node, by ServeRemote on a target; Run does not check it.
 	Policy catalog.Policy
 	// Budget caps the bytes of one result.
 	Budget int
