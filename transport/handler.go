@@ -60,7 +60,7 @@ type Handler struct {
 
 	mu     sync.Mutex
 	closed bool
-	calls  sync.WaitGroup // Invoker goroutines
+	calls  sync.WaitGroup // calls inside the Invoker
 }
 
 // New validates cfg and builds the MCP server: every registry tool is
@@ -257,7 +257,7 @@ func (h *Handler) isClosed() bool {
 	return h.closed
 }
 
-// startCall registers an Invoker goroutine; false once Close has begun,
+// startCall registers a call entering the Invoker; false once Close has begun,
 // which keeps calls.Add from racing with calls.Wait.
 func (h *Handler) startCall() bool {
 	h.mu.Lock()
@@ -270,7 +270,7 @@ func (h *Handler) startCall() bool {
 }
 
 // Close refuses new requests, cancels running calls, closes every session
-// and waits for Invoker goroutines to return. Waiting is bounded by
+// and waits for calls inside the Invoker to return. Waiting is bounded by
 // closeGrace: a request still creating a session or an invoker ignoring
 // cancellation after that is reported as an error rather than hanging the
 // caller. Close is idempotent; a second call returns nil at once.
