@@ -14,6 +14,7 @@ import (
 	"ergo.services/ergo/net/edf"
 
 	"github.com/ergomcp/ergomcp"
+	"github.com/ergomcp/ergomcp/internal/mcptest"
 )
 
 // ActionItem and ActionOrder are message types the tests register for the
@@ -106,25 +107,13 @@ func spawnRecorder(t *testing.T, node gen.Node, name gen.Atom) recorded {
 // next returns the next message the recorder got.
 func (r recorded) next(t *testing.T) any {
 	t.Helper()
-	return receive(t, r.got, "got no message")
+	return mcptest.Receive(t, "a message to the recorder", r.got)
 }
 
 // exit returns the recorder's termination reason.
 func (r recorded) exit(t *testing.T) error {
 	t.Helper()
-	return receive(t, r.exits, "did not terminate")
-}
-
-func receive[T any](t *testing.T, ch chan T, what string) T {
-	t.Helper()
-	select {
-	case v := <-ch:
-		return v
-	case <-time.After(5 * time.Second):
-		t.Fatalf("the recorder %s within 5 s", what)
-	}
-	var zero T
-	return zero
+	return mcptest.Receive(t, "the recorder's termination", r.exits)
 }
 
 // logLines is a node logger that keeps every line in memory, so a test
@@ -323,7 +312,7 @@ func TestActionExitAndKill(t *testing.T) {
 		if res.PID != v.pid.String() || res.State != "gone" && res.State != "terminated" || res.Note == "" {
 			t.Errorf("send_exit %s result: %+v", c.reason, res)
 		}
-		waitFor(t, func() bool { _, err := node.ProcessState(v.pid); return err != nil })
+		mcptest.WaitFor(t, func() bool { _, err := node.ProcessState(v.pid); return err != nil })
 	}
 
 	v := spawnRecorder(t, node, "act_kill_me")
@@ -332,7 +321,7 @@ func TestActionExitAndKill(t *testing.T) {
 	if reason := v.exit(t); !errors.Is(reason, gen.TerminateReasonKill) {
 		t.Errorf("process_kill: terminated with %v", reason)
 	}
-	waitFor(t, func() bool { return !registered(node, "act_kill_me") })
+	mcptest.WaitFor(t, func() bool { return !registered(node, "act_kill_me") })
 	s.fail("process_kill", map[string]any{"pid": v.pid.String()}, "no process "+v.pid.String())
 	s.fail("process_kill", map[string]any{"pid": "act_recorder"}, "is not a PID", "process_lookup")
 
@@ -429,10 +418,10 @@ func TestActionsAcrossNodes(t *testing.T) {
 		"process_inspect": {"name": "ergomcp_sup"},
 		"app_info":        {"name": "ergomcp"},
 	} {
-		res := call(t, s.s, tool, args, nil)
+		res := mcptest.Call(t, s.s, tool, args, nil)
 		s.record(res)
 	}
-	s.record(call(t, s.s, "process_inspect", map[string]any{"name": "ergomcp_listener"}, nil))
+	s.record(mcptest.Call(t, s.s, "process_inspect", map[string]any{"name": "ergomcp_listener"}, nil))
 	s.fail("call_process", map[string]any{"to": "ergomcp_listener", "request": "token?", "call_timeout": 1}, "")
 	s.fail("send_message", map[string]any{"node": string(closed.Name()), "to": "act_remote", "message": token}, "EnableActions")
 

@@ -6,6 +6,7 @@ import (
 	"ergo.services/ergo/gen"
 
 	"github.com/ergomcp/ergomcp"
+	"github.com/ergomcp/ergomcp/internal/mcptest"
 )
 
 // testApp is an application of two members: a blocker (a known mailbox
@@ -67,7 +68,7 @@ func TestAppTools(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, func() bool {
+	mcptest.WaitFor(t, func() bool {
 		info, err := node.ProcessInfo(blockerPID)
 		return err == nil && info.MailboxQueues.Main == sent-1
 	})

@@ -1,26 +1,26 @@
 package ergomcp_test
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/ergomcp/ergomcp"
+	"github.com/ergomcp/ergomcp/internal/mcptest"
 )
 
 func TestAuditLog(t *testing.T) {
-	port := freePort(t)
+	port := mcptest.FreePort(t)
 	startNetNode(t, "audentry", ergomcp.Options{Port: port})
 	agent := startNetNode(t, "audagent", ergomcp.Options{})
-	s := connect(t, fmt.Sprintf("http://localhost:%d/mcp", port), "")
+	s := mcptest.Connect(t, mcptest.URL(port), "")
 
 	const secret = "s3cr3t-arg-value-7f1c"
-	call(t, s, "node_info", nil, &struct{}{})
-	errorText(t, call(t, s, "process_info", map[string]any{"name": secret}, nil))
-	errorText(t, call(t, s, "log_level_set", map[string]any{"target": "node", "level": "debug"}, nil))
-	call(t, s, "node_info", map[string]any{"node": string(agent.Name())}, &struct{}{})
+	mcptest.Call(t, s, "node_info", nil, &struct{}{})
+	mcptest.ErrorText(t, mcptest.Call(t, s, "process_info", map[string]any{"name": secret}, nil))
+	mcptest.ErrorText(t, mcptest.Call(t, s, "log_level_set", map[string]any{"target": "node", "level": "debug"}, nil))
+	mcptest.Call(t, s, "node_info", map[string]any{"node": string(agent.Name())}, &struct{}{})
 
 	type entry struct {
 		Caller, Tool, Node, Outcome, Error, Duration string
@@ -30,7 +30,7 @@ func TestAuditLog(t *testing.T) {
 		Returned int
 		Calls    []entry
 	}
-	res := call(t, s, "audit_log", map[string]any{"limit": 4}, &log)
+	res := mcptest.Call(t, s, "audit_log", map[string]any{"limit": 4}, &log)
 	if log.Total != 4 || log.Returned != 4 {
 		t.Fatalf("audit envelope: %+v", log)
 	}
@@ -52,11 +52,11 @@ func TestAuditLog(t *testing.T) {
 
 	// The agent audited the proxied call as coming through the entry node.
 	var remote struct{ Calls []entry }
-	call(t, s, "audit_log", map[string]any{"node": string(agent.Name()), "limit": 2}, &remote)
+	mcptest.Call(t, s, "audit_log", map[string]any{"node": string(agent.Name()), "limit": 2}, &remote)
 	if len(remote.Calls) < 1 || remote.Calls[0].Tool != "node_info" || !strings.HasPrefix(remote.Calls[0].Caller, "anonymous via audentry") {
 		t.Fatalf("agent's audit: %+v", remote)
 	}
-	if msg := errorText(t, call(t, s, "audit_log", map[string]any{"limit": 5000}, nil)); !strings.Contains(msg, "between 1 and 1000") {
+	if msg := mcptest.ErrorText(t, mcptest.Call(t, s, "audit_log", map[string]any{"limit": 5000}, nil)); !strings.Contains(msg, "between 1 and 1000") {
 		t.Fatalf("limit ceiling: %s", msg)
 	}
 }

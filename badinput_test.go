@@ -3,8 +3,6 @@ package ergomcp_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -15,6 +13,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/ergomcp/ergomcp"
+	"github.com/ergomcp/ergomcp/internal/mcptest"
 )
 
 // badCase is one call that must fail with an isError result whose text
@@ -71,18 +70,18 @@ func TestBadInput(t *testing.T) {
 	if err := registerActionTypes(); err != nil {
 		t.Fatal(err)
 	}
-	port := freePort(t)
+	port := mcptest.FreePort(t)
 	node, err := startNode(t, ergomcp.Options{Port: port, EnableActions: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	url := fmt.Sprintf("http://localhost:%d/mcp", port)
-	s := &session{t: t, s: connect(t, url, "")}
+	url := mcptest.URL(port)
+	s := &session{t: t, s: mcptest.Connect(t, url, "")}
 	rec := spawnRecorder(t, node, "bad_recorder")
 	dead := spawnRecorder(t, node, "")
 	node.Kill(dead.pid)
-	waitFor(t, func() bool { _, err := node.ProcessState(dead.pid); return err != nil })
-	waitFor(t, func() bool { return registered(node, "ergomcp_listener") })
+	mcptest.WaitFor(t, func() bool { _, err := node.ProcessState(dead.pid); return err != nil })
+	mcptest.WaitFor(t, func() bool { return registered(node, "ergomcp_listener") })
 	sup := pidOf(t, node, "ergomcp_sup")
 	dispatcher := pidOf(t, node, "ergomcp_dispatcher")
 
@@ -274,11 +273,11 @@ func TestBadInput(t *testing.T) {
 	if _, err := s.s.CallTool(ctx, &mcp.CallToolParams{Name: "send_message", Arguments: map[string]any{"to": "bad_recorder", "message": strings.Repeat("y", 2<<20)}}); err == nil {
 		t.Error("a body over the 1 MiB limit was accepted")
 	}
-	status, body := rawPost(t, url, strings.Repeat("z", 2<<20))
+	status, _, body := mcptest.Post(t, nil, url, nil, strings.NewReader(strings.Repeat("z", 2<<20)))
 	if status != http.StatusRequestEntityTooLarge || !strings.Contains(body, "MaxBodyBytes") {
 		t.Errorf("oversized body: HTTP %d %s", status, body)
 	}
-	status, body = rawPost(t, url, `{"jsonrpc":"2.0","id":1,"method":`)
+	status, _, body = mcptest.Post(t, nil, url, nil, strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":`))
 	if status < 400 && !strings.Contains(body, `"error"`) {
 		t.Errorf("malformed JSON-RPC: HTTP %d %s", status, body)
 	}
@@ -321,22 +320,4 @@ func pidOf(t *testing.T, node gen.Node, name gen.Atom) gen.PID {
 	}
 	t.Fatalf("no process %s", name)
 	return gen.PID{}
-}
-
-// rawPost sends body to the MCP endpoint below the go-sdk client.
-func rawPost(t *testing.T, url, body string) (int, string) {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json, text/event-stream")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("POST %s: %v", url, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
-	return resp.StatusCode, string(b)
 }

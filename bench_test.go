@@ -21,6 +21,7 @@ import (
 	"github.com/ergomcp/ergomcp"
 	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/ergomcp/ergomcp/internal/ident"
+	"github.com/ergomcp/ergomcp/internal/mcptest"
 	"github.com/ergomcp/ergomcp/internal/result"
 	"github.com/ergomcp/ergomcp/sampler"
 	"github.com/ergomcp/ergomcp/tools"
@@ -157,12 +158,12 @@ func tryCall(s *mcp.ClientSession, args map[string]any) error {
 // benchApp starts a node with ergomcp serving HTTP on a free port.
 func benchApp(tb testing.TB, opts ergomcp.Options) (gen.Node, string) {
 	tb.Helper()
-	opts.Port = freePort(tb)
+	opts.Port = mcptest.FreePort(tb)
 	node, err := newNode(tb, opts, func(*gen.NodeOptions) {})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return node, fmt.Sprintf("http://localhost:%d/mcp", opts.Port)
+	return node, mcptest.URL(opts.Port)
 }
 
 func spawnIdle(tb testing.TB, node gen.Node) gen.PID {
@@ -188,15 +189,7 @@ var benchTransport = sync.OnceValue(func() *http.Transport {
 // benchSession opens a go-sdk client session, closed at the end of tb.
 func benchSession(tb testing.TB, url string) *mcp.ClientSession {
 	tb.Helper()
-	client := mcp.NewClient(&mcp.Implementation{Name: "bench", Version: "1"}, nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	s, err := client.Connect(ctx, &mcp.StreamableClientTransport{Endpoint: url, HTTPClient: &http.Client{Transport: benchTransport()}}, nil)
-	if err != nil {
-		tb.Fatalf("connect %s: %v", url, err)
-	}
-	tb.Cleanup(func() { s.Close() })
-	return s
+	return mcptest.Client{HTTP: &http.Client{Transport: benchTransport()}}.Connect(tb, url)
 }
 
 // bareServer serves the floor of BenchmarkToolCall: a go-sdk server with
@@ -395,7 +388,7 @@ func (f *floorRunner) HandleMessage(from gen.PID, message any) error {
 func benchSamplerFloor(b *testing.B, samplers int, mixOf func(testing.TB, gen.Node) []map[string]any) {
 	node, _ := benchApp(b, ergomcp.Options{})
 	mix := mixOf(b, node)
-	rt := tools.NewServer(node, catalog.Policy{}, result.DefaultBudget)
+	rt := tools.NewServer(node, tools.Builtins(), catalog.Policy{}, result.DefaultBudget)
 	rt.Samplers = sampler.NewRegistry(string(node.Name()), sampler.Limits{ReadBudget: result.DefaultBudget})
 	settings, err := sampler.Params{IntervalMs: 100, DurationSec: 600, BufferSize: 32}.Settings(true)
 	if err != nil {
@@ -404,7 +397,7 @@ func benchSamplerFloor(b *testing.B, samplers int, mixOf func(testing.TB, gen.No
 	jobs := make([]floorJob, samplers)
 	for i := range jobs {
 		m := mix[i%len(mix)]
-		tool, ok := tools.Registry.Lookup(m["tool"].(string))
+		served, ok := rt.Tools.Lookup(m["tool"].(string))
 		if !ok {
 			b.Fatalf("no tool %v", m["tool"])
 		}
@@ -414,11 +407,11 @@ func benchSamplerFloor(b *testing.B, samplers int, mixOf func(testing.TB, gen.No
 			raw, _ = json.Marshal(a)
 			desc += " " + string(raw)
 		}
-		args, err := tool.Decode(raw)
+		args, err := served.Decode(raw)
 		if err != nil {
 			b.Fatalf("%v: %v", m, err)
 		}
-		jobs[i] = floorJob{tool: tool, args: args}
+		jobs[i] = floorJob{tool: served.Tool, args: args}
 		if _, err := rt.Samplers.Reserve(sampler.Spec{Kind: sampler.Active, Description: desc + " every 100ms",
 			Settings: settings}, time.Now()); err != nil {
 			b.Fatal(err)

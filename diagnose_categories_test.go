@@ -18,6 +18,7 @@ import (
 
 	"github.com/ergomcp/ergomcp"
 	"github.com/ergomcp/ergomcp/examples/scenario"
+	"github.com/ergomcp/ergomcp/internal/mcptest"
 )
 
 // warmup is how long a scenario runs before diagnose looks: long enough
@@ -55,9 +56,9 @@ func countsPublications(node gen.Node) bool {
 // diagnoseOnce calls diagnose at the default budget on a fresh session.
 func diagnoseOnce(t *testing.T, port uint16, args map[string]any) diagReport {
 	t.Helper()
-	s := connect(t, fmt.Sprintf("http://localhost:%d/mcp", port), "")
+	s := mcptest.Connect(t, mcptest.URL(port), "")
 	var rep diagReport
-	res := call(t, s, "diagnose", args, &rep)
+	res := mcptest.Call(t, s, "diagnose", args, &rep)
 	if os.Getenv("ERGOMCP_DIAGNOSE_DUMP") != "" {
 		t.Logf("diagnose %v:\n%s", args, res.Content[0].(*mcp.TextContent).Text)
 	}
@@ -264,7 +265,7 @@ const corpusParallel = 3
 // findings. It runs on a goroutine of its own: failures are reported with
 // t.Errorf, and the node's scenario is stopped before it returns.
 func categoryAt(t *testing.T, c *corpus, sc scenario.Scenario, rate float64) {
-	port := freePort(t)
+	port := mcptest.FreePort(t)
 	node, err := startNode(t, ergomcp.Options{Port: port})
 	if err != nil {
 		t.Errorf("%s@%g: %v", sc.Name, rate, err)
@@ -303,7 +304,7 @@ func categoryAt(t *testing.T, c *corpus, sc scenario.Scenario, rate float64) {
 }
 
 func healthyAt(t *testing.T, c *corpus, rate float64) {
-	port := freePort(t)
+	port := mcptest.FreePort(t)
 	node, err := startNode(t, ergomcp.Options{Port: port})
 	if err != nil {
 		t.Fatal(err)
@@ -388,7 +389,7 @@ func TestDiagnoseAllAtOnce(t *testing.T) {
 	if raceDetector {
 		t.Skip("judges rates in real time, which the race detector slows several times: scripts/test.sh runs it again without -race")
 	}
-	port := freePort(t)
+	port := mcptest.FreePort(t)
 	node, err := startNode(t, ergomcp.Options{Port: port})
 	if err != nil {
 		t.Fatal(err)
@@ -448,7 +449,7 @@ func (c *demoConsumer) HandleMessage(from gen.PID, message any) error {
 // TestDiagnoseDemoSlowConsumer: diagnose scenario=performance finds the
 // demo's slow consumer, whose mailbox grows 10 a second.
 func TestDiagnoseDemoSlowConsumer(t *testing.T) {
-	port := freePort(t)
+	port := mcptest.FreePort(t)
 	node, err := startNode(t, ergomcp.Options{Port: port})
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package ergomcp_test
 
 import (
 	"encoding/json"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"ergo.services/ergo/gen"
 
 	"github.com/ergomcp/ergomcp"
+	"github.com/ergomcp/ergomcp/internal/mcptest"
 )
 
 // diagReport is the part of diagnose's answer the tests read; findings
@@ -96,7 +96,7 @@ type idle struct{ act.Actor }
 // finding of high or critical severity, and that bad arguments are
 // refused with the reason.
 func TestDiagnoseHealthy(t *testing.T) {
-	port := freePort(t)
+	port := mcptest.FreePort(t)
 	node, err := startNode(t, ergomcp.Options{Port: port})
 	if err != nil {
 		t.Fatal(err)
@@ -109,9 +109,9 @@ func TestDiagnoseHealthy(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	s := connect(t, fmt.Sprintf("http://localhost:%d/mcp", port), "")
+	s := mcptest.Connect(t, mcptest.URL(port), "")
 	var rep diagReport
-	call(t, s, "diagnose", map[string]any{}, &rep)
+	mcptest.Call(t, s, "diagnose", map[string]any{}, &rep)
 	if rep.Scenario != "overview" || rep.WindowMs < 900 {
 		t.Errorf("default run: scenario %q, window %d ms", rep.Scenario, rep.WindowMs)
 	}
@@ -132,7 +132,7 @@ func TestDiagnoseHealthy(t *testing.T) {
 		{map[string]any{"budget_ms": 100}, "between 500 and 30000"},
 		{map[string]any{"budget_ms": 5000, "timeout": 5}, "shorter than timeout"},
 	} {
-		if msg := errorText(t, call(t, s, "diagnose", c.args, nil)); !strings.Contains(msg, c.want) {
+		if msg := mcptest.ErrorText(t, mcptest.Call(t, s, "diagnose", c.args, nil)); !strings.Contains(msg, c.want) {
 			t.Errorf("diagnose %v: %q, want it to mention %q", c.args, msg, c.want)
 		}
 	}

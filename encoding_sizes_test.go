@@ -10,6 +10,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/ergomcp/ergomcp"
+	"github.com/ergomcp/ergomcp/internal/mcptest"
 )
 
 // The table form is smaller than records at equal rows for the lists that
@@ -36,7 +37,7 @@ func TestEncodingSizesNetworkAndEvents(t *testing.T) {
 	for _, tool := range []string{"network_nodes", "event_list"} {
 		size := map[string]int{}
 		for _, format := range []string{"compact", "records"} {
-			res := call(t, s.s, tool, map[string]any{"format": format, "limit": 20}, &struct{}{})
+			res := mcptest.Call(t, s.s, tool, map[string]any{"format": format, "limit": 20}, &struct{}{})
 			text := res.Content[0].(*mcp.TextContent).Text
 			size[format] = len(text)
 			if dump != "" {
@@ -45,7 +46,7 @@ func TestEncodingSizesNetworkAndEvents(t *testing.T) {
 				}
 			}
 			var rows struct{ Returned int }
-			if err := decodeAnswer(text, &rows); err != nil || rows.Returned < 4 {
+			if err := mcptest.Decode(text, &rows); err != nil || rows.Returned < 4 {
 				t.Fatalf("%s %s: %v, %s", tool, format, err, text)
 			}
 		}

@@ -120,6 +120,10 @@ func (o Options) config() (*actors.Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	reg, err := o.registry()
+	if err != nil {
+		return nil, err
+	}
 	var hist *history.Store
 	if !o.DisableHistory {
 		hc, err := history.Config{Interval: o.HistoryInterval, Full: o.HistoryFull,
@@ -131,6 +135,7 @@ func (o Options) config() (*actors.Config, error) {
 	}
 	cfg := &actors.Config{
 		History:      hist,
+		Tools:        reg,
 		Listen:       o.Port != 0,
 		Addr:         net.JoinHostPort(host, strconv.Itoa(int(o.Port))),
 		PoolSize:     pool,

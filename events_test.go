@@ -10,6 +10,7 @@ import (
 	"ergo.services/ergo/gen"
 
 	"github.com/ergomcp/ergomcp"
+	"github.com/ergomcp/ergomcp/internal/mcptest"
 )
 
 // eventCmd asks an eventActor to register or subscribe to an event. ergo
@@ -229,7 +230,7 @@ func TestEventTools(t *testing.T) {
 // node is invisible, and with connected peers the list says so instead of
 // calling the event unsubscribed.
 func TestEventRemoteSubscribersHidden(t *testing.T) {
-	port := freePort(t)
+	port := mcptest.FreePort(t)
 	a := startNetNode(t, "evA", ergomcp.Options{Port: port})
 	b := startNetNode(t, "evB", ergomcp.Options{})
 	ev := gen.Event{Name: "test_ev_remote", Node: a.Name()}
@@ -249,7 +250,7 @@ func TestEventRemoteSubscribersHidden(t *testing.T) {
 		}
 	}
 
-	s := &session{t: t, s: connect(t, fmt.Sprintf("http://localhost:%d/mcp", port), "")}
+	s := &session{t: t, s: mcptest.Connect(t, mcptest.URL(port), "")}
 	var list eventListResult
 	s.ok("event_list", map[string]any{"name": "test_ev_remote"}, &list)
 	if ergo33 {

@@ -2,13 +2,14 @@ package ergomcp_test
 
 import (
 	"encoding/json"
-	"fmt"
 	"strings"
 	"testing"
 
 	"ergo.services/ergo/gen"
 
 	"github.com/ergomcp/ergomcp"
+	"github.com/ergomcp/ergomcp/internal/mcptest"
+	"github.com/ergomcp/ergomcp/internal/testnode"
 )
 
 type fanOutResult struct {
@@ -31,7 +32,7 @@ func (f *fanOutResult) byNode() map[string]string {
 // TestFanOut asks three nodes at once, then again after one of them
 // stopped: the answer names it with an error instead of leaving it out.
 func TestFanOut(t *testing.T) {
-	port := freePort(t)
+	port := mcptest.FreePort(t)
 	entry := startNetNode(t, "fanentry", ergomcp.Options{Port: port})
 	one := startNetNode(t, "fanone", ergomcp.Options{})
 	two := startNetNode(t, "fantwo", ergomcp.Options{})
@@ -40,10 +41,10 @@ func TestFanOut(t *testing.T) {
 			t.Fatalf("connect %s: %v", n, err)
 		}
 	}
-	s := connect(t, fmt.Sprintf("http://localhost:%d/mcp", port), "")
+	s := mcptest.Connect(t, mcptest.URL(port), "")
 
 	var all fanOutResult
-	call(t, s, "process_list", map[string]any{"node": "*", "name": "ergomcp_dispatcher"}, &all)
+	mcptest.Call(t, s, "process_list", map[string]any{"node": "*", "name": "ergomcp_dispatcher"}, &all)
 	if all.Nodes != 3 || all.OK != 3 || all.Tool != "process_list" || all.Results[0].Node != string(entry.Name()) {
 		t.Fatalf("three nodes: %+v", all)
 	}
@@ -57,9 +58,9 @@ func TestFanOut(t *testing.T) {
 		}
 	}
 
-	stopNode(t, two)
+	testnode.Stop(t, two)
 	var partial fanOutResult
-	call(t, s, "runtime_stats", map[string]any{"node": "*", "timeout": 10}, &partial)
+	mcptest.Call(t, s, "runtime_stats", map[string]any{"node": "*", "timeout": 10}, &partial)
 	status := partial.byNode()
 	if partial.Nodes != 3 || partial.OK != 2 || partial.Errors+partial.Timeouts+partial.Gone != 1 ||
 		status[string(entry.Name())] != "ok" || status[string(one.Name())] != "ok" || status[string(two.Name())] == "ok" {
@@ -72,12 +73,12 @@ func TestFanOut(t *testing.T) {
 	}
 
 	// Tools that make no sense side by side refuse "*".
-	msg := errorText(t, call(t, s, "process_info", map[string]any{"node": "*", "pid": entry.PID().String()}, nil))
+	msg := mcptest.ErrorText(t, mcptest.Call(t, s, "process_info", map[string]any{"node": "*", "pid": entry.PID().String()}, nil))
 	if !strings.Contains(msg, `does not accept node="*"`) || !strings.Contains(msg, "process_top") {
 		t.Fatalf("process_info node=*: %s", msg)
 	}
 	// A sampler is refused at its start, not on every tick.
-	msg = errorText(t, call(t, s, "sample_start", map[string]any{"tool": "node_info", "arguments": map[string]any{"node": "*"}}, nil))
+	msg = mcptest.ErrorText(t, mcptest.Call(t, s, "sample_start", map[string]any{"tool": "node_info", "arguments": map[string]any{"node": "*"}}, nil))
 	if !strings.Contains(msg, "a sampler samples one node") {
 		t.Fatalf("sample_start of node=*: %s", msg)
 	}

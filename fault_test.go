@@ -16,6 +16,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/ergomcp/ergomcp"
+	"github.com/ergomcp/ergomcp/internal/mcptest"
 )
 
 // workerCount is how many dispatcher workers (current and retired) run.
@@ -50,7 +51,7 @@ func TestCancelledCallFreesWorker(t *testing.T) {
 		errc <- err
 	}()
 	// The call's request waits in the stuck process's main queue.
-	waitFor(t, func() bool {
+	mcptest.WaitFor(t, func() bool {
 		info, err := node.ProcessInfo(stuck)
 		return err == nil && info.MailboxQueues.Main == 2
 	})
@@ -67,7 +68,7 @@ func TestCancelledCallFreesWorker(t *testing.T) {
 	// The dispatcher may still have replaced the worker if it saw the
 	// caller leave before the worker was released; the old one then ends
 	// with its released call, and one worker is left either way.
-	waitFor(t, func() bool { return workerCount(node) == 1 })
+	mcptest.WaitFor(t, func() bool { return workerCount(node) == 1 })
 	s.ok("node_info", nil, &struct{}{})
 }
 
@@ -127,12 +128,12 @@ func (r *rawSession) post(ctx context.Context, body string) *http.Response {
 // later, is written nowhere, and the audit log holds the call once, as a
 // timeout.
 func TestDeadlineNeverWritesLate(t *testing.T) {
-	port := freePort(t)
+	port := mcptest.FreePort(t)
 	node, err := startNode(t, ergomcp.Options{Port: port, PoolSize: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	url := fmt.Sprintf("http://localhost:%d/mcp", port)
+	url := mcptest.URL(port)
 	release := make(chan struct{})
 	stuck := spawnBlocked(t, node, "late_stuck", release, 2)
 	r := openRaw(t, url)
@@ -165,8 +166,8 @@ func TestDeadlineNeverWritesLate(t *testing.T) {
 
 	// The worker finishes the abandoned inspect (release) and ends; then the
 	// audit log still holds that call once, as a timeout.
-	waitFor(t, func() bool { return workerCount(node) == 1 })
-	s := &session{t: t, s: connect(t, url, "")}
+	mcptest.WaitFor(t, func() bool { return workerCount(node) == 1 })
+	s := &session{t: t, s: mcptest.Connect(t, url, "")}
 	var log struct {
 		Calls []struct{ Tool, Outcome string }
 	}
@@ -189,19 +190,19 @@ func TestDeadlineNeverWritesLate(t *testing.T) {
 // that never leaves its callback while other sessions call: their calls go
 // to free workers and return at once.
 func TestStuckTargetDoesNotBlockOthers(t *testing.T) {
-	port := freePort(t)
+	port := mcptest.FreePort(t)
 	node, err := startNode(t, ergomcp.Options{Port: port, PoolSize: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
-	url := fmt.Sprintf("http://localhost:%d/mcp", port)
+	url := mcptest.URL(port)
 	release := make(chan struct{})
 	defer close(release)
 	stuck := spawnBlocked(t, node, "others_stuck", release, 2)
 
 	var wg sync.WaitGroup
 	for range 2 {
-		s := connect(t, url, "")
+		s := mcptest.Connect(t, url, "")
 		wg.Go(func() {
 			res, err := s.CallTool(context.Background(), &mcp.CallToolParams{Name: "process_inspect", Arguments: map[string]any{"pid": stuck.String()}})
 			if err != nil || !res.IsError || !strings.Contains(res.Content[0].(*mcp.TextContent).Text, "stuck inside a callback") {
@@ -211,11 +212,11 @@ func TestStuckTargetDoesNotBlockOthers(t *testing.T) {
 	}
 	// One inspect request per target is in flight; the other call is told
 	// so at once.
-	waitFor(t, func() bool {
+	mcptest.WaitFor(t, func() bool {
 		info, err := node.ProcessInfo(stuck)
 		return err == nil && info.MailboxQueues.Urgent == 1
 	})
-	s := &session{t: t, s: connect(t, url, "")}
+	s := &session{t: t, s: mcptest.Connect(t, url, "")}
 	start := time.Now()
 	for range 20 {
 		var st struct{ State string }
@@ -231,12 +232,12 @@ func TestStuckTargetDoesNotBlockOthers(t *testing.T) {
 // calls with large results and never reads the responses: the other
 // session's calls, on the same single worker, go on as usual.
 func TestSlowReaderDoesNotBlockOthers(t *testing.T) {
-	port := freePort(t)
+	port := mcptest.FreePort(t)
 	node, err := startNode(t, ergomcp.Options{Port: port, PoolSize: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	url := fmt.Sprintf("http://localhost:%d/mcp", port)
+	url := mcptest.URL(port)
 	for range 2000 { // a process table whose listing fills the response budget
 		spawnIdle(t, node)
 	}
@@ -256,7 +257,7 @@ func TestSlowReaderDoesNotBlockOthers(t *testing.T) {
 		}
 		unread = append(unread, resp) // headers read, body never
 	}
-	s := &session{t: t, s: connect(t, url, "")}
+	s := &session{t: t, s: mcptest.Connect(t, url, "")}
 	start := time.Now()
 	for range 20 {
 		var list struct{ Total int }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/ergomcp/ergomcp"
+	"github.com/ergomcp/ergomcp/internal/mcptest"
 )
 
 // wakeUpCatchTarget parks until release closes: the goroutine a sampler
@@ -18,7 +19,7 @@ func wakeUpCatchTarget(release chan struct{}) { <-release }
 // catch works with a filter. Without it, count=1 ends at once on Matched 0
 // (the control that shows why).
 func TestFirstMatchSampler(t *testing.T) {
-	_, s := openSession(t, ergomcp.Options{Port: freePort(t)}, startNode)
+	_, s := openSession(t, ergomcp.Options{Port: mcptest.FreePort(t)}, startNode)
 	args := map[string]any{"filter": "wakeUpCatchTarget", "exclude": "toolPprof"}
 
 	plain, _ := startSampler(s, map[string]any{"tool": "pprof_goroutines", "arguments": args, "interval_ms": 100, "count": 1, "duration_sec": 30})
@@ -30,7 +31,7 @@ func TestFirstMatchSampler(t *testing.T) {
 
 	id, _ := startSampler(s, map[string]any{"tool": "pprof_goroutines", "arguments": args, "interval_ms": 100, "stop": "first_match", "duration_sec": 30})
 	var misses uint64
-	waitFor(t, func() bool {
+	mcptest.WaitFor(t, func() bool {
 		var l struct {
 			Samplers []struct {
 				SamplerID string `json:"sampler_id"`

@@ -14,6 +14,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/ergomcp/ergomcp"
+	"github.com/ergomcp/ergomcp/internal/testnode"
 )
 
 // BenchmarkHistoryCost measures the history's cost at the default 10 s
@@ -79,7 +80,7 @@ func historyCPU(b *testing.B, n int, disable bool, window time.Duration) (share,
 		}
 		steady, cost = r.Cost.ShareOfCore, r.Cost
 	}
-	stopNode(b, node)
+	testnode.Stop(b, node)
 	return share, steady, cost
 }
 

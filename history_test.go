@@ -13,6 +13,8 @@ import (
 	"ergo.services/ergo/gen"
 
 	"github.com/ergomcp/ergomcp"
+	"github.com/ergomcp/ergomcp/internal/mcptest"
+	"github.com/ergomcp/ergomcp/internal/testnode"
 )
 
 // historyOptions are short intervals so that a test sees trends in seconds.
@@ -91,17 +93,17 @@ func (s *spawner) HandleMessage(from gen.PID, message any) error {
 }
 
 func TestHistorySpawnerRate(t *testing.T) {
-	port := freePort(t)
+	port := mcptest.FreePort(t)
 	node, err := startNode(t, historyOptions(port))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := connect(t, fmt.Sprintf("http://localhost:%d/mcp", port), "")
+	s := mcptest.Connect(t, mcptest.URL(port), "")
 
 	// The healthy control first: nothing spawns, processes stay flat.
 	time.Sleep(2 * time.Second)
 	var quiet historyReport
-	call(t, s, "node_history", map[string]any{"minutes": 1}, &quiet)
+	mcptest.Call(t, s, "node_history", map[string]any{"minutes": 1}, &quiet)
 	if p := quiet.series(t, "processes"); p.Dir != "flat" {
 		t.Fatalf("idle node: processes %s, want flat", p.Trend)
 	}
@@ -113,7 +115,7 @@ func TestHistorySpawnerRate(t *testing.T) {
 	}
 	time.Sleep(6500 * time.Millisecond)
 	var r historyReport
-	call(t, s, "node_history", map[string]any{"minutes": 1}, &r)
+	mcptest.Call(t, s, "node_history", map[string]any{"minutes": 1}, &r)
 	node.Kill(pid)
 	p := r.series(t, "processes")
 	if p.Dir != "rising" || p.PerSec < 0.7 || p.PerSec > 1.4 {
@@ -166,12 +168,12 @@ func (l *logger) HandleMessage(from gen.PID, message any) error {
 }
 
 func TestHistoryLogStormBySource(t *testing.T) {
-	port := freePort(t)
+	port := mcptest.FreePort(t)
 	node, err := startNode(t, historyOptions(port))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := connect(t, fmt.Sprintf("http://localhost:%d/mcp", port), "")
+	s := mcptest.Connect(t, mcptest.URL(port), "")
 	storm, err := node.SpawnRegister("storm_source", func() gen.ProcessBehavior { return &logger{} }, gen.ProcessOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -184,7 +186,7 @@ func TestHistoryLogStormBySource(t *testing.T) {
 	node.Send(quiet, historyLogBurst{n: 7, level: gen.LogLevelInfo})
 	time.Sleep(time.Second) // several points after the storm
 	var r historyReport
-	call(t, s, "node_history", map[string]any{"minutes": 1}, &r)
+	mcptest.Call(t, s, "node_history", map[string]any{"minutes": 1}, &r)
 	counts := map[string]uint64{}
 	for _, src := range r.LogSources {
 		counts[src.Source] = src.Count
@@ -205,12 +207,12 @@ func TestHistoryLogStormBySource(t *testing.T) {
 }
 
 func TestHistoryRestartMarksGap(t *testing.T) {
-	port := freePort(t)
+	port := mcptest.FreePort(t)
 	node, err := startNode(t, historyOptions(port))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := connect(t, fmt.Sprintf("http://localhost:%d/mcp", port), "")
+	s := mcptest.Connect(t, mcptest.URL(port), "")
 	time.Sleep(time.Second)
 	old := collectorOf(t, node)
 	if err := node.SendExit(old, fmt.Errorf("test restart")); err != nil {
@@ -236,7 +238,7 @@ func TestHistoryRestartMarksGap(t *testing.T) {
 	}
 	time.Sleep(500 * time.Millisecond)
 	var r historyReport
-	call(t, s, "node_history", map[string]any{"minutes": 1, "points": 600, "series": []string{"goroutines", "processes"}}, &r)
+	mcptest.Call(t, s, "node_history", map[string]any{"minutes": 1, "points": 600, "series": []string{"goroutines", "processes"}}, &r)
 	// Late points may be marked too on a loaded machine; one restart.
 	var restart *time.Time
 	for i, g := range r.Gaps {
@@ -273,7 +275,7 @@ func TestHistoryRestartMarksGap(t *testing.T) {
 		}
 		return n
 	}
-	waitFor(t, func() bool { return counters() == 1 })
+	mcptest.WaitFor(t, func() bool { return counters() == 1 })
 }
 
 type nodeInfoTotals struct {
@@ -282,17 +284,17 @@ type nodeInfoTotals struct {
 }
 
 func TestNodeInfoSpawnedTotals(t *testing.T) {
-	port := freePort(t)
+	port := mcptest.FreePort(t)
 	node, err := startNode(t, ergomcp.Options{Port: port})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := connect(t, fmt.Sprintf("http://localhost:%d/mcp", port), "")
+	s := mcptest.Connect(t, mcptest.URL(port), "")
 	var a, b nodeInfoTotals
 	// The totals count from the collector's first scan, a tenth of the
 	// interval after ergomcp starts.
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		call(t, s, "node_info", nil, &a)
+		mcptest.Call(t, s, "node_info", nil, &a)
 		// ergo 3.3 counts spawned and terminated itself, from the node's
 		// start (ergomcp adds no CountedSince there).
 		if !a.ProcessesCountedSince.IsZero() || ergo33 {
@@ -313,7 +315,7 @@ func TestNodeInfoSpawnedTotals(t *testing.T) {
 	for _, pid := range pids[:2] {
 		node.Kill(pid)
 	}
-	waitFor(t, func() bool {
+	mcptest.WaitFor(t, func() bool {
 		_, err0 := node.ProcessState(pids[0])
 		_, err1 := node.ProcessState(pids[1])
 		return err0 != nil && err1 != nil
@@ -322,7 +324,7 @@ func TestNodeInfoSpawnedTotals(t *testing.T) {
 	// moment: ask until both kills show.
 	var spawned, ended int64
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		call(t, s, "node_info", nil, &b)
+		mcptest.Call(t, s, "node_info", nil, &b)
 		spawned, ended = b.ProcessesSpawned-a.ProcessesSpawned, b.ProcessesTerminated-a.ProcessesTerminated
 		if ended >= 2 || time.Now().After(deadline) {
 			break
@@ -342,7 +344,7 @@ func TestNodeInfoSpawnedTotals(t *testing.T) {
 func TestIdleCostHistory(t *testing.T) {
 	startPlainNode(t)
 	plain := settledGoroutines(t)
-	node, err := startNode(t, ergomcp.Options{Port: freePort(t), HistoryInterval: time.Second})
+	node, err := startNode(t, ergomcp.Options{Port: mcptest.FreePort(t), HistoryInterval: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -383,12 +385,12 @@ func TestIdleCostHistory(t *testing.T) {
 // after GC is the same before and after a run of points, and every list of
 // the answer stays within its bound.
 func TestHistoryMemoryBounded(t *testing.T) {
-	port := freePort(t)
+	port := mcptest.FreePort(t)
 	node, err := startNode(t, historyOptions(port))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := connect(t, fmt.Sprintf("http://localhost:%d/mcp", port), "")
+	s := mcptest.Connect(t, mcptest.URL(port), "")
 	const n = 20000
 	for i := 0; i < n; i++ {
 		if _, err := node.Spawn(func() gen.ProcessBehavior { return &idler{} }, gen.ProcessOptions{}); err != nil {
@@ -409,7 +411,7 @@ func TestHistoryMemoryBounded(t *testing.T) {
 		t.Fatalf("heap grew %d KiB over 30 points with %d processes", (after-before)>>10, n)
 	}
 	var r historyReport
-	call(t, s, "node_history", map[string]any{"minutes": 1, "points": 600, "series": []string{"goroutines", "processes"}}, &r)
+	mcptest.Call(t, s, "node_history", map[string]any{"minutes": 1, "points": 600, "series": []string{"goroutines", "processes"}}, &r)
 	// The count is paced by its cost (under -race a 20k walk is slow):
 	// an old count must say how old it is.
 	p := r.series(t, "processes")
@@ -433,12 +435,12 @@ func TestDiagnoseCitesHistory(t *testing.T) {
 		}
 	}
 	run := func(t *testing.T, leak bool) diag {
-		port := freePort(t)
+		port := mcptest.FreePort(t)
 		node, err := startNode(t, historyOptions(port))
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := connect(t, fmt.Sprintf("http://localhost:%d/mcp", port), "")
+		s := mcptest.Connect(t, mcptest.URL(port), "")
 		if leak {
 			pid, err := node.Spawn(func() gen.ProcessBehavior { return &spawner{} }, gen.ProcessOptions{}, 100*time.Millisecond)
 			if err != nil {
@@ -448,7 +450,7 @@ func TestDiagnoseCitesHistory(t *testing.T) {
 		}
 		time.Sleep(3 * time.Second)
 		var d diag
-		call(t, s, "diagnose", map[string]any{"scenario": "leak", "budget_ms": 500}, &d)
+		mcptest.Call(t, s, "diagnose", map[string]any{"scenario": "leak", "budget_ms": 500}, &d)
 		if d.History == nil || len(d.History.Trends) == 0 {
 			t.Fatalf("diagnose has no history: %+v", d)
 		}
@@ -472,7 +474,7 @@ func TestDiagnoseCitesHistory(t *testing.T) {
 
 // node_history node="*": one trend table per node, each node's own.
 func TestNodeHistoryFanOut(t *testing.T) {
-	port := freePort(t)
+	port := mcptest.FreePort(t)
 	opts := historyOptions(port)
 	entry := startNetNode(t, "histentry", opts)
 	opts.Port = 0
@@ -487,9 +489,9 @@ func TestNodeHistoryFanOut(t *testing.T) {
 	}
 	defer agent.Kill(pid)
 	time.Sleep(2500 * time.Millisecond)
-	s := connect(t, fmt.Sprintf("http://localhost:%d/mcp", port), "")
+	s := mcptest.Connect(t, mcptest.URL(port), "")
 	var all fanOutResult
-	call(t, s, "node_history", map[string]any{"node": "*", "minutes": 1, "series": []string{"processes"}}, &all)
+	mcptest.Call(t, s, "node_history", map[string]any{"node": "*", "minutes": 1, "series": []string{"processes"}}, &all)
 	if all.Nodes != 2 || all.OK != 2 {
 		t.Fatalf("two nodes: %+v", all)
 	}
@@ -521,11 +523,11 @@ func TestHistoryFreedWithErgomcp(t *testing.T) {
 	retained := func(disable bool) int64 {
 		before := heap()
 		for i := 0; i < 10; i++ {
-			node, err := newNode(t, ergomcp.Options{Port: freePort(t), DisableHistory: disable}, func(*gen.NodeOptions) {})
+			node, err := newNode(t, ergomcp.Options{Port: mcptest.FreePort(t), DisableHistory: disable}, func(*gen.NodeOptions) {})
 			if err != nil {
 				t.Fatal(err)
 			}
-			stopNode(t, node)
+			testnode.Stop(t, node)
 			nodes = append(nodes, node)
 		}
 		return heap() - before

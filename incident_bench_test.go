@@ -12,6 +12,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/ergomcp/ergomcp"
+	"github.com/ergomcp/ergomcp/internal/mcptest"
 )
 
 // BenchmarkLocalCallHungPeer measures a local node_info on the entry
@@ -20,14 +21,14 @@ import (
 // in the same run: x_floor_p50 is the ratio of the medians (1 =
 // unaffected), failed/op the share of local calls that failed.
 func BenchmarkLocalCallHungPeer(b *testing.B) {
-	port := freePort(b)
+	port := mcptest.FreePort(b)
 	entry := startNetNode(b, "benchentry", ergomcp.Options{Port: port})
-	url := fmt.Sprintf("http://localhost:%d/mcp", port)
+	url := mcptest.URL(port)
 	// The local calls and the calls waiting on the peer come from
 	// different clients, as from different agents.
-	s, waiter := connect(b, url, ""), connect(b, url, "")
+	s, waiter := mcptest.Connect(b, url, ""), mcptest.Connect(b, url, "")
 	hung := startChild(b, "benchhung", entry)
-	waitFor(b, func() bool { _, err := entry.Network().Node(gen.Atom(hung.name)); return err == nil })
+	mcptest.WaitFor(b, func() bool { _, err := entry.Network().Node(gen.Atom(hung.name)); return err == nil })
 	hung.hang()
 	b.Cleanup(hung.cont)
 	// local reports whether the call failed: before remote hops left the

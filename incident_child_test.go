@@ -16,6 +16,8 @@ import (
 	"ergo.services/ergo/net/registrar"
 
 	"github.com/ergomcp/ergomcp"
+	"github.com/ergomcp/ergomcp/internal/mcptest"
+	"github.com/ergomcp/ergomcp/internal/testnode"
 )
 
 // A node in a process of its own, for faults a node inside the test
@@ -84,7 +86,7 @@ type child struct {
 // its own, connected to entry, which must run this binary's registrar.
 func startChild(t testing.TB, prefix string, entry gen.Node) *child {
 	t.Helper()
-	c := &child{t: t, name: fmt.Sprintf("%s%d_%d@localhost", prefix, os.Getpid(), nodeSeq.Add(1)), entry: entry}
+	c := &child{t: t, name: string(testnode.Name(prefix)), entry: entry}
 	c.start()
 	t.Cleanup(c.kill)
 	return c
@@ -95,9 +97,9 @@ func (c *child) start() {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(),
 		childNodeEnv+"="+c.name,
-		childRegistrarEnv+"="+strconv.Itoa(int(registrarPort())),
-		childCookieEnv+"="+fmt.Sprintf("cookie-%d", os.Getpid()),
-		childPortEnv+"="+strconv.Itoa(int(freePort(c.t))),
+		childRegistrarEnv+"="+strconv.Itoa(int(testnode.RegistrarPort())),
+		childCookieEnv+"="+testnode.Cookie(),
+		childPortEnv+"="+strconv.Itoa(int(mcptest.FreePort(c.t))),
 		childEntryEnv+"="+string(c.entry.Name()))
 	stdin, err := cmd.StdinPipe()
 	if err != nil {

@@ -1,7 +1,6 @@
 package ergomcp_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -14,6 +13,8 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/ergomcp/ergomcp"
+	"github.com/ergomcp/ergomcp/internal/mcptest"
+	"github.com/ergomcp/ergomcp/internal/testnode"
 )
 
 // The cluster during an incident: peers killed, stopped and restarted in
@@ -23,27 +24,15 @@ import (
 // binary's registrar to the children) and a session on it.
 func incidentEntry(t *testing.T, prefix string, opts ergomcp.Options) (gen.Node, *mcp.ClientSession) {
 	t.Helper()
-	opts.Port = freePort(t)
+	opts.Port = mcptest.FreePort(t)
 	entry := startNetNode(t, prefix, opts)
-	return entry, connect(t, fmt.Sprintf("http://localhost:%d/mcp", opts.Port), "")
+	return entry, mcptest.Connect(t, mcptest.URL(opts.Port), "")
 }
 
 // waitConnected waits until entry is connected to name.
 func waitConnected(t *testing.T, entry gen.Node, name string) {
 	t.Helper()
-	waitFor(t, func() bool { _, err := entry.Network().Node(gen.Atom(name)); return err == nil })
-}
-
-// callText runs a tool with a deadline of its own and returns its text.
-func callText(t *testing.T, s *mcp.ClientSession, tool string, args map[string]any) (text string, isError bool) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	res, err := s.CallTool(ctx, &mcp.CallToolParams{Name: tool, Arguments: args})
-	if err != nil {
-		t.Fatalf("%s: %v", tool, err)
-	}
-	return res.Content[0].(*mcp.TextContent).Text, res.IsError
+	mcptest.WaitFor(t, func() bool { _, err := entry.Network().Node(gen.Atom(name)); return err == nil })
 }
 
 // eventually polls tool until accept likes its text, for what the peer
@@ -52,7 +41,7 @@ func eventually(t *testing.T, s *mcp.ClientSession, tool string, args map[string
 	t.Helper()
 	var text string
 	for end := time.Now().Add(20 * time.Second); time.Now().Before(end); time.Sleep(250 * time.Millisecond) {
-		if text, _ = callText(t, s, tool, args); accept(text) {
+		if text, _ = mcptest.CallText(t, s, tool, args); accept(text) {
 			return text
 		}
 	}
@@ -86,7 +75,7 @@ func TestHungPeerLeavesLocalCallsAlone(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			start := time.Now()
-			text, isErr := callText(t, s, "node_info", map[string]any{"node": hung.name, "timeout": 3})
+			text, isErr := mcptest.CallText(t, s, "node_info", map[string]any{"node": hung.name, "timeout": 3})
 			results[i] = waited{text, isErr, time.Since(start)}
 		}()
 	}
@@ -96,7 +85,7 @@ func TestHungPeerLeavesLocalCallsAlone(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			var all incidentFanOut
-			text, _ := callText(t, s, "runtime_stats", map[string]any{"node": "*", "timeout": 3})
+			text, _ := mcptest.CallText(t, s, "runtime_stats", map[string]any{"node": "*", "timeout": 3})
 			if err := json.Unmarshal([]byte(text), &all); err != nil || all.OK != 1 || all.Timeouts != 1 {
 				t.Errorf("node=* with a hung peer: %s", text)
 			}
@@ -104,7 +93,7 @@ func TestHungPeerLeavesLocalCallsAlone(t *testing.T) {
 	}
 	time.Sleep(500 * time.Millisecond) // let the eight reach their hop
 	for i := range 3 {
-		if text, isErr := callText(t, s, "node_info", map[string]any{"timeout": 2}); isErr {
+		if text, isErr := mcptest.CallText(t, s, "node_info", map[string]any{"timeout": 2}); isErr {
 			t.Fatalf("local call %d while 8 calls wait on a hung peer: %s", i, text)
 		}
 	}
@@ -142,7 +131,7 @@ func TestHungPeerDeadlineIsTruthful(t *testing.T) {
 	defer hung.cont()
 	for _, timeout := range []int{2, 3} {
 		start := time.Now()
-		text, isErr := callText(t, s, "node_info", map[string]any{"node": hung.name, "timeout": timeout})
+		text, isErr := mcptest.CallText(t, s, "node_info", map[string]any{"node": hung.name, "timeout": timeout})
 		took := time.Since(start)
 		m := withinRe.FindStringSubmatch(text)
 		if !isErr || m == nil || !strings.Contains(text, hung.name) {
@@ -193,7 +182,7 @@ func TestIncidentThreePeers(t *testing.T) {
 	waitConnected(t, entry, flap.name)
 	time.Sleep(3 * time.Second) // pings to the stopped peer go unanswered
 
-	text, isErr := callText(t, s, "runtime_stats", map[string]any{"node": "*", "timeout": 8})
+	text, isErr := mcptest.CallText(t, s, "runtime_stats", map[string]any{"node": "*", "timeout": 8})
 	figure(t, "node=\"*\": %s", text)
 	var all incidentFanOut
 	if err := json.Unmarshal([]byte(text), &all); isErr || err != nil {
@@ -219,7 +208,7 @@ func TestIncidentThreePeers(t *testing.T) {
 		t.Errorf("the note must say that nodes never seen cannot be listed: %q", all.Note)
 	}
 
-	text, isErr = callText(t, s, "diagnose", map[string]any{"scenario": "network", "timeout": 10})
+	text, isErr = mcptest.CallText(t, s, "diagnose", map[string]any{"scenario": "network", "timeout": 10})
 	figure(t, "diagnose scenario=network: %s", text)
 	var rep struct {
 		Findings []struct {
@@ -244,7 +233,7 @@ func TestIncidentThreePeers(t *testing.T) {
 	if named[fine.name] != "" {
 		t.Errorf("the healthy peer was named: %s", named[fine.name])
 	}
-	if text, isErr := callText(t, s, "node_info", map[string]any{"timeout": 2}); isErr {
+	if text, isErr := mcptest.CallText(t, s, "node_info", map[string]any{"timeout": 2}); isErr {
 		t.Errorf("local call: %s", text)
 	}
 	// network_nodes keeps what ergo forgets: reconnects, last disconnect.
@@ -258,11 +247,11 @@ func TestIncidentThreePeers(t *testing.T) {
 			}
 		}
 	}
-	call(t, s, "network_nodes", map[string]any{"name": flap.name}, &peers)
+	mcptest.Call(t, s, "network_nodes", map[string]any{"name": flap.name}, &peers)
 	if len(peers.Nodes) != 1 || peers.Nodes[0].Seen.Reconnects < 2 || peers.Nodes[0].Seen.LastDisconnect == "" || !peers.Nodes[0].Seen.Healthy {
 		t.Errorf("network_nodes for the flapping peer: %+v", peers)
 	}
-	call(t, s, "network_nodes", map[string]any{"name": fine.name}, &peers)
+	mcptest.Call(t, s, "network_nodes", map[string]any{"name": fine.name}, &peers)
 	if len(peers.Nodes) != 1 || peers.Nodes[0].Seen.Reconnects != 0 || !peers.Nodes[0].Seen.Healthy {
 		t.Errorf("network_nodes for the healthy peer: %+v", peers)
 	}
@@ -281,14 +270,14 @@ func TestPeerErrorsSayWhatWasSeen(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	text, _ := callText(t, s, "node_info", map[string]any{"node": dead.name, "timeout": 10})
+	text, _ := mcptest.CallText(t, s, "node_info", map[string]any{"node": dead.name, "timeout": 10})
 	for _, want := range []string{dead.name, "cannot be reached", "gone since"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("dead node: %q lacks %q", text, want)
 		}
 	}
-	never := fmt.Sprintf("never%d@localhost", nodeSeq.Add(1))
-	text, _ = callText(t, s, "node_info", map[string]any{"node": never, "timeout": 10})
+	never := string(testnode.Name("never"))
+	text, _ = mcptest.CallText(t, s, "node_info", map[string]any{"node": never, "timeout": 10})
 	for _, want := range []string{never, "cannot be reached", "has not seen it connected", "known nodes", string(peer.Name())} {
 		if !strings.Contains(text, want) {
 			t.Errorf("unknown node: %q lacks %q", text, want)
@@ -296,11 +285,11 @@ func TestPeerErrorsSayWhatWasSeen(t *testing.T) {
 	}
 	short, _, _ := strings.Cut(string(peer.Name()), "@")
 	var info struct{ Name string }
-	call(t, s, "node_info", map[string]any{"node": short}, &info)
+	mcptest.Call(t, s, "node_info", map[string]any{"node": short}, &info)
 	if info.Name != string(peer.Name()) {
 		t.Errorf("short name %s ran on %q", short, info.Name)
 	}
-	text, _ = callText(t, s, "node_info", map[string]any{"node": "errshort"})
+	text, _ = mcptest.CallText(t, s, "node_info", map[string]any{"node": "errshort"})
 	if !strings.Contains(text, string(peer.Name())) {
 		t.Errorf("a prefix must suggest the node: %s", text)
 	}
@@ -314,14 +303,14 @@ func TestRefusalSaysWhosePolicy(t *testing.T) {
 	if _, err := entry.Network().GetNode(target.Name()); err != nil {
 		t.Fatal(err)
 	}
-	text, isErr := callText(t, s, "log_level_set", map[string]any{"node": string(target.Name()), "target": "node", "level": "info"})
+	text, isErr := mcptest.CallText(t, s, "log_level_set", map[string]any{"node": string(target.Name()), "target": "node", "level": "info"})
 	if !isErr || !strings.Contains(text, "target node "+string(target.Name())) || !strings.Contains(text, "on node "+string(target.Name())) {
 		t.Errorf("target's refusal: %s", text)
 	}
 	var audit struct {
 		Calls []struct{ Tool, Outcome, Error string }
 	}
-	call(t, s, "audit_log", map[string]any{"node": string(target.Name())}, &audit)
+	mcptest.Call(t, s, "audit_log", map[string]any{"node": string(target.Name())}, &audit)
 	var outcome string
 	for _, r := range audit.Calls {
 		if r.Tool == "log_level_set" {
@@ -333,7 +322,7 @@ func TestRefusalSaysWhosePolicy(t *testing.T) {
 	}
 
 	_, s2 := incidentEntry(t, "polentry2", ergomcp.Options{})
-	text, isErr = callText(t, s2, "log_level_set", map[string]any{"node": string(target.Name()), "target": "node", "level": "info"})
+	text, isErr = mcptest.CallText(t, s2, "log_level_set", map[string]any{"node": string(target.Name()), "target": "node", "level": "info"})
 	if !isErr || !strings.Contains(text, "the entry node") {
 		t.Errorf("entry's refusal: %s", text)
 	}
@@ -351,11 +340,11 @@ func TestFanOutPlansRounds(t *testing.T) {
 		}
 	}
 	var all incidentFanOut
-	call(t, s, "process_top", map[string]any{"node": "*", "window_ms": 1500, "limit": 1, "timeout": 5}, &all)
+	mcptest.Call(t, s, "process_top", map[string]any{"node": "*", "window_ms": 1500, "limit": 1, "timeout": 5}, &all)
 	if all.Nodes != 4 || all.OK != 4 {
 		t.Errorf("healthy nodes blamed: %+v", all)
 	}
-	text, isErr := callText(t, s, "process_top", map[string]any{"node": "*", "window_ms": 6000, "timeout": 5})
+	text, isErr := mcptest.CallText(t, s, "process_top", map[string]any{"node": "*", "window_ms": 6000, "timeout": 5})
 	if !isErr || !strings.Contains(text, "refused up front") {
 		t.Errorf("a window longer than the deadline: %s", text)
 	}
@@ -369,12 +358,12 @@ func TestAuditAndHintsKeepNodeNames(t *testing.T) {
 	if _, err := entry.Network().GetNode(peer.Name()); err != nil {
 		t.Fatal(err)
 	}
-	never := fmt.Sprintf("nosuch%d@localhost", nodeSeq.Add(1))
-	callText(t, s, "node_info", map[string]any{"node": never, "timeout": 5})
+	never := string(testnode.Name("nosuch"))
+	mcptest.CallText(t, s, "node_info", map[string]any{"node": never, "timeout": 5})
 	var audit struct {
 		Calls []struct{ Tool, Node, Error string }
 	}
-	call(t, s, "audit_log", map[string]any{"limit": 5}, &audit)
+	mcptest.Call(t, s, "audit_log", map[string]any{"limit": 5}, &audit)
 	found := false
 	for _, r := range audit.Calls {
 		if r.Tool == "node_info" && r.Node == never {
@@ -387,7 +376,7 @@ func TestAuditAndHintsKeepNodeNames(t *testing.T) {
 	if !found {
 		t.Errorf("no audit record for the call: %+v", audit)
 	}
-	text, _ := callText(t, s, "process_info", map[string]any{"pid": peer.PID().String()})
+	text, _ := mcptest.CallText(t, s, "process_info", map[string]any{"pid": peer.PID().String()})
 	if want := fmt.Sprintf("pass node=%q", string(peer.Name())); !strings.Contains(text, want) {
 		t.Errorf("hint %q lacks %s", text, want)
 	}

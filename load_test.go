@@ -17,6 +17,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/ergomcp/ergomcp"
+	"github.com/ergomcp/ergomcp/internal/mcptest"
 )
 
 // TestIdleCost starts the app with no client and no sampler and checks
@@ -35,7 +36,7 @@ func TestIdleCost(t *testing.T) {
 
 	// The history's collector is ergomcp's one periodic work, on purpose:
 	// TestIdleCostHistory holds it to its own bound.
-	node, err := startNode(t, ergomcp.Options{Port: freePort(t), DisableHistory: true})
+	node, err := startNode(t, ergomcp.Options{Port: mcptest.FreePort(t), DisableHistory: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package ergomcp_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"strings"
@@ -16,6 +15,8 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/ergomcp/ergomcp"
+	"github.com/ergomcp/ergomcp/internal/mcptest"
+	"github.com/ergomcp/ergomcp/internal/testnode"
 )
 
 // Issue 13 on a real node through real HTTP clients: raw net/http where
@@ -32,49 +33,6 @@ func figure(t *testing.T, format string, args ...any) {
 	}
 }
 
-const rawInitialize = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"0"}}}`
-
-// mcpPost sends one MCP POST and reads the whole answer.
-func mcpPost(tb testing.TB, client *http.Client, url, session, token, body string) (int, http.Header, string) {
-	tb.Helper()
-	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json, text/event-stream")
-	if session != "" {
-		req.Header.Set("Mcp-Session-Id", session)
-		req.Header.Set("Mcp-Protocol-Version", "2025-06-18")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		tb.Fatalf("POST: %v", err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header, string(b)
-}
-
-// abandonedSession opens a session the way Claude Code, the Inspector and
-// the TypeScript SDK's close() leave one: initialized, then never used
-// again and never deleted.
-func abandonedSession(tb testing.TB, client *http.Client, url string) string {
-	tb.Helper()
-	status, header, body := mcpPost(tb, client, url, "", "", rawInitialize)
-	id := header.Get("Mcp-Session-Id")
-	if status != http.StatusOK || id == "" {
-		tb.Fatalf("initialize: %d %s", status, body)
-	}
-	if status, _, body := mcpPost(tb, client, url, id, "", `{"jsonrpc":"2.0","method":"notifications/initialized"}`); status != http.StatusAccepted {
-		tb.Fatalf("initialized: %d %s", status, body)
-	}
-	return id
-}
-
 // TestAbandonedSessionsDoNotLockOut (item 1) on a real node: 20 clients
 // gone without DELETE fill MaxSessions 20, and the next one connects and
 // calls at once. Before: HTTP 503 with Retry-After: 5 for 30 minutes.
@@ -83,18 +41,18 @@ func TestAbandonedSessionsDoNotLockOut(t *testing.T) {
 	client := &http.Client{Transport: &http.Transport{}}
 	var first string
 	for i := range 20 {
-		id := abandonedSession(t, client, url)
+		id := mcptest.RawSession(t, client, url, "2025-06-18")
 		if i == 0 {
 			first = id
 		}
 	}
-	s := connect(t, url, "")
+	s := mcptest.Connect(t, url, "")
 	target := spawnIdle(t, node)
-	res := call(t, s, "process_state", map[string]any{"pid": target.String()}, nil)
+	res := mcptest.Call(t, s, "process_state", map[string]any{"pid": target.String()}, nil)
 	if res.IsError {
-		t.Fatalf("the new client's first call: %s", errorText(t, res))
+		t.Fatalf("the new client's first call: %s", mcptest.ErrorText(t, res))
 	}
-	if st, _, _ := mcpPost(t, client, url, first, "", `{"jsonrpc":"2.0","id":2,"method":"ping"}`); st != http.StatusNotFound {
+	if st, _, _ := mcptest.Post(t, client, url, mcptest.SessionHeader(first, "2025-06-18"), strings.NewReader(`{"jsonrpc":"2.0","id":2,"method":"ping"}`)); st != http.StatusNotFound {
 		t.Errorf("the least recently used abandoned session: %d, want 404", st)
 	}
 }
@@ -106,7 +64,7 @@ func TestAbandonedSessionsDoNotLockOut(t *testing.T) {
 func TestDroppedConnectionEndsPprofCPU(t *testing.T) {
 	_, url := benchApp(t, ergomcp.Options{})
 	client := &http.Client{Transport: &http.Transport{}}
-	id := abandonedSession(t, client, url)
+	id := mcptest.RawSession(t, client, url, "2025-06-18")
 	ctx, drop := context.WithCancel(context.Background())
 	go func() {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url, strings.NewReader(
@@ -119,16 +77,16 @@ func TestDroppedConnectionEndsPprofCPU(t *testing.T) {
 			resp.Body.Close()
 		}
 	}()
-	s := connect(t, url, "")
+	s := mcptest.Connect(t, url, "")
 	busy := func() bool {
-		res := call(t, s, "pprof_cpu", map[string]any{"duration": 1, "limit": 1}, nil)
-		return res.IsError && strings.Contains(errorText(t, res), "already running")
+		res := mcptest.Call(t, s, "pprof_cpu", map[string]any{"duration": 1, "limit": 1}, nil)
+		return res.IsError && strings.Contains(mcptest.ErrorText(t, res), "already running")
 	}
-	waitFor(t, busy) // the 20 s profile runs
+	mcptest.WaitFor(t, busy) // the 20 s profile runs
 	dropped := time.Now()
 	drop()
 	// Until a new profile runs (a 1 s one, answered ok).
-	for call(t, s, "pprof_cpu", map[string]any{"duration": 1, "limit": 1}, nil).IsError {
+	for mcptest.Call(t, s, "pprof_cpu", map[string]any{"duration": 1, "limit": 1}, nil).IsError {
 		if time.Since(dropped) > 10*time.Second {
 			t.Fatal("the profile of a dropped client still ran 10 s later")
 		}
@@ -137,7 +95,7 @@ func TestDroppedConnectionEndsPprofCPU(t *testing.T) {
 	var audit struct {
 		Calls []struct{ Tool, Outcome, Error string }
 	}
-	call(t, s, "audit_log", map[string]any{"limit": 1000}, &audit)
+	mcptest.Call(t, s, "audit_log", map[string]any{"limit": 1000}, &audit)
 	for _, c := range audit.Calls {
 		if c.Tool == "pprof_cpu" && c.Outcome == "cancelled" && strings.Contains(c.Error, "connection") {
 			return
@@ -151,19 +109,19 @@ func TestDroppedConnectionEndsPprofCPU(t *testing.T) {
 // Before: never logged (the transport had no logger).
 func TestRejectedTokensInNodeLog(t *testing.T) {
 	lines := &logLines{}
-	port := freePort(t)
+	port := mcptest.FreePort(t)
 	if _, err := newNode(t, ergomcp.Options{Port: port, Token: "the-real-token"}, withLog(lines)); err != nil {
 		t.Fatal(err)
 	}
-	url := fmt.Sprintf("http://localhost:%d/mcp", port)
+	url := mcptest.URL(port)
 	client := &http.Client{Transport: &http.Transport{}}
 	for i := range 30 {
-		if st, _, _ := mcpPost(t, client, url, "", fmt.Sprintf("guessed-%d-QQQ", i), rawInitialize); st != http.StatusUnauthorized {
+		if st, _, _ := mcptest.Post(t, client, url, mcptest.Bearer(fmt.Sprintf("guessed-%d-QQQ", i)), strings.NewReader(mcptest.InitializeBody)); st != http.StatusUnauthorized {
 			t.Fatalf("bad token: %d", st)
 		}
 	}
 	var rejected []string
-	waitFor(t, func() bool {
+	mcptest.WaitFor(t, func() bool {
 		lines.mu.Lock()
 		defer lines.mu.Unlock()
 		rejected = rejected[:0]
@@ -196,7 +154,7 @@ func TestSoakAbandonedSessions(t *testing.T) {
 	transport := &http.Transport{MaxIdleConnsPerHost: 16}
 	client := &http.Client{Transport: transport}
 	// Warm up what net/http and the go-sdk set up once.
-	abandonedSession(t, client, url)
+	mcptest.RawSession(t, client, url, "2025-06-18")
 	time.Sleep(timeout + 500*time.Millisecond)
 	transport.CloseIdleConnections()
 	beforeSnap := settledGoroutines(t)
@@ -207,22 +165,21 @@ func TestSoakAbandonedSessions(t *testing.T) {
 	for range 8 {
 		wg.Go(func() {
 			for range 1000 / 8 {
-				abandonedSession(t, client, url)
+				mcptest.RawSession(t, client, url, "2025-06-18")
 			}
 
 		})
 	}
 	wg.Wait()
 	start := time.Now()
-	s := connect(t, url, "")
-	res := call(t, s, "process_state", map[string]any{"pid": target.String()}, nil)
+	s := mcptest.Client{HTTP: client}.Connect(t, url)
+	res := mcptest.Call(t, s, "process_state", map[string]any{"pid": target.String()}, nil)
 	if res.IsError {
-		t.Fatalf("after 1,000 abandoned sessions the new client's call failed: %s", errorText(t, res))
+		t.Fatalf("after 1,000 abandoned sessions the new client's call failed: %s", mcptest.ErrorText(t, res))
 	}
 	figure(t, "1,000 abandoned sessions, then a new client connected and called in %s", time.Since(start).Round(time.Millisecond))
 	s.Close()
-	transport.CloseIdleConnections()
-	http.DefaultTransport.(*http.Transport).CloseIdleConnections() // connect's client
+	transport.CloseIdleConnections() // the raw sessions' and the go-sdk client's
 
 	time.Sleep(timeout + 500*time.Millisecond)
 	var snap goroutineSnapshot
@@ -295,7 +252,7 @@ func TestStuckTargetHoldsNoWorkers(t *testing.T) {
 	}
 	answers := make(chan answer, 40)
 	for range 4 {
-		s := connect(t, url, "")
+		s := mcptest.Connect(t, url, "")
 		for range 10 {
 			go func() {
 				res, err := s.CallTool(context.Background(), &mcp.CallToolParams{Name: "process_inspect", Arguments: map[string]any{"pid": stuck.String()}})
@@ -307,9 +264,9 @@ func TestStuckTargetHoldsNoWorkers(t *testing.T) {
 			}()
 		}
 	}
-	other := connect(t, url, "")
+	other := mcptest.Connect(t, url, "")
 	start := time.Now()
-	call(t, other, "process_state", map[string]any{"pid": stuck.String()}, &struct{}{})
+	mcptest.Call(t, other, "process_state", map[string]any{"pid": stuck.String()}, &struct{}{})
 	nodeInfoAt := time.Now()
 	figure(t, "a worker call from another session beside 40 inspects of a stuck process: %s", nodeInfoAt.Sub(start).Round(time.Millisecond))
 
@@ -359,19 +316,19 @@ func (s *silent) HandleCall(from gen.PID, ref gen.Ref, request any) (any, error)
 // 60 to a process that never answers, one cancelled by its client and one
 // still waiting, does not delay Node.Stop. Before: 58.6 s.
 func TestNodeStopWithCallsInFlight(t *testing.T) {
-	port := freePort(t)
+	port := mcptest.FreePort(t)
 	node, err := newNode(t, ergomcp.Options{Port: port, EnableActions: true}, func(*gen.NodeOptions) {})
 	if err != nil {
 		t.Fatal(err)
 	}
-	url := fmt.Sprintf("http://localhost:%d/mcp", port)
+	url := mcptest.URL(port)
 	got := make(chan struct{}, 2)
 	mute, err := node.Spawn(func() gen.ProcessBehavior { return &silent{} }, gen.ProcessOptions{}, got)
 	if err != nil {
 		t.Fatal(err)
 	}
 	args := map[string]any{"to": mute.String(), "request": "hello", "call_timeout": 60, "timeout": 70}
-	cancelled, waiting := connect(t, url, ""), connect(t, url, "")
+	cancelled, waiting := mcptest.Connect(t, url, ""), mcptest.Connect(t, url, "")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 2)
 	go func() {
@@ -387,7 +344,7 @@ func TestNodeStopWithCallsInFlight(t *testing.T) {
 	cancel()
 	<-done
 	start := time.Now()
-	stopNode(t, node)
+	testnode.Stop(t, node)
 	took := time.Since(start)
 	figure(t, "Node.Stop with two calls waiting on a silent process: %s", took.Round(time.Millisecond))
 	if took > 5*time.Second {

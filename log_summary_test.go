@@ -9,6 +9,7 @@ import (
 	"ergo.services/ergo/gen"
 
 	"github.com/ergomcp/ergomcp"
+	"github.com/ergomcp/ergomcp/internal/mcptest"
 )
 
 // storm logs on demand: a logBurst message makes it log n lines of one
@@ -71,7 +72,7 @@ type logSummary struct {
 // never shows; a buffer too small for the storm counts what it overwrote,
 // per source, and the summary still adds up.
 func TestLogSummary(t *testing.T) {
-	node, s := openSession(t, ergomcp.Options{Port: freePort(t)}, startNode)
+	node, s := openSession(t, ergomcp.Options{Port: mcptest.FreePort(t)}, startNode)
 	loud, err := node.SpawnRegister("loud_storm", func() gen.ProcessBehavior { return &storm{} }, gen.ProcessOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +92,7 @@ func TestLogSummary(t *testing.T) {
 
 	summary := func(id string, want int) logSummary {
 		var sum logSummary
-		waitFor(t, func() bool {
+		mcptest.WaitFor(t, func() bool {
 			sum = logSummary{}
 			s.ok("sample_read", map[string]any{"sampler_id": id, "summary": true}, &sum)
 			return sum.Summarized+int(sum.Dropped) >= want

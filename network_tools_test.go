@@ -10,6 +10,7 @@ import (
 	"ergo.services/ergo/gen"
 
 	"github.com/ergomcp/ergomcp"
+	"github.com/ergomcp/ergomcp/internal/mcptest"
 )
 
 // netNode is a networked test node and the port of its acceptor.
@@ -115,7 +116,7 @@ func TestNetworkTools(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, func() bool {
+	mcptest.WaitFor(t, func() bool {
 		rn, err := a.Network().Node(b.Name())
 		return err == nil && rn.Info().BytesOut >= 5*4096
 	})
@@ -212,8 +213,8 @@ func TestNetworkTools(t *testing.T) {
 		Total             int
 		ApplicationRoutes []struct{ Node, Name string }
 	}
-	if res := call(t, s.s, "registrar_resolve_app", map[string]any{"name": "ergomcp"}, nil); res.IsError {
-		if msg := errorText(t, s.record(res)); !strings.Contains(msg, "does not support") {
+	if res := mcptest.Call(t, s.s, "registrar_resolve_app", map[string]any{"name": "ergomcp"}, nil); res.IsError {
+		if msg := mcptest.ErrorText(t, s.record(res)); !strings.Contains(msg, "does not support") {
 			t.Errorf("registrar_resolve_app: %s", msg)
 		}
 	} else {
@@ -229,7 +230,7 @@ func TestNetworkTools(t *testing.T) {
 	if p.Node != cName || !p.Disconnected {
 		t.Fatalf("network_disconnect: %+v", p)
 	}
-	waitFor(t, func() bool {
+	mcptest.WaitFor(t, func() bool {
 		s.ok("network_nodes", nil, &list)
 		return slices.Equal(list.names(), []string{bName}) && !slices.Contains(c.Network().Nodes(), a.Name())
 	})
@@ -248,7 +249,7 @@ func TestNetworkTools(t *testing.T) {
 	}
 
 	// Nothing listens on a fresh free port: a clear dial error.
-	s.fail("network_connect_route", map[string]any{"name": "nobody@localhost", "port": int(freePort(t))}, "nobody@localhost", "refused")
+	s.fail("network_connect_route", map[string]any{"name": "nobody@localhost", "port": int(mcptest.FreePort(t))}, "nobody@localhost", "refused")
 
 	// Bad route arguments.
 	s.fail("network_connect_route", map[string]any{"name": cName, "port": 70000}, "port must be between 1 and 65535", "got 70000")

@@ -1,7 +1,6 @@
 package ergomcp_test
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 
@@ -9,6 +8,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/ergomcp/ergomcp"
+	"github.com/ergomcp/ergomcp/internal/mcptest"
 )
 
 // session is an MCP client session that keeps the text of every result, so
@@ -23,25 +23,25 @@ type session struct {
 // startNodeWith starts with opts, and connects to it.
 func openSession(t *testing.T, opts ergomcp.Options, start func(*testing.T, ergomcp.Options) (gen.Node, error)) (gen.Node, *session) {
 	t.Helper()
-	opts.Port = freePort(t)
+	opts.Port = mcptest.FreePort(t)
 	node, err := start(t, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return node, &session{t: t, s: connect(t, fmt.Sprintf("http://localhost:%d/mcp", opts.Port), opts.Token)}
+	return node, &session{t: t, s: mcptest.Connect(t, mcptest.URL(opts.Port), opts.Token)}
 }
 
 // ok calls a tool that must succeed and decodes its result into out.
 func (s *session) ok(tool string, args map[string]any, out any) {
 	s.t.Helper()
-	s.record(call(s.t, s.s, tool, args, out))
+	s.record(mcptest.Call(s.t, s.s, tool, args, out))
 }
 
 // fail calls a tool that must return isError, checks that its text holds
 // every want, and returns the text.
 func (s *session) fail(tool string, args map[string]any, want ...string) string {
 	s.t.Helper()
-	msg := errorText(s.t, s.record(call(s.t, s.s, tool, args, nil)))
+	msg := mcptest.ErrorText(s.t, s.record(mcptest.Call(s.t, s.s, tool, args, nil)))
 	for _, w := range want {
 		if !strings.Contains(msg, w) {
 			s.t.Errorf("%s(%v): error %q lacks %q", tool, args, msg, w)

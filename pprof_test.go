@@ -2,10 +2,8 @@ package ergomcp_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -16,6 +14,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/ergomcp/ergomcp"
+	"github.com/ergomcp/ergomcp/internal/mcptest"
 )
 
 type burnTick struct{}
@@ -55,24 +54,8 @@ func burnInTestActor(d time.Duration) {
 	burnSink.Store(x)
 }
 
-// connectWithProgress is connect with a progress counter.
-func connectWithProgress(t *testing.T, url string, progress *atomic.Int64) *mcp.ClientSession {
-	t.Helper()
-	client := mcp.NewClient(&mcp.Implementation{Name: "test", Version: "1"}, &mcp.ClientOptions{
-		ProgressNotificationHandler: func(context.Context, *mcp.ProgressNotificationClientRequest) { progress.Add(1) },
-	})
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	s, err := client.Connect(ctx, &mcp.StreamableClientTransport{Endpoint: url, HTTPClient: &http.Client{}}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
-
 func TestPprofCPU(t *testing.T) {
-	port := freePort(t)
+	port := mcptest.FreePort(t)
 	node, err := startNode(t, ergomcp.Options{Port: port})
 	if err != nil {
 		t.Fatal(err)
@@ -86,9 +69,11 @@ func TestPprofCPU(t *testing.T) {
 	if err := node.Send(pid, burnTick{}); err != nil {
 		t.Fatal(err)
 	}
-	url := fmt.Sprintf("http://localhost:%d/mcp", port)
+	url := mcptest.URL(port)
 	var progress atomic.Int64
-	s := connectWithProgress(t, url, &progress)
+	s := mcptest.Client{Options: &mcp.ClientOptions{
+		ProgressNotificationHandler: func(context.Context, *mcp.ProgressNotificationClientRequest) { progress.Add(1) },
+	}}.Connect(t, url)
 
 	type top struct {
 		Total   int64
@@ -103,7 +88,7 @@ func TestPprofCPU(t *testing.T) {
 		for progress.Load() == 0 {
 			time.Sleep(20 * time.Millisecond)
 		}
-		res, _ := connect(t, url, "").CallTool(context.Background(), &mcp.CallToolParams{Name: "pprof_cpu", Arguments: map[string]any{"duration": 1}})
+		res, _ := mcptest.Connect(t, url, "").CallTool(context.Background(), &mcp.CallToolParams{Name: "pprof_cpu", Arguments: map[string]any{"duration": 1}})
 		second <- res
 	}()
 	params := &mcp.CallToolParams{Name: "pprof_cpu", Arguments: map[string]any{"duration": 3, "limit": 5}}
@@ -113,7 +98,7 @@ func TestPprofCPU(t *testing.T) {
 		t.Fatal(err)
 	}
 	var report top
-	decodeText(t, res, &report)
+	mcptest.DecodeResult(t, "pprof_cpu", res, &report)
 	found := false
 	for _, e := range report.Entries {
 		found = found || strings.Contains(e.Name, "burnInTestActor") && e.FlatShare > 0.2
@@ -124,7 +109,7 @@ func TestPprofCPU(t *testing.T) {
 	if progress.Load() < 1 {
 		t.Fatal("no progress notification arrived")
 	}
-	if msg := errorText(t, <-second); !strings.Contains(msg, "already running") {
+	if msg := mcptest.ErrorText(t, <-second); !strings.Contains(msg, "already running") {
 		t.Fatalf("second profile: %s", msg)
 	}
 
@@ -136,7 +121,7 @@ func TestPprofCPU(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled call returned %v", err)
 	}
-	waitFor(t, func() bool {
+	mcptest.WaitFor(t, func() bool {
 		res, err := s.CallTool(context.Background(), &mcp.CallToolParams{Name: "pprof_cpu", Arguments: map[string]any{"duration": 1}})
 		return err == nil && !res.IsError
 	})
@@ -151,20 +136,9 @@ func TestPprofCPU(t *testing.T) {
 		`use one of: function, pid`: {"group_by": "node"},
 		"needs goroutines labelled": {"group_by": "pid", "duration": 1},
 	} {
-		if msg := errorText(t, call(t, s, "pprof_cpu", args, nil)); !strings.Contains(msg, want) {
+		if msg := mcptest.ErrorText(t, mcptest.Call(t, s, "pprof_cpu", args, nil)); !strings.Contains(msg, want) {
 			t.Errorf("%v: %s", args, msg)
 		}
-	}
-}
-
-func decodeText(t *testing.T, res *mcp.CallToolResult, out any) {
-	t.Helper()
-	text := res.Content[0].(*mcp.TextContent).Text
-	if res.IsError {
-		t.Fatalf("isError: %s", text)
-	}
-	if err := jsonUnmarshal(text, out); err != nil {
-		t.Fatalf("%v\n%s", err, text)
 	}
 }
 
@@ -179,7 +153,7 @@ func allocInTestActor() {
 }
 
 func TestPprofGoroutinesAndHeap(t *testing.T) {
-	port := freePort(t)
+	port := mcptest.FreePort(t)
 	node, err := startNode(t, ergomcp.Options{Port: port})
 	if err != nil {
 		t.Fatal(err)
@@ -193,25 +167,25 @@ func TestPprofGoroutinesAndHeap(t *testing.T) {
 		t.Fatal(err)
 	}
 	node.Send(pid, "wake")
-	s := connect(t, fmt.Sprintf("http://localhost:%d/mcp", port), "")
+	s := mcptest.Connect(t, mcptest.URL(port), "")
 
 	var g struct {
 		Total, Matched, Shown int
 		Text                  string
 	}
-	call(t, s, "pprof_goroutines", map[string]any{"filter": "toolPprof"}, &g)
+	mcptest.Call(t, s, "pprof_goroutines", map[string]any{"filter": "toolPprof"}, &g)
 	if g.Matched < 1 || !strings.HasPrefix(g.Text, fmt.Sprintf("total %d, matched %d, showing %d", g.Total, g.Matched, g.Shown)) {
 		t.Fatalf("own goroutine not found by toolPprof: %+v", g)
 	}
-	call(t, s, "pprof_goroutines", map[string]any{"exclude": "toolPprof", "filter": "blocker", "debug": 2}, &g)
+	mcptest.Call(t, s, "pprof_goroutines", map[string]any{"exclude": "toolPprof", "filter": "blocker", "debug": 2}, &g)
 	if g.Matched != 1 || strings.Contains(g.Text, "toolPprof") || !strings.Contains(g.Text, "HandleMessage") {
 		t.Fatalf("blocked actor: %+v", g)
 	}
 	// ergo 3.1 and the v320 branch do not label goroutines with their pid.
-	if msg := errorText(t, call(t, s, "pprof_goroutines", map[string]any{"pid": pid.String()}, nil)); !strings.Contains(msg, "-tags=pprof") {
+	if msg := mcptest.ErrorText(t, mcptest.Call(t, s, "pprof_goroutines", map[string]any{"pid": pid.String()}, nil)); !strings.Contains(msg, "-tags=pprof") {
 		t.Fatalf("pid filter without labels: %s", msg)
 	}
-	if msg := errorText(t, call(t, s, "pprof_goroutines", map[string]any{"debug": 3}, nil)); !strings.Contains(msg, "debug") {
+	if msg := mcptest.ErrorText(t, mcptest.Call(t, s, "pprof_goroutines", map[string]any{"debug": 3}, nil)); !strings.Contains(msg, "debug") {
 		t.Fatalf("bad debug: %s", msg)
 	}
 
@@ -222,13 +196,11 @@ func TestPprofGoroutinesAndHeap(t *testing.T) {
 			Flat int64
 		}
 	}
-	call(t, s, "pprof_heap", map[string]any{"filter": "allocInTestActor", "sample": "inuse_space", "gc": true}, &heap)
+	mcptest.Call(t, s, "pprof_heap", map[string]any{"filter": "allocInTestActor", "sample": "inuse_space", "gc": true}, &heap)
 	if len(heap.Entries) == 0 || heap.Entries[0].Flat < 8<<20 {
 		t.Fatalf("16 MiB held by allocInTestActor not found: %+v", heap)
 	}
-	if msg := errorText(t, call(t, s, "pprof_heap", map[string]any{"sample": "bogus"}, nil)); !strings.Contains(msg, "alloc_objects") {
+	if msg := mcptest.ErrorText(t, mcptest.Call(t, s, "pprof_heap", map[string]any{"sample": "bogus"}, nil)); !strings.Contains(msg, "alloc_objects") {
 		t.Fatalf("bad sample: %s", msg)
 	}
 }
-
-func jsonUnmarshal(text string, out any) error { return json.Unmarshal([]byte(text), out) }

@@ -10,6 +10,7 @@ import (
 	"ergo.services/ergo/gen"
 
 	"github.com/ergomcp/ergomcp"
+	"github.com/ergomcp/ergomcp/internal/mcptest"
 )
 
 // idleActor does nothing: a child with a known place in a tree.
@@ -112,7 +113,7 @@ func spawnBlocked(t *testing.T, node gen.Node, name gen.Atom, release chan struc
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, func() bool {
+	mcptest.WaitFor(t, func() bool {
 		info, err := node.ProcessInfo(pid)
 		return err == nil && info.MailboxQueues.Main == int64(sent-1) && info.State == gen.ProcessStateRunning
 	})

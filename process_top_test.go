@@ -2,7 +2,6 @@ package ergomcp_test
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"strings"
 	"sync"
@@ -14,6 +13,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/ergomcp/ergomcp"
+	"github.com/ergomcp/ergomcp/internal/mcptest"
 )
 
 // cpuHog spins the CPU for 15 ms of every 20 ms tick and then returns with
@@ -57,7 +57,7 @@ type topResult struct {
 }
 
 func TestProcessTop(t *testing.T) {
-	port := freePort(t)
+	port := mcptest.FreePort(t)
 	node, err := startNode(t, ergomcp.Options{Port: port})
 	if err != nil {
 		t.Fatal(err)
@@ -88,9 +88,9 @@ func TestProcessTop(t *testing.T) {
 	}()
 	defer func() { close(stop); wg.Wait() }()
 
-	s := connect(t, fmt.Sprintf("http://localhost:%d/mcp", port), "")
+	s := mcptest.Connect(t, mcptest.URL(port), "")
 	var top topResult
-	call(t, s, "process_top", map[string]any{"window_ms": 1500, "limit": 3}, &top)
+	mcptest.Call(t, s, "process_top", map[string]any{"window_ms": 1500, "limit": 3}, &top)
 	if top.SortBy != "cpu" || top.WindowMs < 1500 || top.Returned != 3 || top.Total < 10 {
 		t.Fatalf("envelope: %+v", top)
 	}
@@ -102,7 +102,7 @@ func TestProcessTop(t *testing.T) {
 		t.Errorf("cpuHog CPU share %.3f, want about 0.75", first.CPU)
 	}
 
-	call(t, s, "process_top", map[string]any{"window_ms": 1000, "limit": 1, "sort_by": "mailbox_growth"}, &top)
+	mcptest.Call(t, s, "process_top", map[string]any{"window_ms": 1000, "limit": 1, "sort_by": "mailbox_growth"}, &top)
 	f := top.Processes[0]
 	// The sender's ticker slows on a loaded machine: judge the rates by how
 	// they relate (what came in = what was handled + what queued), not by
@@ -120,7 +120,7 @@ func TestProcessTop(t *testing.T) {
 	}
 
 	// Filters from process_list apply; bad input changes nothing.
-	call(t, s, "process_top", map[string]any{"window_ms": 100, "name": "top_", "sort_by": "messages_in_rate"}, &top)
+	mcptest.Call(t, s, "process_top", map[string]any{"window_ms": 100, "name": "top_", "sort_by": "messages_in_rate"}, &top)
 	if top.Total != 2 || top.Processes[0].PID != slow.String() {
 		t.Fatalf("name filter: %+v", top)
 	}
@@ -129,7 +129,7 @@ func TestProcessTop(t *testing.T) {
 		`sort_by "mailbox" is not valid`:          {"sort_by": "mailbox"},
 		"state \"lazy\" is not valid":             {"state": "lazy"},
 	} {
-		if msg := errorText(t, call(t, s, "process_top", want, nil)); !strings.Contains(msg, args) {
+		if msg := mcptest.ErrorText(t, mcptest.Call(t, s, "process_top", want, nil)); !strings.Contains(msg, args) {
 			t.Errorf("%v: %s", want, msg)
 		}
 	}
@@ -138,25 +138,20 @@ func TestProcessTop(t *testing.T) {
 // TestProcessTopProgressAndCancel: a window reports progress while it runs
 // and a cancelled call ends at once.
 func TestProcessTopProgressAndCancel(t *testing.T) {
-	port := freePort(t)
+	port := mcptest.FreePort(t)
 	_, err := startNode(t, ergomcp.Options{Port: port})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var mu sync.Mutex
 	var notes []string
-	client := mcp.NewClient(&mcp.Implementation{Name: "top-test"}, &mcp.ClientOptions{
+	s := mcptest.Client{Options: &mcp.ClientOptions{
 		ProgressNotificationHandler: func(_ context.Context, r *mcp.ProgressNotificationClientRequest) {
 			mu.Lock()
 			notes = append(notes, r.Params.Message)
 			mu.Unlock()
 		},
-	})
-	s, err := client.Connect(context.Background(), &mcp.StreamableClientTransport{Endpoint: fmt.Sprintf("http://localhost:%d/mcp", port)}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	}}.Connect(t, mcptest.URL(port))
 	params := &mcp.CallToolParams{Name: "process_top", Arguments: map[string]any{"window_ms": 1200}}
 	params.SetProgressToken("top-1")
 	res, err := s.CallTool(context.Background(), params)
@@ -179,5 +174,5 @@ func TestProcessTopProgressAndCancel(t *testing.T) {
 	}
 	// The node serves the next call at once.
 	var top topResult
-	call(t, s, "process_top", map[string]any{"window_ms": 100, "limit": 1}, &top)
+	mcptest.Call(t, s, "process_top", map[string]any{"window_ms": 100, "limit": 1}, &top)
 }

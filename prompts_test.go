@@ -2,24 +2,24 @@ package ergomcp_test
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/ergomcp/ergomcp"
+	"github.com/ergomcp/ergomcp/internal/mcptest"
 )
 
 // TestPrompts: an MCP client lists the playbooks and gets one filled with
 // its arguments.
 func TestPrompts(t *testing.T) {
-	port := freePort(t)
+	port := mcptest.FreePort(t)
 	node, err := startNode(t, ergomcp.Options{Port: port})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := connect(t, fmt.Sprintf("http://localhost:%d/mcp", port), "")
+	s := mcptest.Connect(t, mcptest.URL(port), "")
 	ctx := context.Background()
 
 	list, err := s.ListPrompts(ctx, nil)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ergomcp/ergomcp"
 	"github.com/ergomcp/ergomcp/internal/ident"
+	"github.com/ergomcp/ergomcp/internal/mcptest"
 )
 
 // sampleBatch is a sample_read answer, as far as these tests read it.
@@ -94,7 +95,7 @@ func readSamples(s *session, id string, since uint64, node string) sampleBatch {
 func waitStatus(s *session, id, status, node string) sampleBatch {
 	s.t.Helper()
 	var b sampleBatch
-	waitFor(s.t, func() bool {
+	mcptest.WaitFor(s.t, func() bool {
 		b = readSamples(s, id, 0, node)
 		return b.Status == status
 	})
@@ -216,7 +217,7 @@ func TestSamplerEndings(t *testing.T) {
 	if b.Reason != "max_errors" || b.Errors != 3 || len(b.Samples) != 0 || !strings.Contains(b.LastError, "no_such_process") {
 		t.Fatalf("max_errors=3: %+v", b)
 	}
-	waitFor(t, func() bool { return readSamples(s, stopped, 0, "").SamplesTotal >= 2 })
+	mcptest.WaitFor(t, func() bool { return readSamples(s, stopped, 0, "").SamplesTotal >= 2 })
 	s.ok("sample_stop", map[string]any{"sampler_id": stopped}, &samplerItem{})
 	b = readSamples(s, stopped, 0, "")
 	if b.Status != "lingering" || b.Reason != "stopped" || len(b.Samples) < 2 {
@@ -258,7 +259,7 @@ func TestSamplerWakeUpCatch(t *testing.T) {
 	node, s := openSession(t, ergomcp.Options{}, startNode)
 	id, _ := startSampler(s, map[string]any{"tool": "process_lookup", "arguments": map[string]any{"name": "late_riser"},
 		"interval_ms": 100, "count": 1, "max_errors": 0, "duration_sec": 30})
-	waitFor(t, func() bool { return readSamples(s, id, 0, "").Errors >= 3 })
+	mcptest.WaitFor(t, func() bool { return readSamples(s, id, 0, "").Errors >= 3 })
 	if b := readSamples(s, id, 0, ""); b.Status != "running" || !strings.Contains(b.LastError, "late_riser") {
 		t.Fatalf("while it fails: %+v", b)
 	}
@@ -291,7 +292,7 @@ func TestSamplerWakeUpCatch(t *testing.T) {
 		}
 		return
 	}
-	waitFor(t, func() bool { return readSamples(s, recipe, 0, "").Errors >= 2 })
+	mcptest.WaitFor(t, func() bool { return readSamples(s, recipe, 0, "").Errors >= 2 })
 	if b := readSamples(s, recipe, 0, ""); b.Status != "running" || !strings.Contains(b.LastError, "-tags=pprof") {
 		t.Fatalf("recipe without labels: %+v", b)
 	}
@@ -312,7 +313,7 @@ func TestSamplerSelfReference(t *testing.T) {
 	victim, _ := startSampler(s, map[string]any{"tool": "runtime_stats", "interval_ms": 100})
 	stopper, _ := startSampler(s, map[string]any{"tool": "sample_stop", "arguments": map[string]any{"sampler_id": victim}, "interval_ms": 100, "count": 2})
 	start := time.Now()
-	waitFor(t, func() bool {
+	mcptest.WaitFor(t, func() bool {
 		return readSamples(s, lister, 0, "").SamplesTotal >= 10 && readSamples(s, self, 0, "").SamplesTotal >= 10
 	})
 	if elapsed := time.Since(start); elapsed > 3*time.Second {
@@ -384,7 +385,7 @@ func TestSamplerListen(t *testing.T) {
 		Kind, Level, Source, PID, Message, Event, Type, From string
 	}
 	var got []record
-	waitFor(t, func() bool {
+	mcptest.WaitFor(t, func() bool {
 		b := readSamples(s, id, 0, "")
 		got = got[:0]
 		for _, x := range b.Samples {
@@ -426,7 +427,7 @@ func TestSamplerListen(t *testing.T) {
 	}
 	s.ok("sample_stop", map[string]any{"sampler_id": id}, &samplerItem{})
 	// Once stopped it lets go of the logger and records nothing more.
-	waitFor(t, func() bool { return !hasLogger(node, loggerName) })
+	mcptest.WaitFor(t, func() bool { return !hasLogger(node, loggerName) })
 	node.Send(pid, "two")
 	node.Send(sp, "too late")
 	time.Sleep(100 * time.Millisecond)
@@ -496,7 +497,7 @@ func TestSamplerCeilings(t *testing.T) {
 
 	// Every goroutine's stack is more than a 64 KiB sampler's share
 	// (8 KiB) of a sample: it is stored truncated, marked, with its size.
-	waitFor(t, func() bool { return readSamples(s, big, 0, "").SamplesTotal >= 10 })
+	mcptest.WaitFor(t, func() bool { return readSamples(s, big, 0, "").SamplesTotal >= 10 })
 	b := readSamples(s, big, 0, "")
 	x := b.Samples[0]
 	var text string
@@ -580,10 +581,10 @@ func TestSamplersUnderLoad(t *testing.T) {
 // TestSamplerProxied starts, reads, lists and stops a sampler on another
 // node through the entry node, and samples a peer from a local sampler.
 func TestSamplerProxied(t *testing.T) {
-	port := freePort(t)
+	port := mcptest.FreePort(t)
 	entry := startNetNode(t, "sentry", ergomcp.Options{Port: port})
 	peer := startNetNode(t, "speer", ergomcp.Options{})
-	s := &session{t: t, s: connect(t, fmt.Sprintf("http://localhost:%d/mcp", port), "")}
+	s := &session{t: t, s: mcptest.Connect(t, mcptest.URL(port), "")}
 	peerName := string(peer.Name())
 
 	// Tools that read the peer's process table would race (inside ergo)

@@ -15,6 +15,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/ergomcp/ergomcp"
+	"github.com/ergomcp/ergomcp/internal/mcptest"
 	"github.com/ergomcp/ergomcp/internal/result"
 )
 
@@ -129,13 +130,13 @@ func TestAnswerSizes(t *testing.T) {
 			}
 		}
 	}
-	port := freePort(t)
+	port := mcptest.FreePort(t)
 	node, err := startNode(t, ergomcp.Options{Port: port})
 	if err != nil {
 		t.Fatal(err)
 	}
 	fill(t, node, 5000)
-	s := connect(t, fmt.Sprintf("http://localhost:%d/mcp", port), "")
+	s := mcptest.Connect(t, mcptest.URL(port), "")
 	ctx := context.Background()
 
 	list, err := s.ListTools(ctx, nil)
@@ -216,7 +217,7 @@ func TestAnswerSizes(t *testing.T) {
 	}
 	// PID order: live counters (the ergomcp workers' own) cannot move rows
 	// between the two pages.
-	res := call(t, s, "process_list", map[string]any{"limit": 10000, "name": "worker"}, &all)
+	res := mcptest.Call(t, s, "process_list", map[string]any{"limit": 10000, "name": "worker"}, &all)
 	text := res.Content[0].(*mcp.TextContent).Text
 	save("process_list_limit_10000", text)
 	if len(text) > result.DefaultBudget || all.TruncatedBy != result.ByBudget || all.Total != 1667 || all.Returned != len(all.Processes) ||
@@ -227,7 +228,7 @@ func TestAnswerSizes(t *testing.T) {
 		Offset    int
 		Processes []map[string]any
 	}
-	call(t, s, "process_list", all.Next.Arguments, &more)
+	mcptest.Call(t, s, "process_list", all.Next.Arguments, &more)
 	if more.Offset != all.Returned || len(more.Processes) == 0 {
 		t.Fatalf("next call: offset %d, %d rows", more.Offset, len(more.Processes))
 	}

@@ -1,10 +1,10 @@
 package ergomcp_test
 
 import (
-	"fmt"
 	"testing"
 
 	"github.com/ergomcp/ergomcp"
+	"github.com/ergomcp/ergomcp/internal/mcptest"
 )
 
 // TestWorkerReplaced kills a dispatcher worker (not the first: ergo 3.1's
@@ -12,17 +12,17 @@ import (
 // calls still work, a fresh worker takes its place, no extra worker
 // lingers, and the application still stops (stopNode waits for it).
 func TestWorkerReplaced(t *testing.T) {
-	port := freePort(t)
+	port := mcptest.FreePort(t)
 	node, err := startNode(t, ergomcp.Options{Port: port, PoolSize: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := connect(t, fmt.Sprintf("http://localhost:%d/mcp", port), "")
+	s := mcptest.Connect(t, mcptest.URL(port), "")
 	type workers struct {
 		Processes []struct{ PID string }
 	}
 	var before workers
-	call(t, s, "process_children", map[string]any{"parent": "ergomcp_dispatcher"}, &before)
+	mcptest.Call(t, s, "process_children", map[string]any{"parent": "ergomcp_dispatcher"}, &before)
 	if len(before.Processes) != 2 {
 		t.Fatalf("workers: %+v", before)
 	}
@@ -43,17 +43,17 @@ func TestWorkerReplaced(t *testing.T) {
 		t.Fatalf("worker %s not found", before.Processes[1].PID)
 	}
 	for range 4 { // round robin reaches the dead worker and replaces it
-		call(t, s, "node_info", nil, &struct{}{})
+		mcptest.Call(t, s, "node_info", nil, &struct{}{})
 	}
 	var after workers
-	call(t, s, "process_children", map[string]any{"parent": "ergomcp_dispatcher"}, &after)
+	mcptest.Call(t, s, "process_children", map[string]any{"parent": "ergomcp_dispatcher"}, &after)
 	if len(after.Processes) != 2 || after.Processes[0].PID == killed || after.Processes[1].PID == killed {
 		t.Fatalf("workers after the kill: %+v (killed %s)", after, killed)
 	}
 
 	var all struct{ Total int }
-	waitFor(t, func() bool {
-		call(t, s, "process_list", map[string]any{"behavior": "actors.worker"}, &all)
+	mcptest.WaitFor(t, func() bool {
+		mcptest.Call(t, s, "process_list", map[string]any{"behavior": "actors.worker"}, &all)
 		return all.Total == 2
 	})
 }

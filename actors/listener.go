@@ -30,7 +30,7 @@ type listener struct {
 func (l *listener) Init(args ...any) error {
 	cfg, rt := args[0].(*Config), args[1].(*tools.Server)
 	hc := cfg.HTTP
-	hc.Registry = &tools.Registry
+	hc.Registry = rt.Tools.Catalog()
 	hc.Prompts = prompts.Catalog()
 	hc.Policy = cfg.Policy
 	hc.Invoker = &Router{Node: l.Node(), Server: rt}

@@ -49,7 +49,7 @@ func (s *supervisor) Init(args ...any) (act.SupervisorSpec, error) {
 	if err := cfg.validate(); err != nil {
 		return act.SupervisorSpec{}, err
 	}
-	rt := tools.NewServer(s.Node(), cfg.Policy, cfg.Budget)
+	rt := tools.NewServer(s.Node(), cfg.Tools, cfg.Policy, cfg.Budget)
 	rt.Samplers = sampler.NewRegistry(string(s.Node().Name()), cfg.Samplers)
 	rt.History = cfg.History
 	opts := gen.ProcessOptions{LogLevel: cfg.LogLevel}

@@ -3,15 +3,14 @@ package tools
 import (
 	"context"
 	"fmt"
-	"os"
 	"testing"
 
-	"ergo.services/ergo"
 	"ergo.services/ergo/act"
 	"ergo.services/ergo/gen"
 
 	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/ergomcp/ergomcp/internal/result"
+	"github.com/ergomcp/ergomcp/internal/testnode"
 )
 
 // nodeProcess is the part of a worker process that process_list uses.
@@ -26,14 +25,7 @@ type idle struct{ act.Actor }
 
 func benchNode(b *testing.B, n int) gen.Node {
 	b.Helper()
-	var opts gen.NodeOptions
-	opts.Network.Mode = gen.NetworkModeDisabled
-	opts.Log.DefaultLogger.Disable = true
-	node, err := ergo.StartNode(gen.Atom(fmt.Sprintf("bench%d_%d@localhost", os.Getpid(), n)), opts)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(node.Stop)
+	node := testnode.MustStart(b, "bench", nil)
 	for range n {
 		if _, err := node.Spawn(func() gen.ProcessBehavior { return &idle{} }, gen.ProcessOptions{}); err != nil {
 			b.Fatal(err)
@@ -62,7 +54,7 @@ func BenchmarkProcessList(b *testing.B) {
 			}
 		})
 		b.Run(fmt.Sprintf("top10_by_mailbox/%d", n), func(b *testing.B) {
-			rt := NewServer(node, catalog.Policy{}, result.DefaultBudget)
+			rt := NewServer(node, Builtins(), catalog.Policy{}, result.DefaultBudget)
 			env := &Env{Ctx: context.Background(), Process: nodeProcess{node: node}, Server: rt}
 			args := &processListArgs{}
 			args.Limit, args.SortBy = 10, "mailbox"

@@ -38,15 +38,35 @@ func (a *sampleStartArgs) Validate() error {
 	if a.Tool == "" {
 		return catalog.Errorf("tool is required: the name of the tool to call on each tick (e.g. process_list)")
 	}
-	tool, ok := Registry.Lookup(a.Tool)
-	switch {
-	case !ok:
-		return catalog.Errorf("unknown tool %q: tool must be one of this server's tools (tools/list)", a.Tool)
-	case unsampleable[a.Tool]:
+	if unsampleable[a.Tool] {
 		return catalog.Errorf("a sampler cannot call %s: samplers do not start samplers", a.Tool)
 	}
 	if a.Arguments == nil {
 		a.Arguments = map[string]any{}
+	}
+	if a.Stop != "" {
+		a.Stop = strings.ToLower(a.Stop)
+		if a.Count > 1 {
+			return catalog.Errorf("stop=first_match ends the sampler at its first match: count must be 0 or 1, got %d", a.Count)
+		}
+		a.Count = 1
+	}
+	p := sampler.Params{IntervalMs: a.IntervalMs, Count: a.Count, DurationSec: a.DurationSec,
+		MaxErrors: a.MaxErrors, BufferSize: a.BufferSize, LingerSec: a.LingerSec}
+	var err error
+	if a.settings, err = p.Settings(true); err != nil {
+		return catalog.Wrap(err)
+	}
+	return nil
+}
+
+// resolve finds the sampled tool among the tools of the server that runs
+// the sampler (a service's own tools included) and decodes its arguments
+// once, before the sampler starts.
+func (a *sampleStartArgs) resolve(tools *Registry) error {
+	tool, ok := tools.Lookup(a.Tool)
+	if !ok {
+		return catalog.Errorf("unknown tool %q: tool must be one of this server's tools (tools/list)", a.Tool)
 	}
 	raw, err := json.Marshal(a.Arguments)
 	if err != nil {
@@ -59,19 +79,7 @@ func (a *sampleStartArgs) Validate() error {
 	if catalog.CommonOf(decoded).Node == fanout.All {
 		return catalog.Errorf("a sampler samples one node: start one per node instead of node=\"*\"")
 	}
-	if a.Stop != "" {
-		a.Stop = strings.ToLower(a.Stop)
-		if a.Count > 1 {
-			return catalog.Errorf("stop=first_match ends the sampler at its first match: count must be 0 or 1, got %d", a.Count)
-		}
-		a.Count = 1
-	}
-	p := sampler.Params{IntervalMs: a.IntervalMs, Count: a.Count, DurationSec: a.DurationSec,
-		MaxErrors: a.MaxErrors, BufferSize: a.BufferSize, LingerSec: a.LingerSec}
-	if a.settings, err = p.Settings(true); err != nil {
-		return catalog.Wrap(err)
-	}
-	a.tool, a.raw, a.decoded = tool, raw, decoded
+	a.tool, a.raw, a.decoded = tool.Tool, raw, decoded
 	return nil
 }
 
@@ -111,6 +119,9 @@ type ActiveJob struct {
 }
 
 func sampleStart(env *Env, args *sampleStartArgs) (any, error) {
+	if err := args.resolve(env.Server.Tools); err != nil {
+		return nil, err
+	}
 	if err := env.Server.Policy.Check(args.tool); err != nil {
 		return nil, err
 	}

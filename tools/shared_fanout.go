@@ -35,7 +35,7 @@ type lasting interface {
 // before (actors.Router), each target checks its own.
 func (rt *Server) RunFanOut(ctx context.Context, node gen.Node, call *catalog.Call, parallel int, invoke catalog.InvokerFunc) catalog.Result {
 	if !call.Tool.FanOut {
-		return errorResult(catalog.Errorf("tool %s does not accept node=\"*\"; these do: %s", call.Tool.Name, strings.Join(fanOutTools(), ", ")))
+		return errorResult(catalog.Errorf("tool %s does not accept node=\"*\"; these do: %s", call.Tool.Name, strings.Join(rt.fanOutTools(), ", ")))
 	}
 	local := string(node.Name())
 	others, note := rt.clusterNodes(ctx, node)
@@ -147,9 +147,9 @@ func withNode(args any, n string) any {
 	return out
 }
 
-func fanOutTools() []string {
+func (rt *Server) fanOutTools() []string {
 	var names []string
-	for _, t := range Registry.Tools() {
+	for _, t := range rt.Tools.Tools() {
 		if t.FanOut {
 			names = append(names, t.Name)
 		}

@@ -422,10 +422,13 @@ func (rt *Server) ServeRemote(p gen.Process, from gen.PID, req remote.Request, a
 		}
 		return remote.Response{Protocol: remote.Protocol, Text: res.Text, IsError: res.IsError}, audit
 	}
-	tool, ok := Registry.Lookup(req.Tool)
+	served, ok := rt.Tools.Lookup(req.Tool)
 	if !ok {
-		return answer(errorResult(catalog.Errorf("unknown tool %q on node %s (a different ergomcp release?)", req.Tool, p.Node().Name())), "error")
+		return answer(errorResult(catalog.Errorf("unknown tool %q on node %s: a tool of the service's own (Options.Tools) "+
+			"runs on another node only if that node registered it too; otherwise the nodes run different ergomcp releases",
+			req.Tool, string(p.Node().Name()))), "error")
 	}
+	tool := served.Tool
 	args, err := tool.Decode(json.RawMessage(req.Args))
 	if err != nil {
 		return answer(errorResult(err), "error")

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/ergomcp/ergomcp/internal/mcptest"
 )
 
 // TestBodyLimitEdges: a body of exactly Config.MaxBodyBytes is served, one
@@ -13,7 +15,7 @@ import (
 func TestBodyLimitEdges(t *testing.T) {
 	const limit = 1024
 	hs := newHarness(t, func(c *Config) { c.MaxBodyBytes = limit })
-	sized := func(n int) string { return initializeBody + strings.Repeat(" ", n-len(initializeBody)) }
+	sized := func(n int) string { return mcptest.InitializeBody + strings.Repeat(" ", n-len(mcptest.InitializeBody)) }
 	for _, c := range []struct {
 		name    string
 		size    int
@@ -31,9 +33,9 @@ func TestBodyLimitEdges(t *testing.T) {
 		var status int
 		var resp string
 		if c.chunked {
-			status, _, resp = post(t, hs.url(), nil, struct{ *strings.Reader }{strings.NewReader(body)})
+			status, _, resp = mcptest.Post(t, nil, hs.url(), nil, struct{ *strings.Reader }{strings.NewReader(body)})
 		} else {
-			status, _, resp = post(t, hs.url(), nil, strings.NewReader(body))
+			status, _, resp = mcptest.Post(t, nil, hs.url(), nil, strings.NewReader(body))
 		}
 		if status != c.want {
 			t.Errorf("%s (%d bytes): status %d (%.80s), want %d", c.name, c.size, status, resp, c.want)

@@ -8,9 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/ergomcp/ergomcp/internal/catalog"
+	"github.com/ergomcp/ergomcp/internal/mcptest"
 )
 
 func TestUnknownToolIsProtocolError(t *testing.T) {
@@ -39,8 +41,8 @@ func TestInvalidArguments(t *testing.T) {
 		{"timeout out of range", map[string]any{"timeout": 500}, "timeout must be between 1 and 120 (default 30)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res := callTool(t, cs, "echo", tc.args)
-			if text := resultText(t, res); !res.IsError || !strings.Contains(text, tc.want) {
+			res := mcptest.Run(t, cs, "echo", tc.args)
+			if text := mcptest.Text(t, res); !res.IsError || !strings.Contains(text, tc.want) {
 				t.Errorf("result = isError %v %q, want isError containing %q", res.IsError, text, tc.want)
 			}
 		})
@@ -59,8 +61,8 @@ func TestPolicyAtCallTime(t *testing.T) {
 	t.Run("refused by default", func(t *testing.T) {
 		hs := newHarness(t, nil)
 		cs := hs.mustConnect(t, nil, nil)
-		res := callTool(t, cs, "set_level", map[string]any{"level": "debug", "node": "n1@host"})
-		if text := resultText(t, res); !res.IsError || !strings.Contains(text, "Options.EnableActions") {
+		res := mcptest.Run(t, cs, "set_level", map[string]any{"level": "debug", "node": "n1@host"})
+		if text := mcptest.Text(t, res); !res.IsError || !strings.Contains(text, "Options.EnableActions") {
 			t.Errorf("result = isError %v %q, want a refusal naming Options.EnableActions", res.IsError, text)
 		}
 		// The invoker checks the policy where the tool runs; the transport
@@ -76,8 +78,8 @@ func TestPolicyAtCallTime(t *testing.T) {
 	t.Run("allowed with EnableActions", func(t *testing.T) {
 		hs := newHarness(t, func(c *Config) { c.Policy.EnableActions = true })
 		cs := hs.mustConnect(t, nil, nil)
-		res := callTool(t, cs, "set_level", map[string]any{"level": "debug"})
-		if text := resultText(t, res); res.IsError || text != "level debug set by anonymous" {
+		res := mcptest.Run(t, cs, "set_level", map[string]any{"level": "debug"})
+		if text := mcptest.Text(t, res); res.IsError || text != "level debug set by anonymous" {
 			t.Errorf("result = isError %v %q", res.IsError, text)
 		}
 	})
@@ -93,21 +95,21 @@ func TestClientCancellationReachesInvoker(t *testing.T) {
 		_, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "slow"})
 		errc <- err
 	}()
-	receive(t, "slow tool start", hs.inv.slowStarted)
+	mcptest.Receive(t, "slow tool start", hs.inv.slowStarted)
 	cancel()
-	if err := receive(t, "CallTool to return", errc); err == nil {
+	if err := mcptest.Receive(t, "CallTool to return", errc); err == nil {
 		t.Error("cancelled CallTool returned no error")
 	}
-	if err := receive(t, "invoker ctx to end", hs.inv.slowSaw); !errors.Is(err, context.Canceled) {
+	if err := mcptest.Receive(t, "invoker ctx to end", hs.inv.slowSaw); !errors.Is(err, context.Canceled) {
 		t.Errorf("invoker saw %v, want context.Canceled", err)
 	}
-	receive(t, "late result", hs.inv.slowLate)
+	mcptest.Receive(t, "late result", hs.inv.slowLate)
 	rec := hs.auditsFor(t, "slow", 1)
 	if len(rec) != 1 || rec[0].Outcome != outcomeCancelled {
 		t.Errorf("audit = %+v, want one cancelled record", rec)
 	}
 	// The session survives a cancelled call.
-	callTool(t, cs, "echo", map[string]any{"text": "still here"})
+	mcptest.Run(t, cs, "echo", map[string]any{"text": "still here"})
 }
 
 func TestDeadline(t *testing.T) {
@@ -115,17 +117,17 @@ func TestDeadline(t *testing.T) {
 	cs := hs.mustConnect(t, nil, nil)
 
 	start := time.Now()
-	res := callTool(t, cs, "slow", map[string]any{"timeout": 1})
+	res := mcptest.Run(t, cs, "slow", map[string]any{"timeout": 1})
 	if elapsed := time.Since(start); elapsed < time.Second || elapsed > 5*time.Second {
 		t.Errorf("call took %s, want about the 1s timeout", elapsed)
 	}
-	if text := resultText(t, res); !res.IsError || text != "tool slow timed out after 1s" {
+	if text := mcptest.Text(t, res); !res.IsError || text != "tool slow timed out after 1s" {
 		t.Errorf("result = isError %v %q, want the timeout error", res.IsError, text)
 	}
-	if err := receive(t, "invoker ctx to end", hs.inv.slowSaw); !errors.Is(err, context.DeadlineExceeded) {
+	if err := mcptest.Receive(t, "invoker ctx to end", hs.inv.slowSaw); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("invoker saw %v, want context.DeadlineExceeded", err)
 	}
-	receive(t, "late result", hs.inv.slowLate) // dropped without blocking or panicking
+	mcptest.Receive(t, "late result", hs.inv.slowLate) // dropped without blocking or panicking
 	rec := hs.auditsFor(t, "slow", 1)
 	if len(rec) != 1 || rec[0].Outcome != outcomeTimeout || rec[0].Duration < time.Second {
 		t.Errorf("audit = %+v, want one timeout record of at least 1s", rec)
@@ -147,18 +149,18 @@ func TestProgressNotifications(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if text := resultText(t, res); text != "done, progress func set: true" {
+	if text := mcptest.Text(t, res); text != "done, progress func set: true" {
 		t.Errorf("result = %q", text)
 	}
 	for i := 1; i <= 3; i++ {
-		p := receive(t, "progress notification", got)
+		p := mcptest.Receive(t, "progress notification", got)
 		if p.ProgressToken != "tok-1" || p.Progress != float64(i) || p.Total != 3 || p.Message == "" {
 			t.Errorf("notification %d = %+v", i, p)
 		}
 	}
 
 	// Without a token the tool gets no Progress func and nothing is sent.
-	if text := resultText(t, callTool(t, cs, "progress", nil)); text != "done, progress func set: false" {
+	if text := mcptest.Text(t, mcptest.Run(t, cs, "progress", nil)); text != "done, progress func set: false" {
 		t.Errorf("result without token = %q", text)
 	}
 	select {
@@ -181,12 +183,12 @@ func TestAuditOncePerCall(t *testing.T) {
 		})
 	})
 	cs := hs.mustConnect(t, nil, nil)
-	callTool(t, cs, "echo", map[string]any{"text": "secret-value"})
-	callTool(t, cs, "echo", map[string]any{"text": 1})
-	quoted := callTool(t, cs, "echo", map[string]any{"text": "secret-value", "times": 2})
-	callTool(t, cs, "set_level", nil)
+	mcptest.Run(t, cs, "echo", map[string]any{"text": "secret-value"})
+	mcptest.Run(t, cs, "echo", map[string]any{"text": 1})
+	quoted := mcptest.Run(t, cs, "echo", map[string]any{"text": "secret-value", "times": 2})
+	mcptest.Run(t, cs, "set_level", nil)
 
-	if text := resultText(t, quoted); !quoted.IsError || !strings.Contains(text, `"secret-value"`) {
+	if text := mcptest.Text(t, quoted); !quoted.IsError || !strings.Contains(text, `"secret-value"`) {
 		t.Fatalf("the caller must read its own value in the error: isError %v %q", quoted.IsError, text)
 	}
 	echo := hs.auditsFor(t, "echo", 3)
@@ -211,8 +213,8 @@ func TestInvokerPanicIsToolError(t *testing.T) {
 		c.Invoker = catalog.InvokerFunc(func(context.Context, *catalog.Call) catalog.Result { panic("boom") })
 	})
 	cs := hs.mustConnect(t, nil, nil)
-	res := callTool(t, cs, "echo", nil)
-	if text := resultText(t, res); !res.IsError || !strings.Contains(text, "internal error") {
+	res := mcptest.Run(t, cs, "echo", nil)
+	if text := mcptest.Text(t, res); !res.IsError || !strings.Contains(text, "internal error") {
 		t.Errorf("result = isError %v %q", res.IsError, text)
 	}
 }

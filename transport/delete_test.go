@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/ergomcp/ergomcp/internal/mcptest"
 )
 
 // deleteSession sends the DELETE a client sends when it closes its
@@ -39,16 +41,16 @@ func TestDeleteEndsEveryCallAfterOthersEnded(t *testing.T) {
 		for range 2 {
 			// Its own timeout bounds a call the DELETE failed to end.
 			go cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "slow", Arguments: map[string]any{"timeout": 4}})
-			receive(t, "slow call started", hs.inv.slowStarted)
+			mcptest.Receive(t, "slow call started", hs.inv.slowStarted)
 		}
 		for range finished {
-			if got := callTool(t, cs, "echo", map[string]any{"text": "done"}); resultText(t, got) != "done" {
-				t.Fatalf("echo: %q", resultText(t, got))
+			if got := mcptest.Run(t, cs, "echo", map[string]any{"text": "done"}); mcptest.Text(t, got) != "done" {
+				t.Fatalf("echo: %q", mcptest.Text(t, got))
 			}
 		}
 		deleteSession(t, hs, cs.ID())
 		for i := range 2 {
-			if err := receive(t, "a running call of the closed session ended", hs.inv.slowSaw); err != context.Canceled {
+			if err := mcptest.Receive(t, "a running call of the closed session ended", hs.inv.slowSaw); err != context.Canceled {
 				t.Fatalf("after %d finished calls, running call %d saw %v", finished, i, err)
 			}
 		}

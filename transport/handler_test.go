@@ -8,8 +8,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/ergomcp/ergomcp/internal/catalog"
+	"github.com/ergomcp/ergomcp/internal/mcptest"
 )
 
 func TestNewValidatesConfig(t *testing.T) {
@@ -95,9 +97,9 @@ func TestListTools(t *testing.T) {
 func TestCallEcho(t *testing.T) {
 	hs := newHarness(t, nil)
 	cs := hs.mustConnect(t, nil, nil)
-	res := callTool(t, cs, "echo", map[string]any{"text": "ab", "times": 3})
-	if res.IsError || resultText(t, res) != "ababab" {
-		t.Fatalf("result = %v %q, want ababab", res.IsError, resultText(t, res))
+	res := mcptest.Run(t, cs, "echo", map[string]any{"text": "ab", "times": 3})
+	if res.IsError || mcptest.Text(t, res) != "ababab" {
+		t.Fatalf("result = %v %q, want ababab", res.IsError, mcptest.Text(t, res))
 	}
 	rec := hs.auditsFor(t, "echo", 1)
 	if len(rec) != 1 || rec[0].Outcome != outcomeOK || rec[0].Caller != callerAnonymous || rec[0].Error != "" || rec[0].Time.IsZero() {
@@ -113,12 +115,12 @@ func TestStaticToken(t *testing.T) {
 		header http.Header
 	}{
 		{"missing", nil},
-		{"wrong", bearer("guess")},
-		{"prefix of the right one", bearer("s3cre")},
+		{"wrong", mcptest.Bearer("guess")},
+		{"prefix of the right one", mcptest.Bearer("s3cre")},
 		{"not bearer", http.Header{"Authorization": {"Basic s3cret"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			status, header, body := post(t, hs.url(), tc.header, strings.NewReader(initializeBody))
+			status, header, body := mcptest.Post(t, nil, hs.url(), tc.header, strings.NewReader(mcptest.InitializeBody))
 			if status != http.StatusUnauthorized {
 				t.Fatalf("status = %d (%s), want 401", status, body)
 			}
@@ -131,9 +133,9 @@ func TestStaticToken(t *testing.T) {
 		})
 	}
 
-	cs := hs.mustConnect(t, bearer("s3cret"), nil)
-	if res := callTool(t, cs, "echo", map[string]any{"text": "hi"}); resultText(t, res) != "hi" {
-		t.Errorf("echo with token = %q", resultText(t, res))
+	cs := hs.mustConnect(t, mcptest.Bearer("s3cret"), nil)
+	if res := mcptest.Run(t, cs, "echo", map[string]any{"text": "hi"}); mcptest.Text(t, res) != "hi" {
+		t.Errorf("echo with token = %q", mcptest.Text(t, res))
 	}
 	if rec := hs.auditsFor(t, "echo", 1); rec[0].Caller != callerToken {
 		t.Errorf("caller = %q, want %q", rec[0].Caller, callerToken)
@@ -151,13 +153,13 @@ func TestVerifierSubjectIsCaller(t *testing.T) {
 		}
 		c.Policy.EnableActions = true
 	})
-	if status, _, _ := post(t, hs.url(), bearer("ignored when Verifier is set"), strings.NewReader(initializeBody)); status != http.StatusUnauthorized {
+	if status, _, _ := mcptest.Post(t, nil, hs.url(), mcptest.Bearer("ignored when Verifier is set"), strings.NewReader(mcptest.InitializeBody)); status != http.StatusUnauthorized {
 		t.Errorf("static Token accepted although a Verifier is set: status %d", status)
 	}
 
-	cs := hs.mustConnect(t, bearer("alice-token"), nil)
-	res := callTool(t, cs, "set_level", map[string]any{"level": "debug"})
-	if got := resultText(t, res); got != "level debug set by alice" {
+	cs := hs.mustConnect(t, mcptest.Bearer("alice-token"), nil)
+	res := mcptest.Run(t, cs, "set_level", map[string]any{"level": "debug"})
+	if got := mcptest.Text(t, res); got != "level debug set by alice" {
 		t.Errorf("result = %q, want the invoker to see caller alice", got)
 	}
 	if rec := hs.auditsFor(t, "set_level", 1); rec[0].Caller != "alice" {
@@ -184,7 +186,7 @@ func TestOriginCheck(t *testing.T) {
 		if tc.origin != "" {
 			header = http.Header{"Origin": {tc.origin}}
 		}
-		if status, _, body := post(t, hs.url(), header, strings.NewReader(initializeBody)); status != tc.want {
+		if status, _, body := mcptest.Post(t, nil, hs.url(), header, strings.NewReader(mcptest.InitializeBody)); status != tc.want {
 			t.Errorf("Origin %q: status = %d (%s), want %d", tc.origin, status, body, tc.want)
 		}
 	}
@@ -193,7 +195,7 @@ func TestOriginCheck(t *testing.T) {
 		t.Error("client with a foreign Origin connected")
 	}
 	cs := hs.mustConnect(t, http.Header{"Origin": {"https://console.example"}}, nil)
-	callTool(t, cs, "echo", nil)
+	mcptest.Run(t, cs, "echo", nil)
 }
 
 func TestHostCheck(t *testing.T) {
@@ -207,7 +209,7 @@ func TestHostCheck(t *testing.T) {
 		{"localhost:2", http.StatusForbidden},
 		{"127.0.0.2", http.StatusForbidden},
 	} {
-		req, _ := http.NewRequest(http.MethodPost, hs.url(), strings.NewReader(initializeBody))
+		req, _ := http.NewRequest(http.MethodPost, hs.url(), strings.NewReader(mcptest.InitializeBody))
 		req.Host = tc.host
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Accept", "application/json, text/event-stream")
@@ -224,7 +226,7 @@ func TestHostCheck(t *testing.T) {
 
 func TestLocalhostProtectionStaysOn(t *testing.T) {
 	hs := newHarness(t, nil) // httptest listens on 127.0.0.1
-	req, _ := http.NewRequest(http.MethodPost, hs.url(), strings.NewReader(initializeBody))
+	req, _ := http.NewRequest(http.MethodPost, hs.url(), strings.NewReader(mcptest.InitializeBody))
 	req.Host = "attacker.example"
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json, text/event-stream")
@@ -240,20 +242,20 @@ func TestLocalhostProtectionStaysOn(t *testing.T) {
 
 func TestPathAndBodyLimit(t *testing.T) {
 	hs := newHarness(t, func(c *Config) { c.MaxBodyBytes = 1024 })
-	if status, _, _ := post(t, hs.srv.URL+"/other", nil, strings.NewReader(initializeBody)); status != http.StatusNotFound {
+	if status, _, _ := mcptest.Post(t, nil, hs.srv.URL+"/other", nil, strings.NewReader(mcptest.InitializeBody)); status != http.StatusNotFound {
 		t.Errorf("other path: status = %d, want 404", status)
 	}
 
-	big := strings.Replace(initializeBody, `"capabilities":{}`, `"capabilities":{},"pad":"`+strings.Repeat("x", 2048)+`"`, 1)
-	if status, _, body := post(t, hs.url(), nil, strings.NewReader(big)); status != http.StatusRequestEntityTooLarge {
+	big := strings.Replace(mcptest.InitializeBody, `"capabilities":{}`, `"capabilities":{},"pad":"`+strings.Repeat("x", 2048)+`"`, 1)
+	if status, _, body := mcptest.Post(t, nil, hs.url(), nil, strings.NewReader(big)); status != http.StatusRequestEntityTooLarge {
 		t.Errorf("oversized body with Content-Length: status = %d (%s), want 413", status, body)
 	}
 	// Without Content-Length the limit applies while reading.
 	chunked := struct{ *strings.Reader }{strings.NewReader(big)}
-	if status, _, body := post(t, hs.url(), nil, chunked); status != http.StatusRequestEntityTooLarge {
+	if status, _, body := mcptest.Post(t, nil, hs.url(), nil, chunked); status != http.StatusRequestEntityTooLarge {
 		t.Errorf("oversized chunked body: status = %d (%s), want 413", status, body)
 	}
-	if status, _, body := post(t, hs.url(), nil, strings.NewReader(initializeBody)); status != http.StatusOK {
+	if status, _, body := mcptest.Post(t, nil, hs.url(), nil, strings.NewReader(mcptest.InitializeBody)); status != http.StatusOK {
 		t.Errorf("small body: status = %d (%s), want 200", status, body)
 	}
 }

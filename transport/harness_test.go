@@ -1,10 +1,9 @@
 package transport
 
 import (
+	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -13,8 +12,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/ergomcp/ergomcp/internal/catalog"
+	"github.com/ergomcp/ergomcp/internal/mcptest"
 )
 
 type echoArgs struct {
@@ -175,7 +176,7 @@ func (hs *harness) url() string { return hs.srv.URL + DefaultPath }
 // ones), then returns all records for tool.
 func (hs *harness) auditsFor(t *testing.T, tool string, want int) []catalog.AuditRecord {
 	t.Helper()
-	waitFor(t, fmt.Sprintf("%d audit records for %s", want, tool), func() bool {
+	mcptest.Eventually(t, mcptest.Wait, fmt.Sprintf("%d audit records for %s", want, tool), func() bool {
 		return len(hs.recordsFor(tool)) >= want
 	})
 	time.Sleep(20 * time.Millisecond) // give a duplicate record the chance to show up
@@ -194,43 +195,11 @@ func (hs *harness) recordsFor(tool string) []catalog.AuditRecord {
 	return got
 }
 
-// headerTransport adds fixed headers to every request of the MCP client.
-type headerTransport struct {
-	header http.Header
-	base   http.RoundTripper
-}
-
-func (rt headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	r = r.Clone(r.Context())
-	for k, v := range rt.header {
-		r.Header[k] = v
-	}
-	return rt.base.RoundTrip(r)
-}
-
-func bearer(token string) http.Header {
-	return http.Header{"Authorization": {"Bearer " + token}}
-}
-
 // connect opens a real go-sdk client session; the session and its HTTP
 // connections are closed at test end.
 func (hs *harness) connect(t *testing.T, header http.Header, opts *mcp.ClientOptions) (*mcp.ClientSession, error) {
 	t.Helper()
-	base := &http.Transport{}
-	t.Cleanup(base.CloseIdleConnections)
-	client := mcp.NewClient(&mcp.Implementation{Name: "test-client", Version: "0"}, opts)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	cs, err := client.Connect(ctx, &mcp.StreamableClientTransport{
-		Endpoint:   hs.url(),
-		HTTPClient: &http.Client{Transport: headerTransport{header: header, base: base}},
-		MaxRetries: -1,
-	}, nil)
-	if err != nil {
-		return nil, err
-	}
-	t.Cleanup(func() { _ = cs.Close() })
-	return cs, nil
+	return mcptest.Client{Header: header, Options: opts, MaxRetries: -1}.Open(t, hs.url())
 }
 
 func (hs *harness) mustConnect(t *testing.T, header http.Header, opts *mcp.ClientOptions) *mcp.ClientSession {
@@ -242,73 +211,21 @@ func (hs *harness) mustConnect(t *testing.T, header http.Header, opts *mcp.Clien
 	return cs
 }
 
-func callTool(t *testing.T, cs *mcp.ClientSession, name string, args any) *mcp.CallToolResult {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: name, Arguments: args})
-	if err != nil {
-		t.Fatalf("CallTool %s: %v", name, err)
-	}
-	return res
+// logBuffer is a log sink the handler's goroutines may write to while
+// the test reads it.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
 }
 
-func resultText(t *testing.T, res *mcp.CallToolResult) string {
-	t.Helper()
-	if len(res.Content) != 1 {
-		t.Fatalf("result has %d content blocks, want 1", len(res.Content))
-	}
-	text, ok := res.Content[0].(*mcp.TextContent)
-	if !ok {
-		t.Fatalf("content is %T, want *mcp.TextContent", res.Content[0])
-	}
-	return text.Text
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
 }
 
-const initializeBody = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"0"}}}`
-
-// post sends a raw MCP POST, for checks below the go-sdk client.
-func post(t *testing.T, url string, header http.Header, body io.Reader) (status int, respHeader http.Header, respBody string) {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, url, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json, text/event-stream")
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("POST %s: %v", url, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
-		t.Fatalf("reading response: %v", err)
-	}
-	return resp.StatusCode, resp.Header, string(b)
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
-func receive[T any](t *testing.T, what string, ch <-chan T) T {
-	t.Helper()
-	select {
-	case v := <-ch:
-		return v
-	case <-time.After(5 * time.Second):
-		t.Fatalf("timed out waiting for %s", what)
-		panic("unreachable")
-	}
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
 }

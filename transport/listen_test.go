@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/ergomcp/ergomcp/internal/mcptest"
 )
 
 func TestListenServesAndShutsDown(t *testing.T) {
@@ -153,24 +155,24 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer cs.Close()
-		callTool(t, cs, "echo", nil)
+		mcptest.Run(t, cs, "echo", nil)
 
 		errc := make(chan error, 1)
 		go func() {
 			_, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "slow"})
 			errc <- err
 		}()
-		receive(t, "slow tool start", inv.slowStarted)
+		mcptest.Receive(t, "slow tool start", inv.slowStarted)
 
 		if err := h.Close(); err != nil {
 			t.Errorf("Close: %v", err)
 		}
-		receive(t, "invoker to see Close", inv.slowSaw)
-		receive(t, "in-flight CallTool to end", errc)
+		mcptest.Receive(t, "invoker to see Close", inv.slowSaw)
+		mcptest.Receive(t, "in-flight CallTool to end", errc)
 		if err := h.Close(); err != nil {
 			t.Errorf("second Close: %v", err)
 		}
-		if status, _, _ := post(t, srv.URL+"/mcp", nil, strings.NewReader(initializeBody)); status != http.StatusServiceUnavailable {
+		if status, _, _ := mcptest.Post(t, nil, srv.URL+"/mcp", nil, strings.NewReader(mcptest.InitializeBody)); status != http.StatusServiceUnavailable {
 			t.Errorf("initialize after Close: status %d, want 503", status)
 		}
 	}()

@@ -11,35 +11,15 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/ergomcp/ergomcp/internal/mcptest"
 )
-
-// rawSession initializes a session the way a client that never sends
-// DELETE does (Claude Code, the TypeScript SDK's close()): initialize,
-// notifications/initialized, and no stream left open.
-func rawSession(t *testing.T, url, version string) string {
-	t.Helper()
-	body := strings.Replace(initializeBody, "2025-06-18", version, 1)
-	status, header, resp := post(t, url, nil, strings.NewReader(body))
-	id := header.Get("Mcp-Session-Id")
-	if status != http.StatusOK || id == "" {
-		t.Fatalf("initialize: %d %q", status, resp)
-	}
-	if status, _, resp := post(t, url, sessionHeader(id, version), strings.NewReader(`{"jsonrpc":"2.0","method":"notifications/initialized"}`)); status != http.StatusAccepted {
-		t.Fatalf("notifications/initialized: %d %q", status, resp)
-	}
-	return id
-}
-
-func sessionHeader(id, version string) http.Header {
-	return http.Header{"Mcp-Session-Id": {id}, "Mcp-Protocol-Version": {version}}
-}
 
 func ping(t *testing.T, url, id string) int {
 	t.Helper()
-	status, _, _ := post(t, url, sessionHeader(id, "2025-06-18"), strings.NewReader(`{"jsonrpc":"2.0","id":9,"method":"ping"}`))
+	status, _, _ := mcptest.Post(t, nil, url, mcptest.SessionHeader(id, "2025-06-18"), strings.NewReader(`{"jsonrpc":"2.0","id":9,"method":"ping"}`))
 	return status
 }
 
@@ -50,9 +30,9 @@ func ping(t *testing.T, url, id string) int {
 // sessions" with Retry-After: 5 until the idle timeout (30 minutes).
 func TestFullTableEvictsLeastRecentlyUsedIdle(t *testing.T) {
 	hs := newHarness(t, func(c *Config) { c.MaxSessions = 3 })
-	a := rawSession(t, hs.url(), "2025-06-18")
-	b := rawSession(t, hs.url(), "2025-06-18")
-	c := rawSession(t, hs.url(), "2025-06-18")
+	a := mcptest.RawSession(t, nil, hs.url(), "2025-06-18")
+	b := mcptest.RawSession(t, nil, hs.url(), "2025-06-18")
+	c := mcptest.RawSession(t, nil, hs.url(), "2025-06-18")
 	if ping(t, hs.url(), a) != http.StatusOK { // a is now more recent than b
 		t.Fatal("ping a")
 	}
@@ -61,7 +41,7 @@ func TestFullTableEvictsLeastRecentlyUsedIdle(t *testing.T) {
 	if err != nil {
 		t.Fatalf("a new client was locked out of a table full of idle sessions: %v", err)
 	}
-	if got := resultText(t, callTool(t, cs, "echo", map[string]any{"text": "in"})); got != "in" {
+	if got := mcptest.Text(t, mcptest.Run(t, cs, "echo", map[string]any{"text": "in"})); got != "in" {
 		t.Fatalf("echo: %q", got)
 	}
 	if st := ping(t, hs.url(), b); st != http.StatusNotFound {
@@ -84,7 +64,7 @@ func TestFullTableEvictsLeastRecentlyUsedIdle(t *testing.T) {
 func TestAllBusyRefusesNamingTheLimit(t *testing.T) {
 	hs := newHarness(t, func(c *Config) { c.MaxSessions = 1 })
 	cs := hs.mustConnect(t, nil, nil)
-	waitFor(t, "the client's GET stream", func() bool {
+	mcptest.Eventually(t, mcptest.Wait, "the client's GET stream", func() bool {
 		hs.h.sessions.mu.Lock()
 		defer hs.h.sessions.mu.Unlock()
 		for _, e := range hs.h.sessions.byID {
@@ -93,7 +73,7 @@ func TestAllBusyRefusesNamingTheLimit(t *testing.T) {
 		return false
 	})
 
-	_, header, body := post(t, hs.url(), nil, strings.NewReader(initializeBody))
+	_, header, body := mcptest.Post(t, nil, hs.url(), nil, strings.NewReader(mcptest.InitializeBody))
 	if !strings.Contains(body, "Options.MaxSessions") || !strings.Contains(body, "busy") {
 		t.Errorf("second session: %q, want a refusal naming Options.MaxSessions", body)
 	}
@@ -103,13 +83,13 @@ func TestAllBusyRefusesNamingTheLimit(t *testing.T) {
 	if _, err := hs.connect(t, nil, nil); err == nil || !strings.Contains(err.Error(), "Options.MaxSessions") {
 		t.Errorf("second client: %v, want the refusal", err)
 	}
-	callTool(t, cs, "echo", nil) // the busy session still works
+	mcptest.Run(t, cs, "echo", nil) // the busy session still works
 
 	if err := cs.Close(); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the session slot to free up", func() bool {
-		status, header, _ := post(t, hs.url(), nil, strings.NewReader(initializeBody))
+	mcptest.Eventually(t, mcptest.Wait, "the session slot to free up", func() bool {
+		status, header, _ := mcptest.Post(t, nil, hs.url(), nil, strings.NewReader(mcptest.InitializeBody))
 		return status == http.StatusOK && header.Get("Mcp-Session-Id") != ""
 	})
 }
@@ -120,9 +100,9 @@ func TestAllBusyRefusesNamingTheLimit(t *testing.T) {
 // normal client was then refused.
 func TestBatchInitializeCounted(t *testing.T) {
 	hs := newHarness(t, func(c *Config) { c.MaxSessions = 4 })
-	batch := "[" + strings.Replace(initializeBody, "2025-06-18", "2025-03-26", 1) + "]"
+	batch := "[" + strings.Replace(mcptest.InitializeBody, "2025-06-18", "2025-03-26", 1) + "]"
 	for i := range 40 {
-		status, header, body := post(t, hs.url(), http.Header{"Mcp-Protocol-Version": {"2025-03-26"}}, strings.NewReader(batch))
+		status, header, body := mcptest.Post(t, nil, hs.url(), http.Header{"Mcp-Protocol-Version": {"2025-03-26"}}, strings.NewReader(batch))
 		if status != http.StatusOK || header.Get("Mcp-Session-Id") == "" {
 			t.Fatalf("batch %d: %d %q", i, status, body)
 		}
@@ -138,7 +118,7 @@ func TestBatchInitializeCounted(t *testing.T) {
 	if err != nil {
 		t.Fatalf("a normal client after the batches: %v", err)
 	}
-	callTool(t, cs, "echo", nil)
+	mcptest.Run(t, cs, "echo", nil)
 }
 
 // sse reads SSE events from a response body.
@@ -181,7 +161,7 @@ func openCall(t *testing.T, ctx context.Context, url, id, version string, reqID 
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json, text/event-stream")
-	for k, v := range sessionHeader(id, version) {
+	for k, v := range mcptest.SessionHeader(id, version) {
 		req.Header[k] = v
 	}
 	resp, err := http.DefaultClient.Do(req)
@@ -201,7 +181,7 @@ func openCall(t *testing.T, ctx context.Context, url, id, version string, reqID 
 // go-sdk runs calls on the session's context, not the request's).
 func TestDroppedConnectionCancelsCall(t *testing.T) {
 	hs := newHarness(t, nil)
-	id := rawSession(t, hs.url(), "2025-06-18")
+	id := mcptest.RawSession(t, nil, hs.url(), "2025-06-18")
 	ctx, drop := context.WithCancel(context.Background())
 	// With 2025-06-18 no event precedes the result, so the response
 	// headers come only with it: the client waits inside Do.
@@ -210,18 +190,18 @@ func TestDroppedConnectionCancelsCall(t *testing.T) {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, hs.url(), strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Accept", "application/json, text/event-stream")
-		for k, v := range sessionHeader(id, "2025-06-18") {
+		for k, v := range mcptest.SessionHeader(id, "2025-06-18") {
 			req.Header[k] = v
 		}
 		if resp, err := http.DefaultClient.Do(req); err == nil {
 			resp.Body.Close()
 		}
 	}()
-	receive(t, "slow call started", hs.inv.slowStarted)
+	mcptest.Receive(t, "slow call started", hs.inv.slowStarted)
 
 	dropped := time.Now()
 	drop()
-	if err := receive(t, "the call to end after its connection closed", hs.inv.slowSaw); err == nil {
+	if err := mcptest.Receive(t, "the call to end after its connection closed", hs.inv.slowSaw); err == nil {
 		t.Fatal("no ctx error")
 	}
 	t.Logf("call ended %s after its connection closed", time.Since(dropped))
@@ -241,13 +221,13 @@ func TestDroppedConnectionCancelsCall(t *testing.T) {
 func TestCancelledRequestGetsNoResponse(t *testing.T) {
 	hs := newHarness(t, nil)
 	const version = "2025-11-25"
-	id := rawSession(t, hs.url(), version)
+	id := mcptest.RawSession(t, nil, hs.url(), version)
 	resp := openCall(t, context.Background(), hs.url(), id, version, 7, "slow")
 	defer resp.Body.Close()
-	receive(t, "slow call started", hs.inv.slowStarted)
+	mcptest.Receive(t, "slow call started", hs.inv.slowStarted)
 
 	cancel := `{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":7,"reason":"user"}}`
-	if st, _, body := post(t, hs.url(), sessionHeader(id, version), strings.NewReader(cancel)); st != http.StatusAccepted {
+	if st, _, body := mcptest.Post(t, nil, hs.url(), mcptest.SessionHeader(id, version), strings.NewReader(cancel)); st != http.StatusAccepted {
 		t.Fatalf("notifications/cancelled: %d %q", st, body)
 	}
 	done := make(chan []byte, 1)
@@ -255,7 +235,7 @@ func TestCancelledRequestGetsNoResponse(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		done <- b
 	}()
-	b := receive(t, "the call's stream to end", done)
+	b := mcptest.Receive(t, "the call's stream to end", done)
 	if bytes.Contains(b, []byte(`"id":7`)) {
 		t.Errorf("a response was sent for the cancelled request:\n%s", b)
 	}
@@ -275,7 +255,7 @@ func TestCancelledRequestGetsNoResponse(t *testing.T) {
 func TestResultSurvivesReconnect(t *testing.T) {
 	hs := newHarness(t, nil)
 	const version = "2025-11-25"
-	id := rawSession(t, hs.url(), version)
+	id := mcptest.RawSession(t, nil, hs.url(), version)
 	ctx, drop := context.WithCancel(context.Background())
 	resp := openCall(t, ctx, hs.url(), id, version, 3, "gate")
 	prime, err := sse{bufio.NewReader(resp.Body)}.next()
@@ -293,7 +273,7 @@ func TestResultSurvivesReconnect(t *testing.T) {
 	req, _ := http.NewRequest(http.MethodGet, hs.url(), nil)
 	req.Header.Set("Accept", "text/event-stream")
 	req.Header.Set("Last-Event-ID", prime.id)
-	for k, v := range sessionHeader(id, version) {
+	for k, v := range mcptest.SessionHeader(id, version) {
 		req.Header[k] = v
 	}
 	again, err := http.DefaultClient.Do(req)
@@ -404,7 +384,7 @@ func TestConnectionsBounded(t *testing.T) {
 	}
 	held[0].Close()
 	held = held[1:]
-	waitFor(t, "a slot to free", func() bool {
+	mcptest.Eventually(t, mcptest.Wait, "a slot to free", func() bool {
 		c, ok := open()
 		if ok {
 			held = append(held, c)
@@ -413,24 +393,6 @@ func TestConnectionsBounded(t *testing.T) {
 		}
 		return ok
 	})
-}
-
-// logBuffer is a slog handler target that tests can read.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
 }
 
 // TestRejectionsLoggedRateLimited (item 8): rejected tokens are logged with
@@ -449,7 +411,7 @@ func TestRejectionsLoggedRateLimited(t *testing.T) {
 		c.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 	})
 	for i := range 50 {
-		status, _, _ := post(t, hs.url(), bearer(fmt.Sprintf("guess-%d-XYZ", i)), strings.NewReader(initializeBody))
+		status, _, _ := mcptest.Post(t, nil, hs.url(), mcptest.Bearer(fmt.Sprintf("guess-%d-XYZ", i)), strings.NewReader(mcptest.InitializeBody))
 		if status != http.StatusUnauthorized {
 			t.Fatalf("bad token: %d", status)
 		}
@@ -465,8 +427,8 @@ func TestRejectionsLoggedRateLimited(t *testing.T) {
 		t.Errorf("the log holds a token: %q", out)
 	}
 
-	cs := hs.mustConnect(t, bearer("good"), nil)
-	res := callTool(t, cs, "panic", nil)
+	cs := hs.mustConnect(t, mcptest.Bearer("good"), nil)
+	res := mcptest.Run(t, cs, "panic", nil)
 	if !res.IsError {
 		t.Fatal("panic tool did not fail")
 	}
@@ -482,7 +444,7 @@ func TestRejectionsLoggedRateLimited(t *testing.T) {
 func TestEventStoreBounded(t *testing.T) {
 	hs := newHarness(t, func(c *Config) { c.EventStoreBytes = 1024 })
 	const version = "2025-11-25"
-	id := rawSession(t, hs.url(), version)
+	id := mcptest.RawSession(t, nil, hs.url(), version)
 	// bigCall makes a call whose 4 KiB result the client never reads, and
 	// returns its stream's priming event id.
 	bigCall := func(n int) string {
@@ -490,7 +452,7 @@ func TestEventStoreBounded(t *testing.T) {
 		req, _ := http.NewRequest(http.MethodPost, hs.url(), strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Accept", "application/json, text/event-stream")
-		for k, v := range sessionHeader(id, version) {
+		for k, v := range mcptest.SessionHeader(id, version) {
 			req.Header[k] = v
 		}
 		resp, err := http.DefaultClient.Do(req)
@@ -509,7 +471,7 @@ func TestEventStoreBounded(t *testing.T) {
 		get, _ := http.NewRequest(http.MethodGet, hs.url(), nil)
 		get.Header.Set("Accept", "text/event-stream")
 		get.Header.Set("Last-Event-ID", last)
-		for k, v := range sessionHeader(id, version) {
+		for k, v := range mcptest.SessionHeader(id, version) {
 			get.Header[k] = v
 		}
 		resp, err := http.DefaultClient.Do(get)

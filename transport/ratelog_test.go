@@ -11,7 +11,7 @@ import (
 // next line after it says how many were dropped, and a first line, with
 // nothing dropped, says nothing of the kind. Kinds are counted apart.
 func TestRateLogCountsWhatItDrops(t *testing.T) {
-	var logs lockedBuffer
+	var logs logBuffer
 	l := newRateLog(slog.New(slog.NewTextHandler(&logs, nil)), 300*time.Millisecond)
 	for range 3 {
 		l.log(slog.LevelWarn, "a", "refused a")

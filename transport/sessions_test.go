@@ -2,11 +2,12 @@ package transport
 
 import (
 	"context"
-	"net/http"
 	"testing"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/ergomcp/ergomcp/internal/mcptest"
 )
 
 // TestSessionCloseEndsItsCalls: a client that closes its session while a
@@ -18,30 +19,15 @@ func TestSessionCloseEndsItsCalls(t *testing.T) {
 	staying := hs.mustConnect(t, nil, nil)
 
 	go leaving.CallTool(context.Background(), &mcp.CallToolParams{Name: "slow", Arguments: map[string]any{}})
-	receive(t, "slow call started", hs.inv.slowStarted)
+	mcptest.Receive(t, "slow call started", hs.inv.slowStarted)
 	otherCtx, cancelOther := context.WithCancel(context.Background())
 	defer cancelOther()
 	go staying.CallTool(otherCtx, &mcp.CallToolParams{Name: "slow", Arguments: map[string]any{}})
-	receive(t, "second slow call started", hs.inv.slowStarted)
+	mcptest.Receive(t, "second slow call started", hs.inv.slowStarted)
 
-	// The DELETE a client sends when it closes its session, sent alone:
-	// the go-sdk client itself sends it only after its own calls returned.
 	start := time.Now()
-	req, err := http.NewRequest(http.MethodDelete, hs.url(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Mcp-Session-Id", leaving.ID())
-	req.Header.Set("Mcp-Protocol-Version", "2025-06-18")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode >= 300 {
-		t.Fatalf("DELETE: %s", resp.Status)
-	}
-	if err := receive(t, "the leaving session's call ended", hs.inv.slowSaw); err != context.Canceled {
+	deleteSession(t, hs, leaving.ID())
+	if err := mcptest.Receive(t, "the leaving session's call ended", hs.inv.slowSaw); err != context.Canceled {
 		t.Fatalf("the call saw %v", err)
 	}
 	if took := time.Since(start); took > 2*time.Second {
@@ -52,9 +38,9 @@ func TestSessionCloseEndsItsCalls(t *testing.T) {
 		t.Fatalf("the other session's call ended too: %v", err)
 	case <-time.After(100 * time.Millisecond):
 	}
-	if got := callTool(t, staying, "echo", map[string]any{"text": "still here"}); resultText(t, got) != "still here" {
+	if got := mcptest.Run(t, staying, "echo", map[string]any{"text": "still here"}); mcptest.Text(t, got) != "still here" {
 		t.Fatal("the other session stopped working")
 	}
 	cancelOther()
-	receive(t, "the other call ended on its own cancel", hs.inv.slowSaw)
+	mcptest.Receive(t, "the other call ended on its own cancel", hs.inv.slowSaw)
 }

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +18,8 @@ import (
 
 	"github.com/charmbracelet/x/vt"
 	"github.com/creack/pty"
+
+	"github.com/ergomcp/ergomcp/internal/mcptest"
 )
 
 // TestTopOnDemoUnderPTY is the newcomer's path, end to end: the demo
@@ -39,16 +40,16 @@ func TestTopOnDemoUnderPTY(t *testing.T) {
 	dir := t.TempDir()
 	build(t, dir, "demo", "../../examples/demo")
 	build(t, dir, "ergomcp", ".")
-	port := freeTCPPort(t)
+	port := mcptest.FreePort(t)
 	url := fmt.Sprintf("http://127.0.0.1:%d/mcp", port)
 
-	demo := exec.Command(filepath.Join(dir, "demo"), "-scenario=all", "-host=127.0.0.1", "-port="+strconv.Itoa(port))
+	demo := exec.Command(filepath.Join(dir, "demo"), "-scenario=all", "-host=127.0.0.1", "-port="+strconv.Itoa(int(port)))
 	demo.Stdout, demo.Stderr = io.Discard, io.Discard
 	if err := demo.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { demo.Process.Kill(); demo.Wait() })
-	waitListening(t, fmt.Sprintf("127.0.0.1:%d", port))
+	mcptest.WaitServing(t, url, 30*time.Second)
 
 	const cols, rows = 200, 50
 	top := exec.Command(filepath.Join(dir, "ergomcp"), "--url", url, "top", "--interval", "1s")
@@ -159,29 +160,6 @@ func build(t *testing.T, dir, name, pkg string) {
 		}
 		t.Fatalf("go build %s: %v\n%s", pkg, err, out)
 	}
-}
-
-func freeTCPPort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-func waitListening(t *testing.T, addr string) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("nothing listens on %s after 30s", addr)
 }
 
 // firstRow is the first process row of the table: the line under the

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +20,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/ergomcp/ergomcp/internal/catalog"
+	"github.com/ergomcp/ergomcp/internal/query"
+	"github.com/ergomcp/ergomcp/internal/window"
 	"github.com/ergomcp/ergomcp/transport"
 )
 
@@ -167,30 +170,26 @@ func (f *fakeNode) answer(call *catalog.Call) catalog.Result {
 	return catalog.Result{Text: "unexpected tool", IsError: true}
 }
 
-// top answers like process_top: the table ranked by sort_by, cut at
-// limit, in the record shape.
+// top answers like process_top, ranked by process_top's own ranking (its
+// sort-key table and bounded top-N, ties in PID order), so that the view's
+// order is checked against the server's and not against its own sort.
 func (f *fakeNode) top(a fakeTopArgs) string {
-	rows := make([]procRow, 0, len(f.procs))
+	windowMs, sortBy := a.WindowMs, a.SortBy
+	if err := window.Validate(&windowMs, &sortBy); err != nil {
+		return err.Error()
+	}
+	args := query.ProcessArgs{Limit: a.Limit}
+	plan, err := args.Plan(query.Caps{})
+	if err != nil {
+		return err.Error()
+	}
+	top := query.NewTop[fakeProc](plan)
+	value := window.Key(sortBy)
 	for _, p := range f.procs {
-		b, _ := json.Marshal(p)
-		v, _ := parseOrdered(string(b))
-		row := procRow{}
-		for _, fl := range v.(object) {
-			row[fl.key] = fl.value
-		}
-		rows = append(rows, row)
+		r := p.rates()
+		top.OfferKey(p.id(), query.FloatKey(value(&r)), func() fakeProc { return p })
 	}
-	sortRows(rows, sortColumn(a.SortBy))
-	keep := map[string]bool{}
-	for _, r := range rows[:min(a.Limit, len(rows))] {
-		keep[r.text("PID")] = true
-	}
-	var out []fakeProc
-	for _, pid := range pidsOf(rows) {
-		if keep[pid] {
-			out = append(out, f.byPID(pid))
-		}
-	}
+	out := top.Result()
 	body, _ := json.Marshal(map[string]any{
 		"total": len(f.procs), "returned": len(out), "truncated": len(out) < len(f.procs),
 		"window_ms": a.WindowMs, "sort_by": a.SortBy, "processes_before": len(f.procs), "processes": out,
@@ -198,21 +197,27 @@ func (f *fakeNode) top(a fakeTopArgs) string {
 	return string(body)
 }
 
-func pidsOf(rows []procRow) []string {
-	var pids []string
-	for _, r := range rows {
-		pids = append(pids, r.text("PID"))
+// rates are the window's rates that p's record shows.
+func (p fakeProc) rates() window.Rates {
+	// infinite is a record's number in seconds, or +Inf where it holds a
+	// word ("stalled", "never").
+	infinite := func(v any, toSeconds float64) float64 {
+		if n, ok := v.(float64); ok {
+			return n * toSeconds
+		}
+		return math.Inf(1)
 	}
-	return pids
+	return window.Rates{
+		InRate: p.MessagesInRate, OutRate: p.MessagesOutRate, CPU: p.CPU,
+		MailboxGrowth: p.MailboxGrowthRate, ProcessingRate: p.ProcessingRate, Mailbox: p.Mailbox,
+		EstLatency: infinite(p.EstLatencyMs, 1e-3), TimeToDrain: infinite(p.TimeToDrainS, 1),
+	}
 }
 
-func (f *fakeNode) byPID(pid string) fakeProc {
-	for _, p := range f.procs {
-		if p.PID == pid {
-			return p
-		}
-	}
-	return fakeProc{}
+// id is the process number of p's PID (<node.0.ID>).
+func (p fakeProc) id() uint64 {
+	n, _ := strconv.ParseUint(strings.TrimSuffix(p.PID[strings.LastIndex(p.PID, ".")+1:], ">"), 10, 64)
+	return n
 }
 
 func (f *fakeNode) toolCalls() []string {

@@ -1,7 +1,6 @@
 package scenario_test
 
 import (
-	"fmt"
 	"os"
 	"runtime"
 	"slices"
@@ -10,27 +9,20 @@ import (
 	"testing"
 	"time"
 
-	"ergo.services/ergo"
 	"ergo.services/ergo/act"
 	"ergo.services/ergo/gen"
 
 	"github.com/ergomcp/ergomcp/examples/scenario"
+	"github.com/ergomcp/ergomcp/internal/mcptest"
+	"github.com/ergomcp/ergomcp/internal/testnode"
 )
-
-var nodeSeq atomic.Int64
 
 // startNode starts a real node with networking off; the test stops it.
 func startNode(t *testing.T) gen.Node {
 	t.Helper()
-	var opts gen.NodeOptions
-	opts.Network.Mode = gen.NetworkModeDisabled
-	opts.Log.DefaultLogger.Disable = os.Getenv("SCENARIO_LOG") == "" // SCENARIO_LOG=1 shows the node logs
-	node, err := ergo.StartNode(gen.Atom(fmt.Sprintf("scenario%d_%d@localhost", os.Getpid(), nodeSeq.Add(1))), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(node.Stop)
-	return node
+	return testnode.MustStart(t, "scenario", nil, func(no *gen.NodeOptions) {
+		no.Log.DefaultLogger.Disable = os.Getenv("SCENARIO_LOG") == "" // SCENARIO_LOG=1 shows the node logs
+	})
 }
 
 // processes returns the node's whole process table, page by page.
@@ -71,16 +63,6 @@ func info(t *testing.T, node gen.Node, pid gen.PID) gen.ProcessInfo {
 func state(node gen.Node, pid gen.PID) gen.ProcessState {
 	s, _ := node.ProcessState(pid)
 	return s
-}
-
-// eventually polls cond every 10 ms until it holds or within passes.
-func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(within); !cond(); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("not within %s: %s", within, what)
-		}
-	}
 }
 
 // measured logs a measurement when SCENARIO_MEASURE is set. Only then:
@@ -187,7 +169,7 @@ var checks = map[string]func(t *testing.T, node gen.Node, run *scenario.Run){
 	},
 	"events": func(t *testing.T, node gen.Node, run *scenario.Run) {
 		producer := run.Culprits[0]
-		eventually(t, window, "the producer registers "+string(scenario.OrdersEvent), func() bool {
+		mcptest.Eventually(t, window, "the producer registers "+string(scenario.OrdersEvent), func() bool {
 			return slices.Contains(info(t, node, producer).Events, scenario.OrdersEvent)
 		})
 		for _, p := range processes(t, node) {
@@ -204,7 +186,7 @@ var checks = map[string]func(t *testing.T, node gen.Node, run *scenario.Run){
 		}
 		time.Sleep(window)
 		node.Kill(probe)
-		eventually(t, window, "the probe ends", func() bool { return state(node, probe) == 0 })
+		mcptest.Eventually(t, window, "the probe ends", func() bool { return state(node, probe) == 0 })
 		measured(t, "%d events published in %s (expected ~20)", got.Load(), window)
 		if got.Load() < 10 {
 			t.Errorf("%d events in %s, want >= 10", got.Load(), window)
@@ -252,7 +234,7 @@ func init() {
 	}
 	checks["event_unpublished"] = func(t *testing.T, node gen.Node, run *scenario.Run) {
 		subs := 0
-		eventually(t, window, "two subscribers", func() bool {
+		mcptest.Eventually(t, window, "two subscribers", func() bool {
 			subs = 0
 			for _, p := range processes(t, node) {
 				i := info(t, node, p.PID)
