@@ -19,7 +19,7 @@ var cpuProfiler profiles.CPUProfiler
 type pprofCPUArgs struct {
 	catalog.Common
 	Duration int    `json:"duration,omitempty" arg:"min=1,max=30,default=5"`
-	Limit    int    `json:"limit,omitempty" arg:"min=1,max=500,default=20"`
+	Limit    int    `json:"limit,omitempty" arg:"rule=profile_limit"`
 	Filter   string `json:"filter,omitempty"`
 	Exclude  string `json:"exclude,omitempty"`
 	GroupBy  string `json:"group_by,omitempty" jsonschema:"pid needs -tags=pprof"`

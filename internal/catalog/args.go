@@ -25,6 +25,8 @@ import (
 // default: the value an absent argument takes.
 // enum: a present string must be one of these values (Tool.Enums adds
 // values computed at init, for arguments shared between tools).
+// rule=NAME: the rules declared under NAME with DeclareRule, for bounds
+// that several tools share (a list's limit).
 type argSpec struct {
 	name     string // JSON name
 	index    []int  // field path for reflect.Value.FieldByIndex
@@ -109,6 +111,14 @@ func (s *argSpec) parseTag(tag string) error {
 			s.def = &val
 		case "enum":
 			s.enum = strings.Split(val, "|")
+		case "rule":
+			shared, err := namedRule(val)
+			if err != nil {
+				return err
+			}
+			if err := s.parseTag(shared); err != nil {
+				return fmt.Errorf("rule %s: %w", val, err)
+			}
 		default:
 			return fmt.Errorf("unknown arg tag %q", key)
 		}
@@ -214,7 +224,7 @@ func (s *argSpec) check(v reflect.Value, raw json.RawMessage) error {
 	case s.min != nil || s.max != nil:
 		x, ok := number(f)
 		if ok && ((s.min != nil && x < *s.min) || (s.max != nil && x > *s.max)) {
-			return Errorf("%s must be %s, got %s", s.name, s.Range(), num(x))
+			return rangeError(s.name, s.Range(), x)
 		}
 	}
 	return nil
@@ -272,10 +282,14 @@ type ArgRule struct {
 func (t *Tool) Rules() []ArgRule {
 	out := make([]ArgRule, 0, len(t.specs))
 	for _, s := range t.specs {
-		out = append(out, ArgRule{Name: s.name, Required: s.required, Min: s.min, Max: s.max, Default: s.def, Enum: s.enum, Range: s.Range()})
+		out = append(out, s.rule())
 	}
 	slices.SortFunc(out, func(a, b ArgRule) int { return strings.Compare(a.Name, b.Name) })
 	return out
+}
+
+func (s *argSpec) rule() ArgRule {
+	return ArgRule{Name: s.name, Required: s.required, Min: s.min, Max: s.max, Default: s.def, Enum: s.enum, Range: s.Range()}
 }
 
 // Class is how the tool reference names what a tool is: its kind, and
