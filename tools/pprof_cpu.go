@@ -36,7 +36,7 @@ func (a *pprofCPUArgs) Validate() error {
 	}
 	q := a.query()
 	if err := q.Validate("cpu"); err != nil {
-		return catalog.Errorf("%v", err)
+		return catalog.Wrap(err)
 	}
 	a.Limit, a.GroupBy = q.Limit, q.GroupBy
 	return nil
@@ -65,7 +65,7 @@ func toolPprofCPU(env *Env, args *pprofCPUArgs) (any, error) {
 	var busy *profiles.BusyError
 	switch {
 	case errors.As(err, &busy):
-		return nil, catalog.Errorf("%v", err)
+		return nil, catalog.Wrap(err)
 	case err != nil:
 		return nil, fmt.Errorf("cpu profile: %w", err)
 	case cancelled:

@@ -23,13 +23,13 @@ func (a *pprofGoroutinesArgs) Validate() error {
 	if a.PID != "" {
 		p, err := ident.ParsePID(a.PID)
 		if err != nil {
-			return catalog.Errorf("%v", err)
+			return catalog.Wrap(err)
 		}
 		a.PID = p.String() // the label holds ergo's spelling
 	}
 	q := a.query()
 	if err := q.Validate(); err != nil {
-		return catalog.Errorf("%v", err)
+		return catalog.Wrap(err)
 	}
 	a.Limit, a.Debug = q.Limit, q.Debug
 	return nil

@@ -23,7 +23,7 @@ func (a *pprofHeapArgs) query() profiles.TopQuery {
 func (a *pprofHeapArgs) Validate() error {
 	q := a.query()
 	if err := q.Validate("heap"); err != nil {
-		return catalog.Errorf("%v", err)
+		return catalog.Wrap(err)
 	}
 	a.Limit, a.Sample = q.Limit, q.Sample
 	return nil

@@ -97,7 +97,7 @@ func (a *sampleListenArgs) Validate() error {
 	var err error
 	p := sampler.Params{DurationSec: a.DurationSec, BufferSize: a.BufferSize, LingerSec: a.LingerSec}
 	if a.settings, err = p.Settings(false); err != nil {
-		return catalog.Errorf("%v", err)
+		return catalog.Wrap(err)
 	}
 	return nil
 }

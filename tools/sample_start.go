@@ -55,7 +55,7 @@ func (a *sampleStartArgs) Validate() error {
 		MaxErrors: a.MaxErrors, BufferSize: a.BufferSize, LingerSec: a.LingerSec}
 	var err error
 	if a.settings, err = p.Settings(true); err != nil {
-		return catalog.Errorf("%v", err)
+		return catalog.Wrap(err)
 	}
 	return nil
 }
@@ -163,7 +163,13 @@ func sampleStart(env *Env, args *sampleStartArgs) (any, error) {
 func (rt *Server) SampleOnce(p gen.Process, job *ActiveJob, entry *sampler.Entry, start time.Time) bool {
 	ctx, cancel := entry.CallContext(start, job.Timeout)
 	defer cancel()
-	res, _ := rt.Run(ctx, p, &catalog.Call{Tool: job.Tool, Args: catalog.CopyArgs(job.Args), Caller: job.Caller})
+	call := &catalog.Call{Tool: job.Tool, Args: catalog.CopyArgs(job.Args), Caller: job.Caller}
+	var res catalog.Result
+	if job.Remote { // where it runs was decided, and allowed, at sample_start
+		res = rt.Proxy(ctx, p.Node(), call)
+	} else {
+		res, _ = rt.Run(ctx, p, call)
+	}
 	now := time.Now()
 	switch {
 	case res.IsError:

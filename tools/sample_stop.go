@@ -28,7 +28,7 @@ func sampleStop(env *Env, args *sampleStopArgs) (any, error) {
 	now := time.Now()
 	entry, err := env.Server.Samplers.Stop(args.SamplerID, args.Discard, now)
 	if err != nil {
-		return nil, catalog.Errorf("%v", err)
+		return nil, catalog.Wrap(err)
 	}
 	if a := entry.Actor(); a != nil {
 		// Asynchronous: the actor may be busy in a call (even this one).

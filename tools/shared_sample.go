@@ -89,7 +89,7 @@ func (e *Env) sampler(id string) (*sampler.Entry, error) {
 	}
 	entry, err := reg.Get(id, time.Now())
 	if err != nil {
-		return nil, catalog.Errorf("%v", err)
+		return nil, catalog.Wrap(err)
 	}
 	return entry, nil
 }
@@ -107,7 +107,7 @@ func (e *Env) startSampler(spec sampler.Spec, req *StartSampler) (*sampler.Entry
 	}
 	entry, err := reg.Reserve(spec, time.Now())
 	if err != nil {
-		return nil, gen.PID{}, catalog.Errorf("%v", err)
+		return nil, gen.PID{}, catalog.Wrap(err)
 	}
 	secs := e.callSeconds()
 	req.Entry = entry

@@ -124,8 +124,8 @@ func (r *Registry) Tools() []*catalog.Tool { return r.catalog.Tools() }
 type Server struct {
 	// Tools are the tools this server serves.
 	Tools *Registry
-	// Policy is checked again here, on the node that runs the tool, whatever
-	// path the call took.
+	// Policy is checked once per node a call reaches: by actors.Router on
+	// the entry node, by ServeRemote on a target; Run does not check it.
 	Policy catalog.Policy
 	// Budget caps the bytes of one result.
 	Budget int
@@ -203,33 +203,26 @@ func (e *Env) progress(done, total float64, message string) {
 // panicked in it: the pool replaces it rather than trust its state.
 var ErrPanicked = errors.New("ergomcp: tool panicked")
 
-// Run executes call on process p, a dispatcher worker, and always returns
-// a result: tool errors and panics become isError results. panicked
-// reports a recovered panic, after which the worker should be replaced.
+// Run executes call, a call for this node, on process p (a dispatcher
+// worker, or a sampler) and always returns a result: tool errors and
+// panics become isError results. panicked reports a recovered panic,
+// after which the worker should be replaced. Where the call runs and
+// whether the policy allows it were decided before (actors.Router, or the
+// target's ServeRemote).
 func (rt *Server) Run(ctx context.Context, p gen.Process, call *catalog.Call) (res catalog.Result, panicked bool) {
 	return rt.run(&Env{Ctx: ctx, Process: p, Server: rt, Call: call, node: p.Node()})
 }
 
-// RunDirect executes a Long tool for the local node, or any call for
-// another node, on the caller's goroutine: such tools (profiles, windows)
-// need no process, a remote call waits in a hop process of its own, and
-// running them here keeps the dispatcher workers free for local callers
-// however long those take or however many wait on a peer.
+// RunDirect executes a Long tool for this node on the caller's goroutine:
+// such tools (profiles, windows) need no process, and running them here
+// keeps the dispatcher workers free for local callers however long those
+// take.
 func (rt *Server) RunDirect(ctx context.Context, node gen.Node, call *catalog.Call) catalog.Result {
 	res, _ := rt.run(&Env{Ctx: ctx, Server: rt, Call: call, node: node})
 	return res
 }
 
-// Direct reports whether call can run on the caller's goroutine: a Long
-// tool for this node, or a call for another node.
-func Direct(node gen.Node, call *catalog.Call) bool {
-	if Remote(node, call) {
-		return true
-	}
-	target := catalog.CommonOf(call.Args).Node
-	return call.Tool.Long && (target == "" || gen.Atom(target) == node.Name())
-}
-
+// run runs the handler and encodes its value within the budget.
 func (rt *Server) run(env *Env) (res catalog.Result, panicked bool) {
 	call, node := env.Call, env.node
 	name := call.Tool.Name
@@ -242,15 +235,6 @@ func (rt *Server) run(env *Env) (res catalog.Result, panicked bool) {
 	tool, ok := rt.Tools.Lookup(name)
 	if !ok {
 		return errorResult(catalog.Errorf("unknown tool %q", name)), false
-	}
-	if target := catalog.CommonOf(call.Args).Node; target != "" && gen.Atom(target) != node.Name() {
-		if err := rt.Policy.CheckOn(call.Tool, fmt.Sprintf("the entry node %s (the call was for node %s)", string(node.Name()), target)); err != nil {
-			return errorResult(err), false
-		}
-		return rt.proxy(env, gen.Atom(target)), false
-	}
-	if err := rt.Policy.Check(call.Tool); err != nil {
-		return errorResult(err), false
 	}
 	v, err := tool.run(env, call.Args)
 	if err != nil {
@@ -284,10 +268,8 @@ func encode(v any, budget int) (string, error) {
 	return result.Object(v, budget)
 }
 
+// errorResult is err as the caller reads it: its whole chain, the context
+// wrapped around a catalog.Error included.
 func errorResult(err error) catalog.Result {
-	var ce *catalog.Error
-	if errors.As(err, &ce) {
-		return catalog.Result{IsError: true, Text: ce.Msg}
-	}
 	return catalog.Result{IsError: true, Text: err.Error()}
 }
