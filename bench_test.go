@@ -388,7 +388,7 @@ func (f *floorRunner) HandleMessage(from gen.PID, message any) error {
 func benchSamplerFloor(b *testing.B, samplers int, mixOf func(testing.TB, gen.Node) []map[string]any) {
 	node, _ := benchApp(b, ergomcp.Options{})
 	mix := mixOf(b, node)
-	rt := tools.NewServer(node, catalog.Policy{}, result.DefaultBudget)
+	rt := tools.NewServer(node, tools.Builtins(), catalog.Policy{}, result.DefaultBudget)
 	rt.Samplers = sampler.NewRegistry(string(node.Name()), sampler.Limits{ReadBudget: result.DefaultBudget})
 	settings, err := sampler.Params{IntervalMs: 100, DurationSec: 600, BufferSize: 32}.Settings(true)
 	if err != nil {
@@ -397,7 +397,7 @@ func benchSamplerFloor(b *testing.B, samplers int, mixOf func(testing.TB, gen.No
 	jobs := make([]floorJob, samplers)
 	for i := range jobs {
 		m := mix[i%len(mix)]
-		tool, ok := tools.Registry.Lookup(m["tool"].(string))
+		served, ok := rt.Tools.Lookup(m["tool"].(string))
 		if !ok {
 			b.Fatalf("no tool %v", m["tool"])
 		}
@@ -407,11 +407,11 @@ func benchSamplerFloor(b *testing.B, samplers int, mixOf func(testing.TB, gen.No
 			raw, _ = json.Marshal(a)
 			desc += " " + string(raw)
 		}
-		args, err := tool.Decode(raw)
+		args, err := served.Decode(raw)
 		if err != nil {
 			b.Fatalf("%v: %v", m, err)
 		}
-		jobs[i] = floorJob{tool: tool, args: args}
+		jobs[i] = floorJob{tool: served.Tool, args: args}
 		if _, err := rt.Samplers.Reserve(sampler.Spec{Kind: sampler.Active, Description: desc + " every 100ms",
 			Settings: settings}, time.Now()); err != nil {
 			b.Fatal(err)

@@ -27,6 +27,7 @@ import (
 	"github.com/ergomcp/ergomcp/actors"
 	"github.com/ergomcp/ergomcp/internal/catalog"
 	"github.com/ergomcp/ergomcp/internal/history"
+	"github.com/ergomcp/ergomcp/internal/logcount"
 	"github.com/ergomcp/ergomcp/internal/result"
 	"github.com/ergomcp/ergomcp/sampler"
 	"github.com/ergomcp/ergomcp/transport"
@@ -120,6 +121,11 @@ func (o Options) config() (*actors.Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	reg, err := o.registry()
+	if err != nil {
+		return nil, err
+	}
+	logs := logcount.New()
 	var hist *history.Store
 	if !o.DisableHistory {
 		hc, err := history.Config{Interval: o.HistoryInterval, Full: o.HistoryFull,
@@ -127,10 +133,12 @@ func (o Options) config() (*actors.Config, error) {
 		if err != nil {
 			return nil, err
 		}
-		hist = history.New(hc)
+		hist = history.New(hc, logs)
 	}
 	cfg := &actors.Config{
 		History:      hist,
+		Logs:         logs,
+		Tools:        reg,
 		Listen:       o.Port != 0,
 		Addr:         net.JoinHostPort(host, strconv.Itoa(int(o.Port))),
 		PoolSize:     pool,

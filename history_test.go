@@ -264,18 +264,17 @@ func TestHistoryRestartMarksGap(t *testing.T) {
 	if before < 2 {
 		t.Fatalf("%d points before the restart at %s: the history was lost", before, *restart)
 	}
-	// One log counter is registered, the new collector's: the old one's
-	// Terminate (which ergo may run after the new one started) removed
-	// its own only.
-	counters := func() (n int) {
-		for _, l := range node.Loggers() {
-			if strings.HasPrefix(l, "ergomcp_history_") {
-				n++
-			}
+	// The collectors add no logger of their own: ergomcp's one logger
+	// feeds the history, before and after the restart.
+	var ours []string
+	for _, l := range node.Loggers() {
+		if strings.HasPrefix(l, "ergomcp_") {
+			ours = append(ours, l)
 		}
-		return n
 	}
-	mcptest.WaitFor(t, func() bool { return counters() == 1 })
+	if len(ours) != 1 || ours[0] != "ergomcp_logs" {
+		t.Fatalf("ergomcp's loggers after the restart: %v, want only ergomcp_logs", ours)
+	}
 }
 
 type nodeInfoTotals struct {

@@ -8,6 +8,7 @@ import (
 	"ergo.services/ergo/gen"
 
 	"github.com/ergomcp/ergomcp"
+	"github.com/ergomcp/ergomcp/internal/mcptest"
 )
 
 // countingLogger is a logger behavior that only counts what it gets.
@@ -107,4 +108,40 @@ func TestLogTools(t *testing.T) {
 	s.fail("log_level_get", map[string]any{"target": "<00000000.0.1001>"}, "another node")
 	// ergo 3.1/3.2 take trace only at spawn; the refusal says so.
 	s.fail("log_level_set", map[string]any{"target": "lt_actor", "level": "trace"}, "trace")
+}
+
+// ergomcp adds one logger to the node, with the history on or off, at
+// every level (the history counts them all), and takes it off when it
+// stops.
+func TestOneErgomcpLogger(t *testing.T) {
+	for _, disable := range []bool{false, true} {
+		node, s := openSession(t, ergomcp.Options{DisableHistory: disable}, startNode)
+		var loggers struct {
+			Loggers []struct {
+				Name   string
+				Levels []string
+			}
+		}
+		s.ok("loggers_list", nil, &loggers)
+		var ours []string
+		for _, l := range loggers.Loggers {
+			if strings.HasPrefix(l.Name, "ergomcp_") {
+				ours = append(ours, l.Name)
+				if len(l.Levels) != 6 {
+					t.Errorf("history off %v: %s logs levels %v, want all six", disable, l.Name, l.Levels)
+				}
+			}
+		}
+		if len(ours) != 1 || ours[0] != "ergomcp_logs" {
+			t.Fatalf("history off %v: ergomcp's loggers %v, want only ergomcp_logs", disable, ours)
+		}
+		// Once its supervisor ended, no ergomcp logger stays on the node.
+		node.SendExit(pidOf(t, node, "ergomcp_sup"), gen.TerminateReasonShutdown)
+		mcptest.WaitFor(t, func() bool { return !registered(node, "ergomcp_sup") })
+		for _, l := range node.Loggers() {
+			if strings.HasPrefix(l, "ergomcp_") {
+				t.Errorf("history off %v: %s stays after ergomcp stopped", disable, l)
+			}
+		}
+	}
 }

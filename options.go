@@ -59,6 +59,13 @@ type Options struct {
 	// AllowTools and EnableActions.
 	DenyTools []string
 
+	// Tools are tools of the service's own, served beside ergomcp's (see
+	// NewTool): under the same policy (AllowTools, DenyTools and, for
+	// mutating and action tools, EnableActions), response budget and audit
+	// log. A name already taken, or a declaration NewTool could not make
+	// sense of, stops ergomcp from starting. Default none.
+	Tools []Tool
+
 	// RefuseRemoteCalls refuses tool calls that other nodes' ergomcp send
 	// here (the cluster proxy, the node argument of every tool). Off by
 	// default: agent mode (Port 0) is reached only that way. The node's own

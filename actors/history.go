@@ -12,15 +12,11 @@ import (
 	"ergo.services/ergo/gen"
 
 	"github.com/ergomcp/ergomcp/internal/history"
+	"github.com/ergomcp/ergomcp/internal/logcount"
 )
 
-// HistoryName is the registered name of the collector's keeper;
-// historyLogger prefixes the name of the collector's log counter among the
-// node's loggers.
-const (
-	HistoryName   gen.Atom = "ergomcp_history"
-	historyLogger string   = "ergomcp_history"
-)
+// HistoryName is the registered name of the collector's keeper.
+const HistoryName gen.Atom = "ergomcp_history"
 
 // Bounds of the collector's reads.
 const (
@@ -121,20 +117,18 @@ func (k *historyKeeper) Terminate(reason error) {
 // Node.Info, which stops the world on ergo 3.1.
 type collector struct {
 	act.Actor
-	store  *history.Store
-	cfg    history.Config
-	rt     *history.RuntimeReader
-	timer  *selfTimer
-	log    *logCounter
-	logger string // its name among the node's loggers
-	based  bool   // the baseline was read
+	store *history.Store
+	cfg   history.Config
+	rt    *history.RuntimeReader
+	timer *selfTimer
+	based bool // the baseline was read
 
 	scan       time.Duration
-	scans      int       // scans since the last point
-	last       time.Time // the last point (monotonic)
-	highest    uint64    // highest process ID seen
-	prevPoint  uint64    // highest at the last point
-	logs       history.Totals
+	scans      int             // scans since the last point
+	last       time.Time       // the last point (monotonic)
+	highest    uint64          // highest process ID seen
+	prevPoint  uint64          // highest at the last point
+	logs       logcount.Totals // the counter's totals at the last point
 	groups     map[groupKey]*groupAcc
 	tracked    []tracked
 	tableNext  time.Time // the next full table read
@@ -174,15 +168,9 @@ func (c *collector) Init(args ...any) error {
 		c.store.Mark(now, history.GapRestart, "the history collector restarted: no points between its last one and this time")
 	}
 	node := c.Node()
-	c.log = &logCounter{counts: c.store.Logs}
+	// The node's log counter (ergomcp's one logger feeds it) runs on
+	// while no collector does: the first point counts from here.
 	c.logs = c.store.Logs.Read()
-	// One name per collector: a crashed collector's Terminate runs after
-	// its successor started (ergo reports the exit first), and must delete
-	// its own logger, not the successor's.
-	c.logger = historyLogger + "_" + strconv.FormatUint(c.PID().ID, 10)
-	if err := node.LoggerAdd(c.logger, c.log); err != nil {
-		return fmt.Errorf("ergomcp history: adding the log counter: %w", err)
-	}
 	c.rt.Read(&history.Point{}) // primes the runtime totals
 	c.last = now
 	c.timer = startTimer(node, c.PID())
@@ -234,7 +222,6 @@ func (c *collector) HandleMessage(from gen.PID, message any) error {
 }
 
 func (c *collector) Terminate(reason error) {
-	c.Node().LoggerDelete(c.logger)
 	// Ended with ergomcp (its supervisor stops it so): the history is
 	// over, and its memory must not stay with the configuration. A crash
 	// keeps it for the restarted collector, which marks the gap.
@@ -493,54 +480,4 @@ func (c *collector) spawners(p *history.Point) {
 		p.Spawns[i] = history.GroupCount{ID: c.store.Group(history.GroupID{Parent: parent, ParentName: name, Behavior: best.behavior}), N: bn}
 	}
 	clear(c.groups)
-}
-
-// logCounter is a node logger that counts each message in place, on the
-// goroutine that logs it: no message is queued or formatted.
-type logCounter struct {
-	counts *history.LogCounter
-}
-
-func (l *logCounter) Log(m gen.MessageLog) {
-	l.counts.Count(levelIndex(m.Level), logSource(m.Source))
-}
-
-func (l *logCounter) Terminate() {}
-
-func levelIndex(l gen.LogLevel) int {
-	switch l {
-	case gen.LogLevelTrace:
-		return 0
-	case gen.LogLevelDebug:
-		return 1
-	case gen.LogLevelInfo:
-		return 2
-	case gen.LogLevelWarning:
-		return 3
-	case gen.LogLevelError:
-		return 4
-	case gen.LogLevelPanic:
-		return 5
-	}
-	return -1
-}
-
-// logSource names a message's source the way a reader groups them: a
-// process by its registered name, else its behaviour (PIDs churn, so they
-// would fill every slot).
-func logSource(src any) string {
-	switch s := src.(type) {
-	case gen.MessageLogProcess:
-		if s.Name != "" {
-			return string(s.Name)
-		}
-		return s.Behavior
-	case gen.MessageLogMeta:
-		return s.Behavior
-	case gen.MessageLogNode:
-		return "node"
-	case gen.MessageLogNetwork:
-		return "network " + string(s.Peer)
-	}
-	return "unknown"
 }

@@ -17,8 +17,8 @@ import (
 // stops before their connections are closed.
 const shutdownGrace = 5 * time.Second
 
-// listener owns the HTTP server and the MCP handler. Each tools/call becomes
-// a request to the dispatcher pool (see Dispatch); the HTTP goroutines never
+// listener owns the HTTP server and the MCP handler. Each tools/call goes
+// to the Router, on the go-sdk's goroutine; the HTTP goroutines never
 // touch process state.
 type listener struct {
 	act.Actor
@@ -30,10 +30,10 @@ type listener struct {
 func (l *listener) Init(args ...any) error {
 	cfg, rt := args[0].(*Config), args[1].(*tools.Server)
 	hc := cfg.HTTP
-	hc.Registry = &tools.Registry
+	hc.Registry = rt.Tools.Catalog()
 	hc.Prompts = prompts.Catalog()
 	hc.Policy = cfg.Policy
-	hc.Invoker = &Dispatch{Node: l.Node(), Server: rt}
+	hc.Invoker = &Router{Node: l.Node(), Server: rt}
 	hc.Audit = auditLogger(l.Node().Log(), rt)
 	// The node's logger, not the listener's: the transport logs from HTTP
 	// goroutines.

@@ -66,10 +66,8 @@ func (s *samplers) HandleCall(from gen.PID, ref gen.Ref, request any) (any, erro
 func (s *samplers) Terminate(reason error) {
 	now := time.Now()
 	s.rt.Samplers.Abandon(now, fmt.Sprintf("failed: the samplers process ended: %v", reason))
-	for _, h := range s.rt.Samplers.Actors(now) {
-		if pid, ok := h.(gen.PID); ok {
-			s.SendExit(pid, reason)
-		}
+	for _, a := range s.rt.Samplers.Actors(now) {
+		a.Exit(reason)
 	}
 }
 
@@ -94,12 +92,25 @@ type samplerActor struct {
 	act.Actor
 	rt     *tools.Server
 	entry  *sampler.Entry
-	ticker *sampler.Ticker  // active samplers
-	listen *tools.ListenJob // passive samplers
-	undo   func()           // ends the logger registration and subscription
-	ended  bool             // let go of its sources and armed the linger timer
+	active *tools.ActiveJob // the job: one of active and listen is set
+	listen *tools.ListenJob
+	ticker *sampler.Ticker // active samplers
+	undo   func()          // ends the logger registration and subscription
+	ended  bool            // let go of its sources and armed the linger timer
 	timer  *selfTimer
 }
+
+// samplerHandle is how the registry reaches a sampler's actor
+// (sampler.Actor): through the node, so that whoever asks (sample_stop's
+// worker, the samplers process as it ends) neither waits for the actor
+// nor needs to be a process.
+type samplerHandle struct {
+	node gen.Node
+	pid  gen.PID
+}
+
+func (h samplerHandle) Wake()             { h.node.Send(h.pid, tools.WakeSampler{}) }
+func (h samplerHandle) Exit(reason error) { h.node.SendExit(h.pid, reason) }
 
 // samplerTick starts the next call of an active sampler; samplerWake
 // makes the actor look at its status (the end of duration or linger).
@@ -111,9 +122,12 @@ type (
 func (s *samplerActor) Init(args ...any) error {
 	s.rt = args[0].(*tools.Server)
 	req := args[1].(*tools.StartSampler)
-	s.entry, req.PID = req.Entry, s.PID()
-	s.entry.SetActor(s.PID().String(), s.PID())
-	s.listen, _ = s.entry.Spec.Job.(*tools.ListenJob)
+	s.entry, s.active, s.listen = req.Entry, req.Active, req.Listen
+	if (s.active == nil) == (s.listen == nil) || (s.active != nil) != (s.entry.Spec.Kind == sampler.Active) {
+		return fmt.Errorf("sampler %s: a %s sampler needs one job of its kind", s.entry.ID, s.entry.Spec.Kind)
+	}
+	req.PID = s.PID()
+	s.entry.SetActor(s.PID().String(), samplerHandle{node: s.Node(), pid: s.PID()})
 	s.timer = startTimer(s.Node(), s.PID())
 	return nil
 }
@@ -173,7 +187,7 @@ func (s *samplerActor) HandleMessage(from gen.PID, message any) error {
 	now := time.Now()
 	switch m := message.(type) {
 	case samplerTick:
-		if s.entry.Status(now) == sampler.Running && s.rt.SampleOnce(s, s.entry, now) {
+		if s.entry.Status(now) == sampler.Running && s.rt.SampleOnce(s, s.active, s.entry, now) {
 			s.schedule(time.Now())
 			return nil
 		}

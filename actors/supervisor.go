@@ -49,9 +49,15 @@ func (s *supervisor) Init(args ...any) (act.SupervisorSpec, error) {
 	if err := cfg.validate(); err != nil {
 		return act.SupervisorSpec{}, err
 	}
-	rt := tools.NewServer(s.Node(), cfg.Policy, cfg.Budget)
+	rt := tools.NewServer(s.Node(), cfg.Tools, cfg.Policy, cfg.Budget)
 	rt.Samplers = sampler.NewRegistry(string(s.Node().Name()), cfg.Samplers)
 	rt.History = cfg.History
+	if cfg.Logs != nil {
+		if err := rt.CountLogs(s.Node(), cfg.Logs); err != nil {
+			// diagnose reports the log as unavailable; the rest serves.
+			s.Log().Warning("ergomcp: %s", err)
+		}
+	}
 	opts := gen.ProcessOptions{LogLevel: cfg.LogLevel}
 	var children []act.SupervisorChildSpec
 	if cfg.History != nil {
@@ -96,6 +102,10 @@ func (s *supervisor) Init(args ...any) (act.SupervisorSpec, error) {
 		},
 	}, nil
 }
+
+// Terminate takes ergomcp's logger off the node: no ergomcp logger stays
+// on a node whose ergomcp stopped.
+func (s *supervisor) Terminate(reason error) { tools.StopCountingLogs(s.Node()) }
 
 // HandleInspect describes the tree without the child specs: their
 // arguments carry the configuration, token included, which must never

@@ -60,8 +60,18 @@ type Spec struct {
 	// sampler's own (the tool's node argument).
 	Target string
 	Settings
-	// Job is what the sampler's actor runs; the registry only keeps it.
-	Job any
+}
+
+// Actor is the process that collects for a sampler, as the binding
+// (package actors) reaches it. The registry keeps it so that sample_stop
+// can wake a sampler it stopped and the process owning the samplers can
+// end them; neither waits for the actor.
+type Actor interface {
+	// Wake has the actor look at its status now (sample_stop changed it),
+	// so it lets go of its logger, event and memory promptly.
+	Wake()
+	// Exit ends the actor with reason.
+	Exit(reason error)
 }
 
 // Entry is one sampler's record: its buffer, counters and status, shared
@@ -88,7 +98,7 @@ type Entry struct {
 	ring        *ring.Ring // nil once the registry freed the buffer
 	final       ring.Stats // the buffer's counters when it was freed
 	pid         string
-	handle      any
+	actor       Actor
 	ended       time.Time
 	reason      string
 	lingerUntil time.Time
@@ -117,18 +127,18 @@ func (e *Entry) CallContext(now time.Time, timeout time.Duration) (context.Conte
 }
 
 // SetActor records the actor that collects for this sampler: its PID as
-// text, shown by sample_list, and a handle the binding uses to reach it.
-func (e *Entry) SetActor(pid string, handle any) {
+// text, shown by sample_list, and how the binding reaches it.
+func (e *Entry) SetActor(pid string, a Actor) {
 	e.mu.Lock()
-	e.pid, e.handle = pid, handle
+	e.pid, e.actor = pid, a
 	e.mu.Unlock()
 }
 
 // Actor returns what SetActor recorded (nil before).
-func (e *Entry) Actor() any {
+func (e *Entry) Actor() Actor {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.handle
+	return e.actor
 }
 
 // Status is the sampler's status at now.

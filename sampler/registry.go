@@ -202,16 +202,16 @@ func (r *Registry) Abandon(now time.Time, reason string) {
 	}
 }
 
-// Actors returns the actor handles (see Entry.SetActor) of the live
-// samplers: running or lingering.
-func (r *Registry) Actors(now time.Time) []any {
+// Actors returns the actors (see Entry.SetActor) of the live samplers:
+// running or lingering.
+func (r *Registry) Actors(now time.Time) []Actor {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.purgeLocked(now)
-	var out []any
+	var out []Actor
 	for _, e := range r.live {
-		if h := e.Actor(); h != nil {
-			out = append(out, h)
+		if a := e.Actor(); a != nil {
+			out = append(out, a)
 		}
 	}
 	return out

@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/ergomcp/ergomcp/internal/logcount"
 )
 
 // Summary bounds: an answer that names every template of a storm would be
@@ -31,41 +32,6 @@ func LogSource(kind, pid, name, meta, node, peer string) string {
 		return "network " + peer
 	}
 	return "node " + node
-}
-
-// folds turn a log message into its template: the parts that differ from
-// one line of a storm to the next (IDs, numbers) become placeholders, so
-// lines from the same format string count together.
-var folds = []struct {
-	re   *regexp.Regexp
-	with string
-}{
-	{regexp.MustCompile(`(Alias|Ref|Event)#<[^>]*>`), "$1#<…>"},
-	{regexp.MustCompile(`<[0-9A-Fa-f]+(\.[0-9]+)+>`), "<PID>"},
-	{regexp.MustCompile(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`), "<UUID>"},
-	{regexp.MustCompile(`\b0x[0-9a-fA-F]+\b`), "<HEX>"},
-	{regexp.MustCompile(`[0-9]+(\.[0-9]+)?`), "<N>"},
-}
-
-// longHex finds hex IDs (hashes, trace IDs): 8 or more hex digits with a
-// letter among them, so that a word such as "deadbeef" in prose is rare
-// and plain numbers are left to the <N> fold.
-var longHex = regexp.MustCompile(`\b[0-9a-fA-F]{8,}\b`)
-
-// Template folds message into its template.
-func Template(message string) string {
-	for i, f := range folds {
-		if i == len(folds)-1 {
-			message = longHex.ReplaceAllStringFunc(message, func(h string) string {
-				if strings.ContainsAny(h, "abcdefABCDEF") && strings.ContainsAny(h, "0123456789") {
-					return "<HEX>"
-				}
-				return h
-			})
-		}
-		message = f.re.ReplaceAllString(message, f.with)
-	}
-	return message
 }
 
 // tally counts the samples of one key (a level, a source, a template).
@@ -202,7 +168,7 @@ func (e *Entry) Summarize(since uint64, now time.Time) ([]byte, error) {
 			src := LogSource(d.Source, d.PID, d.Name, d.Meta, d.Node, d.Peer)
 			sources.get(src).add(s.Time, d.Level)
 			msg, _ := d.Message.(string)
-			t := templates.get(Template(msg))
+			t := templates.get(logcount.Template(msg))
 			t.add(s.Time, d.Level)
 			if t.Example == "" {
 				t.Example, t.ExampleFrom = clip(msg, exampleMax), src

@@ -16,10 +16,10 @@ cd "$(dirname "$0")/.."
 GREMLINS=github.com/go-gremlins/gremlins/cmd/gremlins@v0.6.0
 declare -A goal=(
 	[internal/diagnose]=85 [internal/window]=90 [internal/query]=90 [transport]=90
-	[sampler]=85 [internal/record]=85 [sampler/ring]=85 [internal/catalog]=85
+	[sampler]=85 [internal/record]=85 [sampler/ring]=85 [internal/catalog]=85 [internal/rank]=90
 )
 pkgs=("$@")
-[ "${#pkgs[@]}" -gt 0 ] || pkgs=(internal/window internal/query transport sampler sampler/ring internal/record internal/catalog internal/diagnose)
+[ "${#pkgs[@]}" -gt 0 ] || pkgs=(internal/window internal/query internal/rank transport sampler sampler/ring internal/record internal/catalog internal/diagnose)
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT

@@ -10,7 +10,7 @@ type appProcessesArgs struct {
 	catalog.Common
 	catalog.Page
 	Name   string `json:"name" arg:"required" jsonschema:"as app_list shows it"`
-	Limit  int    `json:"limit,omitempty" arg:"min=1,max=10000,default=20"`
+	Limit  int    `json:"limit,omitempty" arg:"rule=list_limit"`
 	SortBy string `json:"sort_by,omitempty" jsonschema:"largest first; pid (default) ascending"`
 }
 

@@ -126,7 +126,7 @@ func (e *Env) probeErgomcp(n *clusterNode, name gen.Atom) {
 	start := time.Now()
 	ctx, cancel := context.WithDeadline(e.Ctx, deadline)
 	defer cancel()
-	_, err = e.Server.callPeer(ctx, e.Node(), name, req)
+	_, err = e.Server.callPeer(ctx, e.Node(), name, req, 0)
 	switch {
 	case err == nil:
 		n.Ergomcp, n.RoundTripMs = "yes", float64(time.Since(start).Microseconds())/1000

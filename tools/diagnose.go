@@ -52,7 +52,7 @@ type diagnoseArgs struct {
 func (a *diagnoseArgs) Validate() error {
 	p, err := diagnose.PlanFor(a.Scenario, a.BudgetMs)
 	if err != nil {
-		return catalog.Errorf("%v", err)
+		return catalog.Wrap(err)
 	}
 	a.Scenario, a.BudgetMs = p.Scenario, int(p.Budget.Milliseconds())
 	if a.BudgetMs >= a.Timeout*1000 {
@@ -86,7 +86,7 @@ func init() {
 func toolDiagnose(env *Env, args *diagnoseArgs) (any, error) {
 	plan, err := diagnose.PlanFor(args.Scenario, args.BudgetMs)
 	if err != nil {
-		return nil, catalog.Errorf("%v", err)
+		return nil, catalog.Wrap(err)
 	}
 	pb := newPlaybook(env, plan)
 	facts, err := pb.gather()
@@ -95,7 +95,7 @@ func toolDiagnose(env *Env, args *diagnoseArgs) (any, error) {
 	}
 	rep, err := diagnose.Run(facts, plan.Scenario)
 	if err != nil {
-		return nil, catalog.Errorf("%v", err)
+		return nil, catalog.Wrap(err)
 	}
 	pb.complete(&rep)
 	return fitReport(withHistory(env.Server, rep, plan.Scenario), env.Server.Budget), nil

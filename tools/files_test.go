@@ -16,7 +16,7 @@ func TestFilesSayWhatTheyHold(t *testing.T) {
 		t.Fatal(err)
 	}
 	tools := map[string]bool{}
-	for _, tool := range Registry.Tools() {
+	for _, tool := range Builtins().Tools() {
 		tools[tool.Name] = true
 	}
 	held := map[string]bool{}

@@ -70,5 +70,5 @@ func catalogError(err error, format string, args ...any) error {
 	if errors.As(err, &ce) {
 		return ce
 	}
-	return catalog.Errorf(format+": %v", append(args, err)...)
+	return catalog.Errorf(format+": %w", append(args, err)...)
 }

@@ -86,7 +86,7 @@ func routeError(env *Env, args *networkConnectRouteArgs, addr string, err error)
 	var msg string
 	switch {
 	case errors.As(err, &ce):
-		msg = ce.Msg
+		msg = ce.Error()
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), strings.Contains(err.Error(), "digest"):
 		msg = fmt.Sprintf("connecting to %s at %s: the handshake failed (%v): the peer rejected this node, most "+
 			"likely for a wrong cookie, or tls does not match its acceptor", args.Name, addr, err)

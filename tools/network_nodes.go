@@ -2,7 +2,6 @@ package tools
 
 import (
 	"encoding/json"
-	"slices"
 	"time"
 
 	"ergo.services/ergo/gen"
@@ -30,12 +29,6 @@ func init() {
 	}, networkNodes)
 }
 
-// peerEntry is one connected peer: what the filters read, and the record.
-type peerEntry struct {
-	peer netq.Peer
-	info gen.RemoteNodeInfo
-}
-
 func networkNodes(env *Env, args *networkNodesArgs) (any, error) {
 	net, err := env.network()
 	if err != nil {
@@ -43,27 +36,23 @@ func networkNodes(env *Env, args *networkNodesArgs) (any, error) {
 	}
 	env.Server.Observe(env.Node())
 	now := time.Now()
-	var matched []peerEntry
+	top := netq.NewTop[gen.RemoteNodeInfo](&args.Args, env.gather(args.Limit))
 	for _, name := range net.Nodes() {
 		rn, err := net.Node(name)
 		if err != nil {
 			continue // disconnected since Nodes listed it
 		}
 		ri := rn.Info()
-		e := peerEntry{info: ri, peer: netq.Peer{
+		peer := netq.Peer{
 			Name: string(ri.Node), Uptime: ri.Uptime, ConnectionUptime: ri.ConnectionUptime,
 			MessagesIn: ri.MessagesIn, MessagesOut: ri.MessagesOut, BytesIn: ri.BytesIn, BytesOut: ri.BytesOut,
-		}}
-		if args.Match(&e.peer) {
-			matched = append(matched, e)
 		}
+		top.Offer(&peer, func() gen.RemoteNodeInfo { return ri })
 	}
-	order := args.Order()
-	slices.SortFunc(matched, func(x, y peerEntry) int { return order(&x.peer, &y.peer) })
-	kept := matched[:min(len(matched), env.gather(args.Limit))]
-	list := &result.List{Total: len(matched), Truncated: len(kept) < len(matched), ItemsKey: "nodes"}
+	kept := top.Result()
+	list := &result.List{Total: top.Matched(), Truncated: len(kept) < top.Matched(), ItemsKey: "nodes"}
 	for i := range kept {
-		item, err := peerRecord(kept[i].info, record.Field{Name: "Seen", Value: seenOf(env.Server, string(kept[i].info.Node), now)})
+		item, err := peerRecord(kept[i], record.Field{Name: "Seen", Value: seenOf(env.Server, string(kept[i].Node), now)})
 		if err != nil {
 			return nil, err
 		}

@@ -53,7 +53,7 @@ func networkPing(env *Env, args *networkPingArgs) (any, error) {
 			return nil, catalog.Errorf("ping %s: %v after %d of %d round trips", args.Name, err, i, args.Count)
 		}
 		start := time.Now()
-		if _, err := env.Server.callPeer(env.Ctx, env.Node(), target, req); err != nil {
+		if _, err := env.Server.callPeer(env.Ctx, env.Node(), target, req, 0); err != nil {
 			return nil, err
 		}
 		ms := float64(time.Since(start).Microseconds()) / 1000

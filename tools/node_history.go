@@ -20,7 +20,7 @@ type nodeHistoryArgs struct {
 func (a *nodeHistoryArgs) Validate() error {
 	q, err := history.ParseQuery(a.Minutes, a.Points, a.Series, time.Time{})
 	if err != nil {
-		return catalog.Errorf("%v", err)
+		return catalog.Wrap(err)
 	}
 	a.query = q
 	return nil

@@ -19,7 +19,7 @@ var cpuProfiler profiles.CPUProfiler
 type pprofCPUArgs struct {
 	catalog.Common
 	Duration int    `json:"duration,omitempty" arg:"min=1,max=30,default=5"`
-	Limit    int    `json:"limit,omitempty" arg:"min=1,max=500,default=20"`
+	Limit    int    `json:"limit,omitempty" arg:"rule=profile_limit"`
 	Filter   string `json:"filter,omitempty"`
 	Exclude  string `json:"exclude,omitempty"`
 	GroupBy  string `json:"group_by,omitempty" jsonschema:"pid needs -tags=pprof"`
@@ -36,7 +36,7 @@ func (a *pprofCPUArgs) Validate() error {
 	}
 	q := a.query()
 	if err := q.Validate("cpu"); err != nil {
-		return catalog.Errorf("%v", err)
+		return catalog.Wrap(err)
 	}
 	a.Limit, a.GroupBy = q.Limit, q.GroupBy
 	return nil
@@ -65,7 +65,7 @@ func toolPprofCPU(env *Env, args *pprofCPUArgs) (any, error) {
 	var busy *profiles.BusyError
 	switch {
 	case errors.As(err, &busy):
-		return nil, catalog.Errorf("%v", err)
+		return nil, catalog.Wrap(err)
 	case err != nil:
 		return nil, fmt.Errorf("cpu profile: %w", err)
 	case cancelled:

@@ -11,7 +11,7 @@ type pprofGoroutinesArgs struct {
 	PID     string `json:"pid,omitempty" jsonschema:"needs -tags=pprof, ergo ≥ 3.2"`
 	Filter  string `json:"filter,omitempty" jsonschema:"substring of the stack text to keep"`
 	Exclude string `json:"exclude,omitempty" jsonschema:"substring of the stack text to drop"`
-	Limit   int    `json:"limit,omitempty" arg:"min=1,max=1000,default=50" jsonschema:"stack groups (debug=1) or goroutines (debug=2) shown"`
+	Limit   int    `json:"limit,omitempty" arg:"rule=goroutine_limit" jsonschema:"stack groups (debug=1) or goroutines (debug=2) shown"`
 	Debug   int    `json:"debug,omitempty" arg:"min=1,max=2,default=1" jsonschema:"1: identical stacks grouped; 2: one per goroutine"`
 }
 
@@ -23,13 +23,13 @@ func (a *pprofGoroutinesArgs) Validate() error {
 	if a.PID != "" {
 		p, err := ident.ParsePID(a.PID)
 		if err != nil {
-			return catalog.Errorf("%v", err)
+			return catalog.Wrap(err)
 		}
 		a.PID = p.String() // the label holds ergo's spelling
 	}
 	q := a.query()
 	if err := q.Validate(); err != nil {
-		return catalog.Errorf("%v", err)
+		return catalog.Wrap(err)
 	}
 	a.Limit, a.Debug = q.Limit, q.Debug
 	return nil

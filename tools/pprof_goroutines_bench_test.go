@@ -81,7 +81,7 @@ func BenchmarkPprofGoroutines(b *testing.B) {
 				}
 			}
 		})
-		rt := NewServer(node, catalog.Policy{}, result.DefaultBudget)
+		rt := NewServer(node, Builtins(), catalog.Policy{}, result.DefaultBudget)
 		env := &Env{Ctx: context.Background(), Process: nodeProcess{node: node}, Server: rt}
 		b.Run(fmt.Sprintf("tool_pid/%d", n), func(b *testing.B) {
 			args := &pprofGoroutinesArgs{PID: target.String()}

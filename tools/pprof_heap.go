@@ -9,7 +9,7 @@ import (
 
 type pprofHeapArgs struct {
 	catalog.Common
-	Limit   int    `json:"limit,omitempty" arg:"min=1,max=500,default=20"`
+	Limit   int    `json:"limit,omitempty" arg:"rule=profile_limit"`
 	Filter  string `json:"filter,omitempty"`
 	Exclude string `json:"exclude,omitempty"`
 	Sample  string `json:"sample,omitempty"`
@@ -23,7 +23,7 @@ func (a *pprofHeapArgs) query() profiles.TopQuery {
 func (a *pprofHeapArgs) Validate() error {
 	q := a.query()
 	if err := q.Validate("heap"); err != nil {
-		return catalog.Errorf("%v", err)
+		return catalog.Wrap(err)
 	}
 	a.Limit, a.Sample = q.Limit, q.Sample
 	return nil

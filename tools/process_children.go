@@ -6,7 +6,7 @@ import (
 	"ergo.services/ergo/gen"
 
 	"github.com/ergomcp/ergomcp/internal/catalog"
-	"github.com/ergomcp/ergomcp/internal/query"
+	"github.com/ergomcp/ergomcp/internal/rank"
 	"github.com/ergomcp/ergomcp/internal/record"
 )
 
@@ -15,7 +15,7 @@ type processChildrenArgs struct {
 	catalog.Page
 	Parent    string `json:"parent" arg:"required" jsonschema:"PID or registered name"`
 	Recursive bool   `json:"recursive,omitempty" jsonschema:"the whole subtree, with Depth"`
-	Limit     int    `json:"limit,omitempty" arg:"min=1,max=10000,default=20"`
+	Limit     int    `json:"limit,omitempty" arg:"rule=list_limit"`
 }
 
 // Validate requires parent and checks limit the way process_list does.
@@ -27,12 +27,7 @@ func (a *processChildrenArgs) Validate() error {
 	if err := t.Validate(); err != nil {
 		return err
 	}
-	limit := query.ProcessArgs{Limit: a.Limit}
-	if err := limit.Validate(); err != nil {
-		return err
-	}
-	a.Limit = limit.Limit
-	return nil
+	return rank.CheckLimit(&a.Limit)
 }
 
 func init() {

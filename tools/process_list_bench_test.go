@@ -54,7 +54,7 @@ func BenchmarkProcessList(b *testing.B) {
 			}
 		})
 		b.Run(fmt.Sprintf("top10_by_mailbox/%d", n), func(b *testing.B) {
-			rt := NewServer(node, catalog.Policy{}, result.DefaultBudget)
+			rt := NewServer(node, Builtins(), catalog.Policy{}, result.DefaultBudget)
 			env := &Env{Ctx: context.Background(), Process: nodeProcess{node: node}, Server: rt}
 			args := &processListArgs{}
 			args.Limit, args.SortBy = 10, "mailbox"

@@ -21,7 +21,7 @@ type processTopArgs struct {
 	catalog.Common
 	catalog.Page
 	query.ProcessArgs
-	WindowMs int    `json:"window_ms,omitempty" arg:"min=100,max=30000,default=1000"`
+	WindowMs int    `json:"window_ms,omitempty" arg:"rule=window_ms"`
 	SortBy   string `json:"sort_by,omitempty" jsonschema:"largest first; default cpu"`
 }
 

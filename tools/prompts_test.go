@@ -18,7 +18,7 @@ func TestPromptStepsAreValidCalls(t *testing.T) {
 	}
 	for _, p := range prompts.Investigations() {
 		for i, s := range p.Steps {
-			tool, ok := Registry.Lookup(s.Tool)
+			tool, ok := Builtins().Lookup(s.Tool)
 			if !ok {
 				t.Errorf("%s step %d: no tool %q", p.Name, i+1, s.Tool)
 				continue
@@ -41,6 +41,13 @@ func TestPromptStepsAreValidCalls(t *testing.T) {
 			}
 			// A sampler step samples for as long as it promises: count
 			// samples fit in its duration.
+			// A sampler step's own tool and arguments are checked when
+			// the sampler starts, against the server's tools.
+			if a, ok := args.(*sampleStartArgs); ok {
+				if err := a.resolve(Builtins()); err != nil {
+					t.Errorf("%s step %d: %s: %v", p.Name, i+1, text, err)
+				}
+			}
 			if a, ok := args.(*sampleStartArgs); ok && !a.settings.Reachable() {
 				t.Errorf("%s step %d: %d samples every %s do not fit duration %s", p.Name, i+1, a.settings.Count, a.settings.Interval, a.settings.Duration)
 			}

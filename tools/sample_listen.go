@@ -97,7 +97,7 @@ func (a *sampleListenArgs) Validate() error {
 	var err error
 	p := sampler.Params{DurationSec: a.DurationSec, BufferSize: a.BufferSize, LingerSec: a.LingerSec}
 	if a.settings, err = p.Settings(false); err != nil {
-		return catalog.Errorf("%v", err)
+		return catalog.Wrap(err)
 	}
 	return nil
 }
@@ -147,8 +147,8 @@ func sampleListen(env *Env, args *sampleListenArgs) (any, error) {
 	if len(job.Exclude) > 0 {
 		what = append(what, "excluding "+strings.Join(job.Exclude, ","))
 	}
-	spec := sampler.Spec{Kind: sampler.Passive, Description: strings.Join(what, "; "), Settings: args.settings, Job: job}
-	entry, pid, err := env.startSampler(spec)
+	spec := sampler.Spec{Kind: sampler.Passive, Description: strings.Join(what, "; "), Settings: args.settings}
+	entry, pid, err := env.startSampler(spec, &StartSampler{Listen: job})
 	if err != nil {
 		return nil, err
 	}

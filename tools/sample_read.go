@@ -38,13 +38,13 @@ func sampleRead(env *Env, args *sampleReadArgs) (any, error) {
 	if args.Summary {
 		text, err := entry.Summarize(uint64(args.Since), time.Now())
 		if err != nil {
-			return nil, catalog.Errorf("%v", err)
+			return nil, catalog.Wrap(err)
 		}
 		return text, nil
 	}
 	text, err := entry.Read(uint64(args.Since), env.Server.Budget, time.Now())
 	if err != nil {
-		return nil, catalog.Errorf("%v", err)
+		return nil, catalog.Wrap(err)
 	}
 	return text, nil
 }

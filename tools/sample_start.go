@@ -38,15 +38,35 @@ func (a *sampleStartArgs) Validate() error {
 	if a.Tool == "" {
 		return catalog.Errorf("tool is required: the name of the tool to call on each tick (e.g. process_list)")
 	}
-	tool, ok := Registry.Lookup(a.Tool)
-	switch {
-	case !ok:
-		return catalog.Errorf("unknown tool %q: tool must be one of this server's tools (tools/list)", a.Tool)
-	case unsampleable[a.Tool]:
+	if unsampleable[a.Tool] {
 		return catalog.Errorf("a sampler cannot call %s: samplers do not start samplers", a.Tool)
 	}
 	if a.Arguments == nil {
 		a.Arguments = map[string]any{}
+	}
+	if a.Stop != "" {
+		a.Stop = strings.ToLower(a.Stop)
+		if a.Count > 1 {
+			return catalog.Errorf("stop=first_match ends the sampler at its first match: count must be 0 or 1, got %d", a.Count)
+		}
+		a.Count = 1
+	}
+	p := sampler.Params{IntervalMs: a.IntervalMs, Count: a.Count, DurationSec: a.DurationSec,
+		MaxErrors: a.MaxErrors, BufferSize: a.BufferSize, LingerSec: a.LingerSec}
+	var err error
+	if a.settings, err = p.Settings(true); err != nil {
+		return catalog.Wrap(err)
+	}
+	return nil
+}
+
+// resolve finds the sampled tool among the tools of the server that runs
+// the sampler (a service's own tools included) and decodes its arguments
+// once, before the sampler starts.
+func (a *sampleStartArgs) resolve(tools *Registry) error {
+	tool, ok := tools.Lookup(a.Tool)
+	if !ok {
+		return catalog.Errorf("unknown tool %q: tool must be one of this server's tools (tools/list)", a.Tool)
 	}
 	raw, err := json.Marshal(a.Arguments)
 	if err != nil {
@@ -59,19 +79,7 @@ func (a *sampleStartArgs) Validate() error {
 	if catalog.CommonOf(decoded).Node == fanout.All {
 		return catalog.Errorf("a sampler samples one node: start one per node instead of node=\"*\"")
 	}
-	if a.Stop != "" {
-		a.Stop = strings.ToLower(a.Stop)
-		if a.Count > 1 {
-			return catalog.Errorf("stop=first_match ends the sampler at its first match: count must be 0 or 1, got %d", a.Count)
-		}
-		a.Count = 1
-	}
-	p := sampler.Params{IntervalMs: a.IntervalMs, Count: a.Count, DurationSec: a.DurationSec,
-		MaxErrors: a.MaxErrors, BufferSize: a.BufferSize, LingerSec: a.LingerSec}
-	if a.settings, err = p.Settings(true); err != nil {
-		return catalog.Errorf("%v", err)
-	}
-	a.tool, a.raw, a.decoded = tool, raw, decoded
+	a.tool, a.raw, a.decoded = tool.Tool, raw, decoded
 	return nil
 }
 
@@ -111,6 +119,9 @@ type ActiveJob struct {
 }
 
 func sampleStart(env *Env, args *sampleStartArgs) (any, error) {
+	if err := args.resolve(env.Server.Tools); err != nil {
+		return nil, err
+	}
 	if err := env.Server.Policy.Check(args.tool); err != nil {
 		return nil, err
 	}
@@ -133,7 +144,7 @@ func sampleStart(env *Env, args *sampleStartArgs) (any, error) {
 	if args.settings.Count > 0 {
 		desc += fmt.Sprintf(", %d samples", args.settings.Count)
 	}
-	entry, pid, err := env.startSampler(sampler.Spec{Kind: sampler.Active, Description: desc, Target: target, Settings: args.settings, Job: job})
+	entry, pid, err := env.startSampler(sampler.Spec{Kind: sampler.Active, Description: desc, Target: target, Settings: args.settings}, &StartSampler{Active: job})
 	if err != nil {
 		return nil, err
 	}
@@ -145,19 +156,20 @@ func sampleStart(env *Env, args *sampleStartArgs) (any, error) {
 	return started(entry, pid, note), nil
 }
 
-// SampleOnce makes one call of an active sampler from its actor p, started
-// at start, and stores the outcome in entry: a sample, or a failure. It
-// reports whether the sampler still runs. The call ends with the sampler
-// (sample_stop, duration); its outcome is then not stored.
-func (rt *Server) SampleOnce(p gen.Process, entry *sampler.Entry, start time.Time) bool {
-	job, ok := entry.Spec.Job.(*ActiveJob)
-	if !ok {
-		entry.Finish(time.Now(), fmt.Sprintf("failed: an active sampler needs an ActiveJob, got %T", entry.Spec.Job))
-		return false
-	}
+// SampleOnce makes one call of job, an active sampler's, from its actor p,
+// started at start, and stores the outcome in entry: a sample, or a
+// failure. It reports whether the sampler still runs. The call ends with
+// the sampler (sample_stop, duration); its outcome is then not stored.
+func (rt *Server) SampleOnce(p gen.Process, job *ActiveJob, entry *sampler.Entry, start time.Time) bool {
 	ctx, cancel := entry.CallContext(start, job.Timeout)
 	defer cancel()
-	res, _ := rt.Run(ctx, p, &catalog.Call{Tool: job.Tool, Args: catalog.CopyArgs(job.Args), Caller: job.Caller})
+	call := &catalog.Call{Tool: job.Tool, Args: catalog.CopyArgs(job.Args), Caller: job.Caller}
+	var res catalog.Result
+	if job.Remote { // where it runs was decided, and allowed, at sample_start
+		res = rt.Proxy(ctx, p.Node(), call)
+	} else {
+		res, _ = rt.Run(ctx, p, call)
+	}
 	now := time.Now()
 	switch {
 	case res.IsError:

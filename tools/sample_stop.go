@@ -3,8 +3,6 @@ package tools
 import (
 	"time"
 
-	"ergo.services/ergo/gen"
-
 	"github.com/ergomcp/ergomcp/internal/catalog"
 )
 
@@ -30,13 +28,13 @@ func sampleStop(env *Env, args *sampleStopArgs) (any, error) {
 	now := time.Now()
 	entry, err := env.Server.Samplers.Stop(args.SamplerID, args.Discard, now)
 	if err != nil {
-		return nil, catalog.Errorf("%v", err)
+		return nil, catalog.Wrap(err)
 	}
-	if pid, ok := entry.Actor().(gen.PID); ok && env.Process != nil {
+	if a := entry.Actor(); a != nil {
 		// Asynchronous: the actor may be busy in a call (even this one).
-		// Its status is already right; the message makes it let go of its
+		// Its status is already right; waking makes it let go of its
 		// logger, event and memory promptly.
-		env.Process.Send(pid, WakeSampler{})
+		a.Wake()
 	}
 	return string(entry.Summary(now)), nil
 }

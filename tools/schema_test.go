@@ -39,7 +39,7 @@ func plausible(p *jsonschema.Schema) any {
 // bounds in the text; null is refused for every typed argument; and no
 // schema uses a ["null", T] type array.
 func TestSchemaAgreesWithDecoder(t *testing.T) {
-	for _, tool := range Registry.Tools() {
+	for _, tool := range Builtins().Tools() {
 		s := tool.InputSchema()
 		rules := map[string]catalog.ArgRule{}
 		for _, r := range tool.Rules() {
@@ -132,7 +132,7 @@ func same(a, b *float64) bool { return (a == nil) == (b == nil) && (a == nil || 
 
 // Common's tag and the constants other code reads agree.
 func TestCommonTimeoutRule(t *testing.T) {
-	tool, _ := Registry.Lookup("node_info")
+	tool, _ := Builtins().Lookup("node_info")
 	for _, r := range tool.Rules() {
 		if r.Name == "timeout" && (r.Min == nil || *r.Min != 1 || *r.Max != catalog.MaxTimeout || *r.Default != strconv.Itoa(catalog.DefaultTimeout)) {
 			t.Fatalf("timeout rule %+v", r)
@@ -149,7 +149,7 @@ func TestSamplerRulesMatchSamplerLimits(t *testing.T) {
 		"linger_sec":   {1, sampler.MaxLinger.Seconds(), sampler.DefaultLinger.Seconds()},
 		"interval_ms":  {float64(sampler.MinInterval.Milliseconds()), float64(sampler.MaxDuration.Milliseconds()), float64(sampler.DefaultInterval.Milliseconds())},
 	}
-	tool, _ := Registry.Lookup("sample_start")
+	tool, _ := Builtins().Lookup("sample_start")
 	for _, r := range tool.Rules() {
 		w, ok := want[r.Name]
 		if !ok {

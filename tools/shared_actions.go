@@ -212,7 +212,7 @@ func (e *Env) message(typeName string, v any, arg string) (any, string, error) {
 	if strings.TrimSpace(typeName) == "" {
 		x, err := b.Plain(arg, v)
 		if err != nil {
-			return nil, "", catalog.Errorf("%v", err)
+			return nil, "", catalog.Wrap(err)
 		}
 		return x, "", nil
 	}

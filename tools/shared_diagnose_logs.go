@@ -12,8 +12,10 @@ import (
 	"github.com/ergomcp/ergomcp/internal/logcount"
 )
 
-// logCounterName is the logger diagnose adds to the node to count its log.
-const logCounterName = "ergomcp_diagnose_logs"
+// logCounterName is ergomcp's one logger on the node: it feeds the
+// node's logcount.Counter, which diagnose (by key) and node_history (by
+// level and source) read.
+const logCounterName = "ergomcp_logs"
 
 // maxLogEntries bounds the log keys one diagnose report carries.
 const maxLogEntries = 64
@@ -24,6 +26,11 @@ type logCounter struct{ c *logcount.Counter }
 
 func (l logCounter) Log(m gen.MessageLog) {
 	k := logcount.Key{Level: m.Level.String(), Template: m.Format}
+	if len(m.Args) == 0 && m.Level >= gen.LogLevelInfo { // trace and debug take no key
+		// Logged as text already made (Log().Warning(fmt.Sprintf(...))):
+		// fold its IDs and numbers, or every line would take a key.
+		k.Template = logcount.Template(m.Format)
+	}
 	pid := ""
 	switch src := m.Source.(type) {
 	case gen.MessageLogProcess:
@@ -49,18 +56,23 @@ func (l logCounter) Log(m gen.MessageLog) {
 
 func (logCounter) Terminate() {}
 
-// startLogCounter adds a log counter to node, replacing the one an
-// earlier start of ergomcp left there, so diagnose reads the node's log
-// since ergomcp started. nil when the node refuses it.
-func startLogCounter(node gen.Node) *logcount.Counter {
-	c := logcount.New()
+// CountLogs adds ergomcp's logger to node, feeding c at every level,
+// in place of the one an earlier start of ergomcp left there, and restarts
+// c's keys, so diagnose reads the node's log since ergomcp started. c then
+// serves diagnose; without it (or when the node refuses the logger)
+// diagnose reports the log as unavailable.
+func (s *Server) CountLogs(node gen.Node, c *logcount.Counter) error {
 	node.LoggerDelete(logCounterName)
-	levels := []gen.LogLevel{gen.LogLevelInfo, gen.LogLevelWarning, gen.LogLevelError, gen.LogLevelPanic}
-	if err := node.LoggerAdd(logCounterName, logCounter{c}, levels...); err != nil {
-		return nil
+	c.Restart()
+	if err := node.LoggerAdd(logCounterName, logCounter{c}); err != nil {
+		return fmt.Errorf("adding ergomcp's log counter to the node: %w", err)
 	}
-	return c
+	s.logs = c
+	return nil
 }
+
+// StopCountingLogs removes ergomcp's logger from node: ergomcp stopped.
+func StopCountingLogs(node gen.Node) { node.LoggerDelete(logCounterName) }
 
 // logCounts is a snapshot of the counter by key.
 func logCounts(c *logcount.Counter) map[logcount.Key]uint64 {

@@ -19,11 +19,6 @@ import (
 // fan-out: a registrar that is slow must not eat the nodes' time.
 const registrarListWait = time.Second
 
-// FanOut reports whether call asks for every node (node="*").
-func FanOut(call *catalog.Call) bool {
-	return catalog.CommonOf(call.Args).Node == fanout.All
-}
-
 // lasting is implemented by arguments whose call takes at least a known
 // time wherever it runs (a window): the fan-out plans its rounds with it.
 type lasting interface {
@@ -36,13 +31,11 @@ type lasting interface {
 // vanishing) and the nodes the registrar lists where it can. invoke runs
 // one call for one node, as the dispatcher does for any call, at most
 // parallel at a time; remote calls wait in hops, not workers, so parallel
-// may be as large as the fan-out.
+// may be as large as the fan-out. The entry node's policy was checked
+// before (actors.Router), each target checks its own.
 func (rt *Server) RunFanOut(ctx context.Context, node gen.Node, call *catalog.Call, parallel int, invoke catalog.InvokerFunc) catalog.Result {
 	if !call.Tool.FanOut {
-		return errorResult(catalog.Errorf("tool %s does not accept node=\"*\"; these do: %s", call.Tool.Name, strings.Join(fanOutTools(), ", ")))
-	}
-	if err := rt.Policy.CheckOn(call.Tool, "the entry node "+string(node.Name())); err != nil {
-		return errorResult(err)
+		return errorResult(catalog.Errorf("tool %s does not accept node=\"*\"; these do: %s", call.Tool.Name, strings.Join(rt.fanOutTools(), ", ")))
 	}
 	local := string(node.Name())
 	others, note := rt.clusterNodes(ctx, node)
@@ -71,7 +64,7 @@ func (rt *Server) RunFanOut(ctx context.Context, node gen.Node, call *catalog.Ca
 	rt.markGone(node, parts)
 	text, err := fanout.Merge(call.Tool.Name, parts, skipped, note, rt.Budget)
 	if err != nil {
-		return errorResult(catalog.Errorf("%v", err))
+		return errorResult(catalog.Wrap(err))
 	}
 	return catalog.Result{Text: text}
 }
@@ -154,9 +147,9 @@ func withNode(args any, n string) any {
 	return out
 }
 
-func fanOutTools() []string {
+func (rt *Server) fanOutTools() []string {
 	var names []string
-	for _, t := range Registry.Tools() {
+	for _, t := range rt.Tools.Tools() {
 		if t.FanOut {
 			names = append(names, t.Name)
 		}

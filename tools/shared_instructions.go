@@ -17,7 +17,7 @@ func (rt *Server) Instructions(p gen.Process) string {
 	node := p.Node()
 	c := rt.capabilities(node)
 	f := catalog.Facts{Node: string(node.Name()), Go: runtime.Version(), Served: func(tool string) bool {
-		_, ok := Registry.Lookup(tool)
+		_, ok := rt.Tools.Lookup(tool)
 		return ok
 	}}
 	v := node.FrameworkVersion()

@@ -30,7 +30,7 @@ func (a *LogTargetArg) Validate() error {
 		return nil
 	case strings.HasPrefix(s, "Alias#"):
 		if _, err := ident.ParseAlias(s); err != nil {
-			return catalog.Errorf("%v", err)
+			return catalog.Wrap(err)
 		}
 		return nil
 	}

@@ -14,7 +14,6 @@ import (
 	"ergo.services/ergo/net/edf"
 
 	"github.com/ergomcp/ergomcp/internal/catalog"
-	"github.com/ergomcp/ergomcp/internal/fanout"
 	"github.com/ergomcp/ergomcp/internal/peers"
 	"github.com/ergomcp/ergomcp/internal/redact"
 	"github.com/ergomcp/ergomcp/internal/remote"
@@ -43,17 +42,12 @@ func init() {
 	}
 }
 
-// Remote reports whether call is for another node than node: it then
-// needs no worker (RunDirect sends it through a hop).
-func Remote(node gen.Node, call *catalog.Call) bool {
-	target := catalog.CommonOf(call.Args).Node
-	return target != "" && target != fanout.All && gen.Atom(target) != node.Name()
-}
-
-// proxy runs the call on node target through that node's ergomcp. The
-// target checks its own policy again.
-func (rt *Server) proxy(env *Env, target gen.Atom) catalog.Result {
-	node := env.Node()
+// Proxy runs call, a call for another node (its node argument), through
+// that node's ergomcp, on the caller's goroutine: the call waits in a hop
+// process of its own, never in a dispatcher worker. The target checks its
+// own policy; the entry node's was checked before (actors.Router).
+func (rt *Server) Proxy(ctx context.Context, node gen.Node, call *catalog.Call) catalog.Result {
+	target := gen.Atom(catalog.CommonOf(call.Args).Node)
 	if node.Network().Mode() != gen.NetworkModeEnabled {
 		return errorResult(catalog.Errorf("node %q: networking is disabled on this node (%s), so other nodes cannot be reached", string(target), node.Name()))
 	}
@@ -65,12 +59,11 @@ func (rt *Server) proxy(env *Env, target gen.Atom) catalog.Result {
 	if target == node.Name() {
 		return errorResult(catalog.Errorf("node %q is this node (%s): omit node to run here", full, node.Name()))
 	}
-	args := withNode(env.Call.Args, full)
-	raw, err := json.Marshal(args)
+	raw, err := argsText(call)
 	if err != nil {
 		return errorResult(fmt.Errorf("encoding arguments for node %s: %w", full, err))
 	}
-	deadline, ok := env.Ctx.Deadline()
+	deadline, ok := ctx.Deadline()
 	if !ok {
 		deadline = time.Now().Add(catalog.DefaultTimeout * time.Second)
 	}
@@ -78,22 +71,34 @@ func (rt *Server) proxy(env *Env, target gen.Atom) catalog.Result {
 	// answer, which names the node, reaches the caller before the bare
 	// timeout of the layer above.
 	deadline = deadline.Add(-answerMargin(time.Until(deadline)))
-	ctx, cancel := context.WithDeadline(env.Ctx, deadline)
+	ctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
-	req, err := remote.NewRequest(env.Call.Tool.Name, string(raw), env.Call.Caller, deadline, time.Now())
+	req, err := remote.NewRequest(call.Tool.Name, raw, call.Caller, deadline, time.Now())
 	if err != nil {
-		return errorResult(catalog.Errorf("node %s: %v", full, err))
+		return errorResult(catalog.Errorf("node %s: %w", full, err))
 	}
 	if err := rt.connect(ctx, node, target); err != nil {
 		return errorResult(err)
 	}
-	resp, err := rt.callPeer(ctx, node, target, req)
+	total := time.Duration(catalog.CommonOf(call.Args).Timeout) * time.Second
+	resp, err := rt.callPeer(ctx, node, target, req, total)
 	if err != nil {
 		res := errorResult(err)
 		res.Timeout = errors.Is(err, gen.ErrTimeout)
 		return res
 	}
 	return catalog.Result{Text: resp.Text, IsError: resp.IsError}
+}
+
+// argsText is the JSON of call's arguments for a remote hop: the text they
+// were decoded from when there is one (the target decodes it and takes
+// node to mean itself), else Args encoded (a sampler's fixed arguments).
+func argsText(call *catalog.Call) (string, error) {
+	if len(call.Raw) > 0 {
+		return string(call.Raw), nil
+	}
+	raw, err := json.Marshal(call.Args)
+	return string(raw), err
 }
 
 // answerMargin is what a remote call leaves of left for its answer to
@@ -269,8 +274,10 @@ func (h *hop) HandleMessage(from gen.PID, message any) error {
 func (h *hop) Terminate(reason error) { h.job.release() }
 
 // callPeer sends req to the ergomcp dispatcher of node target through a
-// hop and waits for the answer until ctx's deadline, to the millisecond.
-func (rt *Server) callPeer(ctx context.Context, node gen.Node, target gen.Atom, req remote.Request) (remote.Response, error) {
+// hop and waits for the answer until ctx's deadline, to the millisecond:
+// the caller's context is awaited here and nowhere else on a remote call.
+// total is the whole call's timeout, for the error text (0 for a ping).
+func (rt *Server) callPeer(ctx context.Context, node gen.Node, target gen.Atom, req remote.Request, total time.Duration) (remote.Response, error) {
 	sent := time.Now()
 	left := time.Duration(req.TimeoutMs) * time.Millisecond
 	if d, ok := ctx.Deadline(); ok {
@@ -308,7 +315,7 @@ func (rt *Server) callPeer(ctx context.Context, node gen.Node, target gen.Atom, 
 		if !errors.Is(r.err, gen.ErrTimeout) && !errors.Is(r.err, gen.ErrNoConnection) && !errors.Is(r.err, gen.ErrNoRoute) {
 			rt.Peers.Answered(string(target), now) // the peer itself said no
 		}
-		return remote.Response{}, rt.peerError(node, target, r.err, now.Sub(sent), req)
+		return remote.Response{}, rt.peerError(node, target, r.err, now.Sub(sent), total)
 	}
 	rt.Peers.Answered(string(target), now)
 	resp, ok := r.v.(remote.Response)
@@ -316,7 +323,7 @@ func (rt *Server) callPeer(ctx context.Context, node gen.Node, target gen.Atom, 
 		return remote.Response{}, catalog.Errorf("node %s answered with %T instead of an ergomcp response: does it run a different ergomcp release?", string(target), r.v)
 	}
 	if err := resp.CheckResponse(); err != nil {
-		return remote.Response{}, catalog.Errorf("node %s: %v", string(target), err)
+		return remote.Response{}, catalog.Errorf("node %s: %w", string(target), err)
 	}
 	return resp, nil
 }
@@ -330,7 +337,7 @@ func (rt *Server) Ping(ctx context.Context, node gen.Node, target gen.Atom, wait
 	p := peers.Ping{}
 	req, err := remote.NewRequest("", "", "ergomcp peer watch", start.Add(wait), start)
 	if err == nil {
-		_, err = rt.callPeer(ctx, node, target, req)
+		_, err = rt.callPeer(ctx, node, target, req, 0)
 	}
 	p.At, p.RTT = time.Now(), time.Since(start)
 	switch {
@@ -344,8 +351,9 @@ func (rt *Server) Ping(ctx context.Context, node gen.Node, target gen.Atom, wait
 
 // peerError says what a failed remote call means for the caller: which
 // node, what happened and what ergomcp saw of it; it keeps ergo's error
-// reachable with errors.Is. waited is how long the hop waited.
-func (rt *Server) peerError(node gen.Node, target gen.Atom, err error, waited time.Duration, req remote.Request) error {
+// reachable with errors.Is. waited is how long the hop waited, total the
+// call's whole timeout.
+func (rt *Server) peerError(node gen.Node, target gen.Atom, err error, waited, total time.Duration) error {
 	name := string(target)
 	var msg string
 	switch {
@@ -355,7 +363,7 @@ func (rt *Server) peerError(node gen.Node, target gen.Atom, err error, waited ti
 		msg = fmt.Sprintf("node %s cannot be reached (ergo: %v): %s", name, err, rt.seen(node, name))
 	case errors.Is(err, gen.ErrTimeout):
 		msg = fmt.Sprintf("node %s did not answer within %s: it may be overloaded, stuck or gone (%s)%s",
-			name, waited.Round(time.Millisecond), rt.seen(node, name), budgetNote(req, waited))
+			name, waited.Round(time.Millisecond), rt.seen(node, name), budgetNote(total, waited))
 	default:
 		msg = fmt.Sprintf("call to node %s failed: %v (%s)", name, err, rt.seen(node, name))
 	}
@@ -364,12 +372,8 @@ func (rt *Server) peerError(node gen.Node, target gen.Atom, err error, waited ti
 
 // budgetNote says how the wait compares with the whole call's timeout
 // when the hop had less (queueing, a fan-out's margin for merging).
-func budgetNote(req remote.Request, waited time.Duration) string {
-	var c catalog.Common
-	if json.Unmarshal([]byte(req.Args), &c) != nil || c.Timeout <= 0 {
-		return ""
-	}
-	if total := time.Duration(c.Timeout) * time.Second; total-waited >= time.Millisecond {
+func budgetNote(total, waited time.Duration) string {
+	if total > 0 && total-waited >= time.Millisecond {
 		return fmt.Sprintf("; that was all the hop had of the call's timeout=%s", total)
 	}
 	return ""
@@ -418,22 +422,24 @@ func (rt *Server) ServeRemote(p gen.Process, from gen.PID, req remote.Request, a
 		}
 		return remote.Response{Protocol: remote.Protocol, Text: res.Text, IsError: res.IsError}, audit
 	}
-	tool, ok := Registry.Lookup(req.Tool)
+	served, ok := rt.Tools.Lookup(req.Tool)
 	if !ok {
-		return answer(errorResult(catalog.Errorf("unknown tool %q on node %s (a different ergomcp release?)", req.Tool, p.Node().Name())), "error")
+		return answer(errorResult(catalog.Errorf("unknown tool %q on node %s: a tool of the service's own (Options.Tools) "+
+			"runs on another node only if that node registered it too; otherwise the nodes run different ergomcp releases",
+			req.Tool, string(p.Node().Name()))), "error")
 	}
+	tool := served.Tool
 	args, err := tool.Decode(json.RawMessage(req.Args))
 	if err != nil {
 		return answer(errorResult(err), "error")
 	}
-	audit.Node = catalog.CommonOf(args).Node
-	if audit.Node == fanout.All {
-		// The entry node splits node="*" into calls for each node.
-		return answer(errorResult(catalog.Errorf("node=\"*\" is served only by the node the MCP client is connected to, not through another node")), "error")
-	}
+	// The request was sent here: node means this node, whatever name the
+	// caller gave it (a short name, or "*" in one call of a fan-out).
+	audit.Node = string(p.Node().Name())
+	catalog.CommonOf(args).Node = audit.Node
 	if err := rt.Policy.CheckOn(tool, "node "+string(p.Node().Name())); err != nil {
 		// Say whose policy it was: the entry node let the call through.
-		return answer(catalog.Result{IsError: true, Text: fmt.Sprintf("refused by the target node %s's own policy (the entry node %s allowed it): %s",
+		return answer(catalog.Result{IsError: true, Refused: true, Text: fmt.Sprintf("refused by the target node %s's own policy (the entry node %s allowed it): %s",
 			string(p.Node().Name()), string(from.Node), errorResult(err).Text)}, "refused")
 	}
 	ctx, cancel := context.WithDeadline(context.Background(), req.Deadline(arrived))

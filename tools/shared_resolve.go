@@ -31,7 +31,7 @@ func (t *Target) Validate() error {
 	}
 	if t.PID != "" {
 		if _, err := ident.ParsePID(t.PID); err != nil {
-			return catalog.Errorf("%v", err)
+			return catalog.Wrap(err)
 		}
 	}
 	return nil
@@ -46,7 +46,7 @@ func (e *Env) resolve(t Target) (gen.PID, error) {
 	}
 	p, err := ident.ParsePID(t.PID)
 	if err != nil {
-		return gen.PID{}, catalog.Errorf("%v", err)
+		return gen.PID{}, catalog.Wrap(err)
 	}
 	if p.NodeHash != ident.NodeHash(string(node.Name())) {
 		return gen.PID{}, e.foreign("PID", t.PID, p.NodeHash)
@@ -69,7 +69,7 @@ func targetOf(s string) Target {
 func (e *Env) resolveAlias(s string) (gen.Alias, error) {
 	a, err := ident.ParseAlias(s)
 	if err != nil {
-		return gen.Alias{}, catalog.Errorf("%v", err)
+		return gen.Alias{}, catalog.Wrap(err)
 	}
 	node := e.Node()
 	if a.NodeHash != ident.NodeHash(string(node.Name())) {

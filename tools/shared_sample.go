@@ -23,11 +23,15 @@ import (
 const SamplersName gen.Atom = "ergomcp_samplers"
 
 // StartSampler asks the samplers process to start the actor of a sampler
-// reserved in the registry. That process passes the request to
-// the actor, which fills PID in its Init; the answer is a SamplerReply.
+// reserved in the registry, with the job it runs: exactly one of Active
+// (for a sampler.Active Entry) and Listen (sampler.Passive). That process
+// passes the request to the actor, which fills PID in its Init; the
+// answer is a SamplerReply.
 type StartSampler struct {
-	Entry *sampler.Entry
-	PID   gen.PID
+	Entry  *sampler.Entry
+	Active *ActiveJob
+	Listen *ListenJob
+	PID    gen.PID
 }
 
 // ActivateSampler is the first call a sampler actor gets: it registers as
@@ -85,15 +89,15 @@ func (e *Env) sampler(id string) (*sampler.Entry, error) {
 	}
 	entry, err := reg.Get(id, time.Now())
 	if err != nil {
-		return nil, catalog.Errorf("%v", err)
+		return nil, catalog.Wrap(err)
 	}
 	return entry, nil
 }
 
 // startSampler reserves a sampler within the node's ceilings, has the
-// samplers process start its actor and activates it. Any failure
-// releases the reservation.
-func (e *Env) startSampler(spec sampler.Spec) (*sampler.Entry, gen.PID, error) {
+// samplers process start its actor with the job in req and activates it.
+// Any failure releases the reservation.
+func (e *Env) startSampler(spec sampler.Spec, req *StartSampler) (*sampler.Entry, gen.PID, error) {
 	reg, err := e.samplers()
 	if err != nil {
 		return nil, gen.PID{}, err
@@ -103,10 +107,11 @@ func (e *Env) startSampler(spec sampler.Spec) (*sampler.Entry, gen.PID, error) {
 	}
 	entry, err := reg.Reserve(spec, time.Now())
 	if err != nil {
-		return nil, gen.PID{}, catalog.Errorf("%v", err)
+		return nil, gen.PID{}, catalog.Wrap(err)
 	}
 	secs := e.callSeconds()
-	v, err := e.Process.CallWithTimeout(SamplersName, &StartSampler{Entry: entry}, secs)
+	req.Entry = entry
+	v, err := e.Process.CallWithTimeout(SamplersName, req, secs)
 	pid, err := samplerReply(v, err)
 	if err != nil {
 		reg.Forget(entry.ID, time.Now())

@@ -57,11 +57,9 @@ func (h *Handler) call(ctx context.Context, t *catalog.Tool, req *mcp.CallToolRe
 	}
 	common := catalog.CommonOf(args)
 	rec.Node = common.Node
-	// This is the entry node's policy; a target node checks its own and
-	// says so (tools.ServeRemote).
-	if err := h.cfg.Policy.CheckOn(t, "the entry node (the node this MCP client is connected to)"); err != nil {
-		return failed(rec, outcomeRefused, err.Error())
-	}
+	// The policy is not checked here: the Invoker checks it where the tool
+	// runs, and answers Refused (the transport only hides from tools/list
+	// what the policy refuses).
 
 	// Close cancels through h.stop; the client cancels through ctx (the
 	// go-sdk cancels it on notifications/cancelled, with no cause), by
@@ -84,7 +82,7 @@ func (h *Handler) call(ctx context.Context, t *catalog.Tool, req *mcp.CallToolRe
 	ctx, cancelTimeout := context.WithTimeoutCause(ctx, limit, timedOut)
 	defer cancelTimeout()
 
-	call := &catalog.Call{Tool: t, Args: args, Caller: rec.Caller}
+	call := &catalog.Call{Tool: t, Args: args, Raw: req.Params.Arguments, Caller: rec.Caller}
 	if token := req.Params.GetProgressToken(); token != nil {
 		p := &progress{ctx: ctx, session: req.Session, token: token, logger: h.cfg.Logger}
 		call.Progress = p.send
@@ -95,37 +93,36 @@ func (h *Handler) call(ctx context.Context, t *catalog.Tool, req *mcp.CallToolRe
 		rec.Outcome, rec.Error = outcomeCancelled, errClosed.Error()
 		return nil, errClosed
 	}
-	// Buffered: an invoker that finishes after we gave up must not block.
-	done := make(chan catalog.Result, 1)
-	go func() {
-		defer h.calls.Done()
-		done <- h.invoke(ctx, call)
-	}()
-
-	select {
-	case res := <-done:
-		if res.IsError {
+	// The Invoker is the one that waits on ctx (catalog.Invoker returns
+	// promptly once ctx ends): it runs on this goroutine, and whatever it
+	// answers after ctx ended is superseded by why ctx ended.
+	res := h.invoke(ctx, call)
+	h.calls.Done()
+	if ctx.Err() == nil {
+		switch {
+		case res.Refused:
+			return failed(rec, outcomeRefused, res.Text)
+		case res.IsError:
 			return failed(rec, outcomeError, res.Text)
 		}
 		rec.Outcome = outcomeOK
 		return textResult(res.Text, false), nil
-	case <-ctx.Done():
-		cause := context.Cause(ctx)
-		switch {
-		case cause == timedOut:
-			return failed(rec, outcomeTimeout, cause.Error())
-		case peer.Err() != nil && context.Cause(peer) == context.Canceled:
-			// notifications/cancelled: the spec wants no response at all.
-			rec.Outcome, rec.Error = outcomeCancelled, errCancelledByClient.Error()
-			return nil, h.silence.err()
-		case cause == errDisconnected:
-			// Kept in the event store: a client that reconnects with
-			// Last-Event-ID learns what became of its call.
-			return failed(rec, outcomeCancelled, cause.Error())
-		}
-		rec.Outcome, rec.Error = outcomeCancelled, cause.Error()
-		return nil, cause
 	}
+	cause := context.Cause(ctx)
+	switch {
+	case cause == timedOut:
+		return failed(rec, outcomeTimeout, cause.Error())
+	case peer.Err() != nil && context.Cause(peer) == context.Canceled:
+		// notifications/cancelled: the spec wants no response at all.
+		rec.Outcome, rec.Error = outcomeCancelled, errCancelledByClient.Error()
+		return nil, h.silence.err()
+	case cause == errDisconnected:
+		// Kept in the event store: a client that reconnects with
+		// Last-Event-ID learns what became of its call.
+		return failed(rec, outcomeCancelled, cause.Error())
+	}
+	rec.Outcome, rec.Error = outcomeCancelled, cause.Error()
+	return nil, cause
 }
 
 var (
@@ -133,8 +130,8 @@ var (
 	errCancelledByClient = errors.New("ergomcp: call cancelled by the client (notifications/cancelled)")
 )
 
-// invoke runs the Invoker, turning a panic into an error result: it runs in
-// a goroutine of ours, where a panic would take the whole node down.
+// invoke runs the Invoker, turning a panic into an error result: it runs on
+// a go-sdk request goroutine, where a panic would take the whole node down.
 func (h *Handler) invoke(ctx context.Context, call *catalog.Call) (res catalog.Result) {
 	defer func() {
 		if p := recover(); p != nil {

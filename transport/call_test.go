@@ -65,8 +65,10 @@ func TestPolicyAtCallTime(t *testing.T) {
 		if text := mcptest.Text(t, res); !res.IsError || !strings.Contains(text, "Options.EnableActions") {
 			t.Errorf("result = isError %v %q, want a refusal naming Options.EnableActions", res.IsError, text)
 		}
-		if n := hs.inv.calls.Load(); n != 0 {
-			t.Errorf("invoker called %d times for a refused tool", n)
+		// The invoker checks the policy where the tool runs; the transport
+		// passes the call on and records the refusal.
+		if n, r := hs.inv.calls.Load(), hs.inv.refused.Load(); n != 1 || r != 1 {
+			t.Errorf("invoker called %d times and refused %d for a refused tool, want 1 and 1", n, r)
 		}
 		rec := hs.auditsFor(t, "set_level", 1)
 		if len(rec) != 1 || rec[0].Outcome != outcomeRefused || rec[0].Node != "n1@host" {

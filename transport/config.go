@@ -106,9 +106,9 @@ type Config struct {
 	// Prompts are served by prompts/list and prompts/get; none when nil.
 	Prompts []catalog.Prompt
 
-	// Policy decides which tools run. tools/list shows the tools
-	// Policy.Visible allows; every call is checked again with Policy.Check.
-	// Zero value: read-only tools only.
+	// Policy is what tools/list shows: the tools Policy.Visible allows. It
+	// is the Invoker that refuses a call (catalog.Result.Refused), on the
+	// node that runs the tool. Zero value: read-only tools only.
 	Policy catalog.Policy
 
 	// Invoker runs tool calls. Required.

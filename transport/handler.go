@@ -5,8 +5,8 @@
 // only supplies the invoker and an actor that calls Listen. In front of the
 // go-sdk's StreamableHTTPHandler the Handler enforces path, Host, Origin,
 // bearer authentication, body size and a session ceiling; behind it, every
-// tools/call is decoded strictly, checked against the Policy, bounded by a
-// deadline and audited once.
+// tools/call is decoded strictly, bounded by a deadline, run by the Invoker
+// (which checks the policy where the tool runs) and audited once.
 package transport
 
 import (
@@ -60,7 +60,7 @@ type Handler struct {
 
 	mu     sync.Mutex
 	closed bool
-	calls  sync.WaitGroup // Invoker goroutines
+	calls  sync.WaitGroup // calls inside the Invoker
 }
 
 // New validates cfg and builds the MCP server: every registry tool is
@@ -92,8 +92,9 @@ func New(cfg Config) (*Handler, error) {
 		h.server.AddPrompt(p.MCP(), promptHandler(p))
 	}
 	h.server.AddReceivingMiddleware(h.listVisible, h.admitSessions)
-	// Hidden tools are registered too: calling one must reach Policy.Check
-	// and get its explanation, not an "unknown tool" protocol error.
+	// Hidden tools are registered too: calling one must reach the Invoker's
+	// policy check and get its explanation, not an "unknown tool" protocol
+	// error.
 	for _, t := range cfg.Registry.Tools() {
 		h.server.AddTool(t.MCP(), h.toolHandler(t))
 		if cfg.Policy.Visible(t) {
@@ -256,7 +257,7 @@ func (h *Handler) isClosed() bool {
 	return h.closed
 }
 
-// startCall registers an Invoker goroutine; false once Close has begun,
+// startCall registers a call entering the Invoker; false once Close has begun,
 // which keeps calls.Add from racing with calls.Wait.
 func (h *Handler) startCall() bool {
 	h.mu.Lock()
@@ -269,7 +270,7 @@ func (h *Handler) startCall() bool {
 }
 
 // Close refuses new requests, cancels running calls, closes every session
-// and waits for Invoker goroutines to return. Waiting is bounded by
+// and waits for calls inside the Invoker to return. Waiting is bounded by
 // closeGrace: a request still creating a session or an invoker ignoring
 // cancellation after that is reported as an error rather than hanging the
 // caller. Close is idempotent; a second call returns nil at once.

@@ -66,9 +66,12 @@ func testRegistry() *catalog.Registry {
 	return r
 }
 
-// testInvoker runs the test tools and records what it saw.
+// testInvoker runs the test tools and records what it saw. Like ergomcp's
+// router, it checks the policy before a tool runs.
 type testInvoker struct {
+	policy      catalog.Policy
 	calls       atomic.Int32
+	refused     atomic.Int32
 	slowStarted chan struct{} // one send per slow call, once it waits
 	slowSaw     chan error    // the ctx error the slow tool observed
 	slowLate    chan struct{} // one send per slow call, after its late result was returned
@@ -86,6 +89,10 @@ func newTestInvoker() *testInvoker {
 
 func (inv *testInvoker) Invoke(ctx context.Context, call *catalog.Call) catalog.Result {
 	inv.calls.Add(1)
+	if err := inv.policy.Check(call.Tool); err != nil {
+		inv.refused.Add(1)
+		return catalog.Result{Text: err.Error(), IsError: true, Refused: true}
+	}
 	switch args := call.Args.(type) {
 	case *echoArgs:
 		return catalog.Result{Text: strings.Repeat(args.Text, max(args.Times, 1))}
@@ -146,6 +153,7 @@ func newHarness(t *testing.T, configure func(*Config)) *harness {
 	if configure != nil {
 		configure(&cfg)
 	}
+	hs.inv.policy = cfg.Policy
 	h, err := New(cfg)
 	if err != nil {
 		t.Fatalf("New: %v", err)

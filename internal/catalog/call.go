@@ -14,6 +14,11 @@ type Call struct {
 	// Args are the decoded arguments (a pointer to the tool's argument
 	// struct, from Tool.Decode). Common(Args) gives node and timeout.
 	Args any
+	// Raw is the JSON text Args were decoded from, when there was one (the
+	// MCP client's arguments): a remote hop sends it as it came instead of
+	// encoding Args again. Its node may be a short name or "*": the target
+	// takes node to mean itself.
+	Raw json.RawMessage
 	// Caller identifies who called: the token subject, "anonymous" or a
 	// remote node name.
 	Caller string
@@ -31,6 +36,8 @@ type Result struct {
 	// Timeout marks an error caused by a deadline: the call's own or that
 	// of a remote hop it made.
 	Timeout bool
+	// Refused marks a call the policy refused before it ran.
+	Refused bool
 }
 
 // Invoker runs tool calls. ctx carries the call deadline and is cancelled

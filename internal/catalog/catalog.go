@@ -162,18 +162,32 @@ type Tool struct {
 // Define completes t for argument type A: it derives the input schema from A
 // (json and jsonschema struct tags) and records how to decode arguments.
 // A must be a struct that embeds Common. Define panics on a programming
-// error (bad name, A without Common), as registrations run at init.
+// error (bad name, A without Common), as built-in tools are declared at
+// init; New returns the error instead.
 func Define[A any](t Tool) *Tool {
+	tool, err := New[A](t)
+	if err != nil {
+		panic(err.Error())
+	}
+	return tool
+}
+
+// New is Define for a declaration that may be wrong at run time (a tool a
+// service author adds through the options): the error says what to fix.
+func New[A any](t Tool) (*Tool, error) {
 	if t.Name == "" || strings.ContainsAny(t.Name, " \t\n") {
-		panic(fmt.Sprintf("catalog: bad tool name %q", t.Name))
+		return nil, fmt.Errorf("catalog: bad tool name %q", t.Name)
 	}
 	typ := reflect.TypeFor[A]()
+	if typ.Kind() != reflect.Struct {
+		return nil, fmt.Errorf("catalog: %s: argument type %s is not a struct", t.Name, typ)
+	}
 	if _, ok := reflect.New(typ).Interface().(HasCommon); !ok {
-		panic(fmt.Sprintf("catalog: %s: argument type %s does not embed catalog.Common", t.Name, typ))
+		return nil, fmt.Errorf("catalog: %s: argument type %s does not embed catalog.Common", t.Name, typ)
 	}
 	s, err := jsonschema.For[A](nil)
 	if err != nil {
-		panic(fmt.Sprintf("catalog: %s: schema: %v", t.Name, err))
+		return nil, fmt.Errorf("catalog: %s: schema: %w", t.Name, err)
 	}
 	// Required comes from the arg tags alone: jsonschema-go would require
 	// every field without omitempty.
@@ -184,10 +198,12 @@ func Define[A any](t Tool) *Tool {
 	delete(s.Properties, "node")
 	delete(s.Properties, "timeout")
 	s.PropertyOrder, s.AdditionalProperties = nil, nil
-	t.specs = parseArgs(t.Name, typ)
+	if t.specs, err = parseArgs(t.Name, typ); err != nil {
+		return nil, err
+	}
 	for name := range t.Enums {
 		if !slices.ContainsFunc(t.specs, func(a *argSpec) bool { return a.name == name }) {
-			panic(fmt.Sprintf("catalog: %s: enum for unknown argument %q", t.Name, name))
+			return nil, fmt.Errorf("catalog: %s: enum for unknown argument %q", t.Name, name)
 		}
 	}
 	for _, a := range t.specs {
@@ -202,7 +218,7 @@ func Define[A any](t Tool) *Tool {
 		}
 		prop, ok := s.Properties[a.name]
 		if !ok {
-			panic(fmt.Sprintf("catalog: %s: argument %q missing from the schema", t.Name, a.name))
+			return nil, fmt.Errorf("catalog: %s: argument %q missing from the schema", t.Name, a.name)
 		}
 		a.apply(prop)
 		if a.required {
@@ -216,7 +232,7 @@ func Define[A any](t Tool) *Tool {
 	sort.Strings(t.fields)
 	t.argType = typ
 	t.schema = s
-	return &t
+	return &t, nil
 }
 
 // InputSchema is the JSON schema of the tool's arguments.

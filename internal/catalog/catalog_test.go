@@ -285,3 +285,31 @@ func TestDescriptionsLeaveSharedNotesToInstructions(t *testing.T) {
 		t.Fatalf("description: %q", fan.Description)
 	}
 }
+
+// New returns what Define panics with, for declarations made at run time
+// (Options.Tools): each error names the tool and what is wrong.
+func TestNewRefuses(t *testing.T) {
+	type noCommon struct{ X int }
+	type badTag struct {
+		Common
+		Limit int `json:"limit" arg:"max=many"`
+	}
+	for name, c := range map[string]struct {
+		new  func() (*Tool, error)
+		want string
+	}{
+		"no Common":    {func() (*Tool, error) { return New[noCommon](Tool{Name: "x"}) }, "x: argument type catalog.noCommon does not embed catalog.Common"},
+		"not a struct": {func() (*Tool, error) { return New[int](Tool{Name: "x"}) }, "x: argument type int is not a struct"},
+		"bad name":     {func() (*Tool, error) { return New[probeArgs](Tool{Name: "a b"}) }, `bad tool name "a b"`},
+		"bad tag":      {func() (*Tool, error) { return New[badTag](Tool{Name: "x"}) }, `x: argument limit: max="many" is not a number`},
+		"unknown enum": {func() (*Tool, error) { return New[probeArgs](Tool{Name: "x", Enums: map[string][]any{"nope": {1}}}) }, `enum for unknown argument "nope"`},
+	} {
+		tool, err := c.new()
+		if tool != nil || err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: got %v, %v; want an error containing %q", name, tool, err, c.want)
+		}
+	}
+	if tool, err := New[probeArgs](Tool{Name: "fine"}); err != nil || tool.Name != "fine" || tool.InputSchema() == nil {
+		t.Fatalf("a good declaration: %v, %v", tool, err)
+	}
+}

@@ -1,20 +1,19 @@
 package events
 
 import (
-	"container/heap"
 	"math"
 	"slices"
 	"strings"
 
 	"github.com/ergomcp/ergomcp/internal/catalog"
-	"github.com/ergomcp/ergomcp/internal/query"
+	"github.com/ergomcp/ergomcp/internal/rank"
 )
 
 // ListArgs are event_list's own arguments; the tool embeds them next to
 // catalog.Common. Zero values mean "no filter"; the bounds whose zero is a
 // meaningful value (max_*) and the yes/no filters are pointers.
 type ListArgs struct {
-	Limit            int    `json:"limit,omitempty" arg:"min=1,max=10000,default=20"`
+	Limit            int    `json:"limit,omitempty" arg:"rule=list_limit"`
 	Name             string `json:"name,omitempty" jsonschema:"substring of the name"`
 	Producer         string `json:"producer,omitempty" jsonschema:"PID or registered name"`
 	Notify           *bool  `json:"notify,omitempty" jsonschema:"ergo ≥ 3.3"`
@@ -27,26 +26,24 @@ type ListArgs struct {
 	SortBy           string `json:"sort_by,omitempty" jsonschema:"largest first; default by name"`
 }
 
-// sortKey is one sort_by value: the column it needs and its value.
-type sortKey struct {
-	name  string
-	need  col
-	value func(e *Event) int64
+// sortKeys is event_list's sort_by table, each key with the column it
+// needs; without sort_by the list is in name order, the tie-breaker of
+// every key.
+var sortKeys = rank.Keys[Event, col]{
+	rank.Field[Event]("subscribers", "Subscribers", colSubscribers),
+	rank.Field[Event]("published", "MessagesPublished", colMessagesPublished),
+	rank.Field[Event]("local_sent", "MessagesLocalSent", colMessagesLocalSent),
+	rank.Field[Event]("remote_sent", "MessagesRemoteSent", colMessagesRemoteSent),
 }
 
-var sortKeys = []sortKey{
-	{"subscribers", colSubscribers, func(e *Event) int64 { return e.Subscribers }},
-	{"published", colMessagesPublished, func(e *Event) int64 { return e.MessagesPublished }},
-	{"local_sent", colMessagesLocalSent, func(e *Event) int64 { return e.MessagesLocalSent }},
-	{"remote_sent", colMessagesRemoteSent, func(e *Event) int64 { return e.MessagesRemoteSent }},
-}
+// byName is the order without sort_by: every event ranks alike, so names
+// alone order them.
+var byName = rank.Tie[Event]("", col(0))
 
 // Enums gives the schema enums of the arguments that take a fixed set.
 func Enums() map[string][]any {
 	e := map[string][]any{}
-	for _, k := range sortKeys {
-		e["sort_by"] = append(e["sort_by"], k.name)
-	}
+	e["sort_by"] = sortKeys.Names()
 	for _, s := range States() {
 		e["utilization_state"] = append(e["utilization_state"], s)
 	}
@@ -62,19 +59,12 @@ func normalize(v string) string {
 // Validate fills defaults, normalises names and checks what does not
 // depend on the node: ranges, known sort keys and states.
 func (a *ListArgs) Validate() error {
-	switch {
-	case a.Limit < 0 || a.Limit > query.MaxLimit:
-		return catalog.Errorf("limit must be between 1 and %d (0 or omitted means %d), got %d", query.MaxLimit, query.DefaultLimit, a.Limit)
-	case a.Limit == 0:
-		a.Limit = query.DefaultLimit
+	if err := rank.CheckLimit(&a.Limit); err != nil {
+		return err
 	}
 	a.SortBy, a.UtilizationState = normalize(a.SortBy), normalize(a.UtilizationState)
-	if a.SortBy != "" && a.sortKey() == nil {
-		names := make([]string, len(sortKeys))
-		for i, k := range sortKeys {
-			names[i] = k.name
-		}
-		return catalog.Errorf("sort_by %q is not valid; use one of: %s (default: by name)", a.SortBy, strings.Join(names, ", "))
+	if _, err := a.sortKey(); err != nil {
+		return err
 	}
 	if a.UtilizationState != "" && !slices.Contains(States(), a.UtilizationState) {
 		return catalog.Errorf("utilization_state %q is not valid; use one of: %s", a.UtilizationState, strings.Join(States(), ", "))
@@ -99,13 +89,12 @@ func (a *ListArgs) Validate() error {
 	return nil
 }
 
-func (a *ListArgs) sortKey() *sortKey {
-	for i := range sortKeys {
-		if sortKeys[i].name == a.SortBy {
-			return &sortKeys[i]
-		}
+// sortKey is the key sort_by names, byName without one.
+func (a *ListArgs) sortKey() (*rank.Key[Event, col], error) {
+	if a.SortBy == "" {
+		return &byName, nil
 	}
-	return nil
+	return sortKeys.Lookup(a.SortBy)
 }
 
 // Skip makes the plan keep n rows more than its limit: the rows a paged
@@ -116,7 +105,7 @@ func (p *Plan) Skip(n int) { p.limit += n }
 type Plan struct {
 	avail            Availability
 	limit            int
-	sort             *sortKey // nil: by name
+	sort             *rank.Key[Event, col]
 	name, producer   string
 	state            string
 	notify, buffered *bool
@@ -133,8 +122,9 @@ func (a *ListArgs) Plan(avail Availability, producer string) (*Plan, error) {
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
+	k, _ := a.sortKey() // checked by Validate
 	p := &Plan{
-		avail: avail, limit: a.Limit, sort: a.sortKey(),
+		avail: avail, limit: a.Limit, sort: k,
 		name: a.Name, producer: producer, state: a.UtilizationState,
 		notify: a.Notify, buffered: a.HasBuffer,
 		minSubs: a.MinSubscribers, maxSubs: bound(a.MaxSubscribers),
@@ -149,7 +139,7 @@ func (a *ListArgs) Plan(avail Availability, producer string) (*Plan, error) {
 		{a.HasBuffer != nil, "has_buffer", colBufferSize},
 		{a.MinSubscribers > 0 || a.MaxSubscribers != nil, "min_subscribers/max_subscribers", colSubscribers},
 		{a.MinPublished > 0 || a.MaxPublished != nil, "min_published/max_published", colMessagesPublished},
-		{p.sort != nil, "sort_by=" + a.SortBy, sortNeed(p.sort)},
+		{a.SortBy != "", "sort_by=" + a.SortBy, k.Needs},
 	}
 	for _, c := range checks {
 		if c.used {
@@ -162,13 +152,6 @@ func (a *ListArgs) Plan(avail Availability, producer string) (*Plan, error) {
 		return nil, err
 	}
 	return p, nil
-}
-
-func sortNeed(k *sortKey) col {
-	if k == nil {
-		return 0
-	}
-	return k.need
 }
 
 // bound turns an optional upper bound into a plain one.
@@ -208,76 +191,30 @@ func (p *Plan) Match(e *Event) bool {
 		strings.Contains(e.Name, p.name)
 }
 
-// better orders the list: the sort key descending, then name ascending.
-func (p *Plan) better(a, b *Event) bool {
-	if p.sort != nil {
-		if va, vb := p.sort.value(a), p.sort.value(b); va != vb {
-			return va > vb
-		}
-	}
-	return a.Name < b.Name
-}
-
-// Top keeps the best Limit matching events of a plan in O(limit) memory,
-// however many events the node has: a heap whose root is the worst kept.
+// Top keeps the best Limit matching events of a plan in the list engine's
+// bounded top-N: the sort key descending, then name ascending, in
+// O(limit) memory however many events the node has.
 type Top struct {
-	heap    worstFirst
-	matched int
-}
-
-// worstFirst is a container/heap of events whose root is the worst.
-type worstFirst struct {
-	plan  *Plan
-	items []Event
-}
-
-func (h *worstFirst) Len() int           { return len(h.items) }
-func (h *worstFirst) Less(i, j int) bool { return h.plan.better(&h.items[j], &h.items[i]) }
-func (h *worstFirst) Swap(i, j int)      { h.items[i], h.items[j] = h.items[j], h.items[i] }
-func (h *worstFirst) Push(x any)         { h.items = append(h.items, x.(Event)) }
-func (h *worstFirst) Pop() any {
-	last := h.items[len(h.items)-1]
-	h.items = h.items[:len(h.items)-1]
-	return last
+	plan *Plan
+	top  *rank.Top[Event, string]
 }
 
 // NewTop returns an empty Top for p.
 func NewTop(p *Plan) *Top {
-	return &Top{heap: worstFirst{plan: p, items: make([]Event, 0, min(p.limit, 256))}}
+	return &Top{plan: p, top: rank.NewTop[Event, string](p.limit)}
 }
 
 // Offer classifies e and keeps it when it matches and ranks among the best.
 func (t *Top) Offer(e Event) {
-	p := t.heap.plan
+	p := t.plan
 	p.avail.Classify(&e)
-	if !p.Match(&e) {
-		return
-	}
-	t.matched++
-	switch {
-	case len(t.heap.items) < p.limit:
-		heap.Push(&t.heap, e)
-	case p.better(&e, &t.heap.items[0]):
-		t.heap.items[0] = e
-		heap.Fix(&t.heap, 0)
+	if p.Match(&e) {
+		t.top.Offer(p.sort.Of(&e), e.Name, func() Event { return e })
 	}
 }
 
 // Matched is how many events passed the filters: the list's total.
-func (t *Top) Matched() int { return t.matched }
+func (t *Top) Matched() int { return t.top.Offered() }
 
 // Result returns the kept events, best first.
-func (t *Top) Result() []Event {
-	out := slices.Clone(t.heap.items)
-	better := t.heap.plan.better
-	slices.SortFunc(out, func(a, b Event) int {
-		switch {
-		case better(&a, &b):
-			return -1
-		case better(&b, &a):
-			return 1
-		}
-		return 0 // names are unique on a node
-	})
-	return out
-}
+func (t *Top) Result() []Event { return t.top.Result() }

@@ -81,8 +81,8 @@ func TestTopKeepsTheBestInBoundedMemory(t *testing.T) {
 	top := NewTop(p)
 	for _, e := range evs {
 		top.Offer(e)
-		if len(top.heap.items) > 3 {
-			t.Fatalf("Top holds %d events with limit 3", len(top.heap.items))
+		if top.top.Len() > 3 {
+			t.Fatalf("Top holds %d events with limit 3", top.top.Len())
 		}
 	}
 	got := top.Result()

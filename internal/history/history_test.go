@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 	"unsafe"
+
+	"github.com/ergomcp/ergomcp/internal/logcount"
 )
 
 var t0 = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
@@ -18,7 +20,7 @@ func mustStore(t *testing.T, c Config) *Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return New(c)
+	return New(c, logcount.New())
 }
 
 // feed adds n points every interval from start, value(i) filling each.
@@ -241,33 +243,12 @@ func TestGapsAndHistoryStart(t *testing.T) {
 	}
 }
 
-func TestLogCounter(t *testing.T) {
-	c := NewLogCounter()
-	for i := 0; i < 100; i++ {
-		c.Count(4, "storm")
-	}
-	for i := 0; i < MaxSources+10; i++ {
-		c.Count(2, "source"+string(rune('a'+i)))
-	}
-	c.Count(9, "ignored")
-	tot := c.Read()
-	if tot.Levels[4] != 100 || tot.Levels[2] != MaxSources+10 {
-		t.Fatalf("levels %v", tot.Levels)
-	}
-	if c.Source(0) != "storm" || tot.Slots[0] != 100 {
-		t.Fatalf("slot 0 %q=%d", c.Source(0), tot.Slots[0])
-	}
-	if c.Source(MaxSources-1) != OtherSource || tot.Slots[MaxSources-1] != 12 {
-		t.Fatalf("other: %d, want the 12 sources beyond the slots", tot.Slots[MaxSources-1])
-	}
-}
-
 // An hour at the defaults, with every list full, stays within 4k tokens
 // (about 2.9 bytes a token for JSON of numbers).
 func TestReportCompact(t *testing.T) {
 	s := mustStore(t, Config{})
 	for i := 0; i < 8; i++ {
-		s.Logs.Count(3, "source_with_a_long_name_"+string(rune('a'+i)))
+		s.Logs.Add(logcount.Key{Level: "warning", Kind: "process", Source: "source_with_a_long_name_" + string(rune('a'+i))}, "", t0, nil)
 	}
 	ids := make([]uint32, MaxMovers)
 	for i := range ids {

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 	"unsafe"
+
+	"github.com/ergomcp/ergomcp/internal/logcount"
 )
 
 // Defaults and bounds of Config.
@@ -162,9 +164,9 @@ func SeriesByName(name string) (Series, bool) {
 // Bounds of the per-process parts of a point. They, not the process count,
 // decide the memory.
 const (
-	MaxMovers  = 8  // processes followed per point
-	MaxGroups  = 8  // spawning parent+behaviour groups per point
-	MaxSources = 32 // log source slots; the last is "other"
+	MaxMovers  = 8                    // processes followed per point
+	MaxGroups  = 8                    // spawning parent+behaviour groups per point
+	MaxSources = logcount.SourceSlots // log source slots; the last is "other"
 )
 
 // Mover is one followed process in a point: its mailbox at the point and
@@ -266,8 +268,10 @@ const maxGapEvents = 64
 // Store is one node's history. Safe for concurrent use: the collector
 // writes, tools read.
 type Store struct {
-	cfg  Config
-	Logs *LogCounter
+	cfg Config
+	// Logs is the node's log counter: its totals are the log series, its
+	// slot names the sources of Src.
+	Logs *logcount.Counter
 
 	mu      sync.Mutex
 	full    ring
@@ -292,11 +296,11 @@ type ProcessID struct{ PID, Name, Behavior string }
 // GroupID names a spawning group.
 type GroupID struct{ Parent, ParentName, Behavior string }
 
-// New makes a store; cfg must be normalized.
-func New(cfg Config) *Store {
+// New makes a store whose log series logs counts; cfg must be normalized.
+func New(cfg Config, logs *logcount.Counter) *Store {
 	return &Store{
 		cfg:    cfg,
-		Logs:   NewLogCounter(),
+		Logs:   logs,
 		procs:  newIDTable[ProcessID](idSlots),
 		groups: newIDTable[GroupID](idSlots),
 	}

@@ -1,13 +1,16 @@
-// Package logcount counts a node's log messages by level, source and
-// message template (the format string before its arguments), with the
-// times of the last few and the text of the last one, so that diagnose
-// can tell a log flood, a timeout's period and a panic's reason from the
-// node's history rather than from one window. It is ergo-free: the tools
-// package feeds it from a logger it adds to the node.
+// Package logcount is ergomcp's one count of a node's log, fed by the one
+// logger the tools package adds to the node. It counts every message by
+// level and by source group in fixed slots (Read: node_history's log
+// series), and the messages of level info and above by level, source and
+// template (Snapshot: diagnose's log evidence), with the times of the last
+// few and the text of the last one, so that diagnose can tell a log
+// flood, a timeout's period and a panic's reason from the node's history
+// rather than from one window. Template folds a message into its template
+// for the keys and for sample_read's summary. It is ergo-free.
 //
 // Memory is bounded: at most MaxKeys distinct keys (later ones are only
-// counted in Dropped), RecentTimes times and PIDsPerKey PIDs per key, and
-// MaxMessage bytes of text.
+// counted in Dropped), RecentTimes times and PIDsPerKey PIDs per key,
+// MaxMessage bytes of text, and SourceSlots source slots.
 package logcount
 
 import (
@@ -51,6 +54,8 @@ type Entry struct {
 
 // Counter is safe for concurrent use.
 type Counter struct {
+	totals totals
+
 	mu      sync.Mutex
 	start   time.Time
 	entries map[Key]*entry
@@ -63,14 +68,38 @@ type entry struct {
 }
 
 // New starts counting now.
-func New() *Counter { return &Counter{start: time.Now(), entries: map[Key]*entry{}} }
+func New() *Counter {
+	c := &Counter{start: time.Now(), entries: map[Key]*entry{}}
+	c.totals.init()
+	return c
+}
 
-// Since is when the counter started: the horizon of its counts.
-func (c *Counter) Since() time.Time { return c.start }
+// Since is when the keys started: the horizon of Snapshot's counts.
+func (c *Counter) Since() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.start
+}
 
-// Add counts one message logged at t by pid ("" for none). format is
-// called to render the message only now and then (see formatEvery).
+// Restart forgets the keys and starts them over now: diagnose reads the
+// log since ergomcp (re)started. The totals run on, as the history they
+// feed outlives ergomcp's restarts and names their slots.
+func (c *Counter) Restart() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.start, c.dropped = time.Now(), 0
+	clear(c.entries)
+}
+
+// Add counts one message logged at t by pid ("" for none): in the totals
+// whatever its level, under its key unless it is a trace or debug message
+// (diagnose reads none). format is called to render the message only now
+// and then (see formatEvery).
 func (c *Counter) Add(k Key, pid string, t time.Time, format func() string) {
+	c.totals.count(levelIndex(k.Level), k.Group())
+	if k.Level == "trace" || k.Level == "debug" {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.entries[k]

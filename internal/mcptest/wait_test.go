@@ -41,7 +41,9 @@ func TestEventually(t *testing.T) {
 		t.Errorf("a condition that comes true: failure %q after %d checks", failure, n)
 	}
 	start := time.Now()
-	failure := run(t, func(tb testing.TB) { Eventually(tb, 50*time.Millisecond, "the impossible", func() bool { return false }) })
+	failure := run(t, func(tb testing.TB) {
+		Eventually(tb, 50*time.Millisecond, "the impossible", func() bool { return false })
+	})
 	if failure != "not within 50ms: the impossible" {
 		t.Errorf("a condition that never holds: %q", failure)
 	}

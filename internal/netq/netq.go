@@ -5,18 +5,10 @@
 package netq
 
 import (
-	"cmp"
 	"strings"
 
 	"github.com/ergomcp/ergomcp/internal/catalog"
-)
-
-// Limit bounds for network_nodes.
-const (
-	DefaultLimit = 20
-	// MaxLimit matches process_list's ceiling: a cluster of more peers than
-	// this is better narrowed with filters than read.
-	MaxLimit = 10000
+	"github.com/ergomcp/ergomcp/internal/rank"
 )
 
 // Peer is what the filters and sort keys read of one connected node.
@@ -33,7 +25,7 @@ type Peer struct {
 // Args are network_nodes' own arguments; the tool embeds them next to
 // catalog.Common. Zero values mean "no filter".
 type Args struct {
-	Limit               int    `json:"limit,omitempty" arg:"min=1,max=10000,default=20"`
+	Limit               int    `json:"limit,omitempty" arg:"rule=list_limit"`
 	Name                string `json:"name,omitempty" jsonschema:"substring of the node name"`
 	MinUptime           int64  `json:"min_uptime,omitempty" jsonschema:"seconds"`
 	MinConnectionUptime int64  `json:"min_connection_uptime,omitempty" jsonschema:"seconds"`
@@ -44,21 +36,16 @@ type Args struct {
 	SortBy              string `json:"sort_by,omitempty" jsonschema:"largest first; name (default) ascending"`
 }
 
-// sortKey is one sort_by value: value reads the key of a peer, larger
-// first; nil is name order.
-type sortKey struct {
-	name  string
-	value func(*Peer) uint64
-}
-
-var sortKeys = []sortKey{
-	{"uptime", func(p *Peer) uint64 { return nonNegative(p.Uptime) }},
-	{"connection_uptime", func(p *Peer) uint64 { return nonNegative(p.ConnectionUptime) }},
-	{"messages_in", func(p *Peer) uint64 { return p.MessagesIn }},
-	{"messages_out", func(p *Peer) uint64 { return p.MessagesOut }},
-	{"bytes_in", func(p *Peer) uint64 { return p.BytesIn }},
-	{"bytes_out", func(p *Peer) uint64 { return p.BytesOut }},
-	{"name", nil},
+// sortKeys is network_nodes' sort_by table; name is the default order and
+// every key's tie-breaker.
+var sortKeys = rank.Keys[Peer, struct{}]{
+	rank.Derived("uptime", struct{}{}, func(p *Peer) uint64 { return nonNegative(p.Uptime) }),
+	rank.Derived("connection_uptime", struct{}{}, func(p *Peer) uint64 { return nonNegative(p.ConnectionUptime) }),
+	rank.Field[Peer]("messages_in", "MessagesIn", struct{}{}),
+	rank.Field[Peer]("messages_out", "MessagesOut", struct{}{}),
+	rank.Field[Peer]("bytes_in", "BytesIn", struct{}{}),
+	rank.Field[Peer]("bytes_out", "BytesOut", struct{}{}),
+	rank.Tie[Peer]("name", struct{}{}),
 }
 
 // nonNegative maps an uptime onto the unsigned scale; a negative one (a
@@ -66,40 +53,18 @@ var sortKeys = []sortKey{
 func nonNegative(v int64) uint64 { return uint64(max(v, 0)) }
 
 // SortKeys lists the valid sort_by values, for the schema's enum.
-func SortKeys() []any {
-	keys := make([]any, len(sortKeys))
-	for i, k := range sortKeys {
-		keys[i] = k.name
-	}
-	return keys
-}
-
-func sortKeyNamed(name string) (*sortKey, bool) {
-	for i := range sortKeys {
-		if sortKeys[i].name == name {
-			return &sortKeys[i], true
-		}
-	}
-	return nil, false
-}
+func SortKeys() []any { return sortKeys.Names() }
 
 // Validate fills defaults, normalises sort_by and checks every argument.
 // Out-of-range values are errors rather than clamped, as in process_list.
 func (a *Args) Validate() error {
-	if a.Limit == 0 {
-		a.Limit = DefaultLimit
-	}
-	if a.Limit < 1 || a.Limit > MaxLimit {
-		return catalog.Errorf("limit must be between 1 and %d (0 or omitted means %d), got %d", MaxLimit, DefaultLimit, a.Limit)
+	if err := rank.CheckLimit(&a.Limit); err != nil {
+		return err
 	}
 	if a.SortBy != "" {
 		norm := strings.ToLower(strings.TrimSpace(a.SortBy))
-		if _, ok := sortKeyNamed(norm); !ok {
-			valid := make([]string, len(sortKeys))
-			for i, k := range sortKeys {
-				valid[i] = k.name
-			}
-			return catalog.Errorf("sort_by %q is not valid; use one of: %s", a.SortBy, strings.Join(valid, ", "))
+		if _, err := sortKeys.Lookup(norm); err != nil {
+			return err
 		}
 		a.SortBy = norm
 	}
@@ -126,17 +91,37 @@ func (a *Args) Match(p *Peer) bool {
 		p.BytesOut >= uint64(a.MinBytesOut)
 }
 
-// Order returns the comparison sort_by asks for: the key largest first,
-// ties (and the default order) by name ascending, so results are
-// deterministic. Use it with slices.SortFunc after Validate.
-func (a *Args) Order() func(x, y *Peer) int {
-	k, _ := sortKeyNamed(a.SortBy)
-	return func(x, y *Peer) int {
-		if k != nil && k.value != nil {
-			if c := cmp.Compare(k.value(y), k.value(x)); c != 0 {
-				return c
-			}
-		}
-		return strings.Compare(x.Name, y.Name)
+// Top keeps the best peers of a query in the list engine's bounded top-N:
+// the sort key largest first, ties (and the default order) by name
+// ascending, so results are deterministic. Items are of any type T so that
+// the Ergo side keeps its raw records.
+type Top[T any] struct {
+	args *Args
+	key  *rank.Key[Peer, struct{}]
+	top  *rank.Top[T, string]
+}
+
+// NewTop returns an empty Top that keeps the best limit peers matching a,
+// which must have been validated.
+func NewTop[T any](a *Args, limit int) *Top[T] {
+	sortBy := a.SortBy
+	if sortBy == "" {
+		sortBy = "name"
+	}
+	k, _ := sortKeys.Lookup(sortBy) // checked by Validate
+	return &Top[T]{args: a, key: k, top: rank.NewTop[T, string](limit)}
+}
+
+// Offer considers p: when it matches and ranks among the best kept so far,
+// item gives the value to keep.
+func (t *Top[T]) Offer(p *Peer, item func() T) {
+	if t.args.Match(p) {
+		t.top.Offer(t.key.Of(p), p.Name, item)
 	}
 }
+
+// Matched is how many peers passed the filters: the list's total.
+func (t *Top[T]) Matched() int { return t.top.Offered() }
+
+// Result returns the kept items, best first.
+func (t *Top[T]) Result() []T { return t.top.Result() }

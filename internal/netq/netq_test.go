@@ -1,9 +1,10 @@
 package netq
 
 import (
-	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ergomcp/ergomcp/internal/rank"
 )
 
 func TestValidateDefaultsAndNormalises(t *testing.T) {
@@ -11,11 +12,11 @@ func TestValidateDefaultsAndNormalises(t *testing.T) {
 	if err := a.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if a.Limit != DefaultLimit || a.SortBy != "bytes_in" {
+	if a.Limit != rank.DefaultLimit || a.SortBy != "bytes_in" {
 		t.Fatalf("after Validate: %+v", a)
 	}
-	a = Args{Limit: MaxLimit}
-	if err := a.Validate(); err != nil || a.Limit != MaxLimit {
+	a = Args{Limit: rank.MaxLimit}
+	if err := a.Validate(); err != nil || a.Limit != rank.MaxLimit {
 		t.Fatalf("max limit: %v %+v", err, a)
 	}
 }
@@ -25,8 +26,8 @@ func TestValidateErrors(t *testing.T) {
 		args Args
 		want string
 	}{
-		{Args{Limit: -1}, "limit must be between 1 and 10000 (0 or omitted means 20), got -1"},
-		{Args{Limit: MaxLimit + 1}, "got 10001"},
+		{Args{Limit: -1}, "limit must be between 1 and 10000 (default 20), got -1"},
+		{Args{Limit: rank.MaxLimit + 1}, "got 10001"},
 		{Args{SortBy: "latency"}, `sort_by "latency" is not valid; use one of: uptime, connection_uptime, messages_in, messages_out, bytes_in, bytes_out, name`},
 		{Args{MinUptime: -1}, "min_uptime must not be negative, got -1"},
 		{Args{MinConnectionUptime: -1}, "min_connection_uptime"},
@@ -114,11 +115,15 @@ func TestOrder(t *testing.T) {
 		if err := a.Validate(); err != nil {
 			t.Fatal(err)
 		}
-		got := slices.Clone(peers)
-		order := a.Order()
-		slices.SortFunc(got, func(x, y Peer) int { return order(&x, &y) })
-		if names(got) != c.want {
-			t.Errorf("sort_by %q: %s, want %s", c.sortBy, names(got), c.want)
+		for limit := 1; limit <= len(peers)+1; limit++ {
+			top := NewTop[Peer](&a, limit)
+			for i := range peers {
+				top.Offer(&peers[i], func() Peer { return peers[i] })
+			}
+			want := strings.Join(strings.Split(c.want, ",")[:min(limit, len(peers))], ",")
+			if got := names(top.Result()); got != want || top.Matched() != len(peers) {
+				t.Errorf("sort_by %q limit %d: %s (matched %d), want %s", c.sortBy, limit, got, top.Matched(), want)
+			}
 		}
 	}
 }

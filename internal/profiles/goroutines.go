@@ -7,14 +7,15 @@ import (
 	"strings"
 
 	"github.com/google/pprof/profile"
+
+	"github.com/ergomcp/ergomcp/internal/catalog"
 )
 
-// Goroutine query bounds. The limit caps tool output so one call cannot
-// flood an agent's context with thousands of stacks.
-const (
-	defaultGoroutineLimit = 50
-	maxGoroutineLimit     = 1000
-)
+// GoroutineLimitRule bounds pprof_goroutines' limit, declared once (the
+// tool's tag takes it with arg:"rule=goroutine_limit"): it caps tool
+// output so one call cannot flood an agent's context with thousands of
+// stacks.
+var GoroutineLimitRule = catalog.DeclareRule("goroutine_limit", "min=1,max=1000,default=50")
 
 // GoroutineQuery selects and shapes the goroutines reported by
 // AnalyzeGoroutines.
@@ -22,14 +23,14 @@ type GoroutineQuery struct {
 	PID     string // only goroutines labelled pid=PID ("" = all)
 	Filter  string // keep goroutines whose stack text contains this (substring, case-sensitive)
 	Exclude string // drop goroutines whose stack text contains this
-	Limit   int    // max groups (debug=1) or goroutines (debug=2) shown; default 50, max 1000
+	Limit   int    // max groups (debug=1) or goroutines (debug=2) shown; GoroutineLimitRule
 	Debug   int    // 1 = grouped by identical stack (with count), 2 = one entry per goroutine; default 1
 }
 
 // Validate fills in defaults for zero fields and rejects values the tool
 // cannot honour, with messages an agent can act on.
 func (q *GoroutineQuery) Validate() error {
-	if err := checkLimit(&q.Limit, defaultGoroutineLimit, maxGoroutineLimit); err != nil {
+	if err := checkLimit(&q.Limit, GoroutineLimitRule); err != nil {
 		return err
 	}
 	switch q.Debug {
@@ -71,8 +72,8 @@ type goroutineGroup struct {
 // Validate q first to report bad input; here zero or out-of-range Limit and
 // Debug silently take their defaults.
 func AnalyzeGoroutines(p *profile.Profile, q GoroutineQuery) GoroutineReport {
-	if q.Limit <= 0 || q.Limit > maxGoroutineLimit {
-		q.Limit = defaultGoroutineLimit
+	if GoroutineLimitRule.Check("limit", float64(q.Limit)) != nil {
+		q.Limit = GoroutineLimitRule.DefaultInt()
 	}
 	if q.Debug != 2 {
 		q.Debug = 1

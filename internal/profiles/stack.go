@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/google/pprof/profile"
+
+	"github.com/ergomcp/ergomcp/internal/catalog"
 )
 
 // frame is one source-level frame of a sample's stack. A Location holds
@@ -70,16 +72,13 @@ func formatLabels(s *profile.Sample) string {
 	return b.String()
 }
 
-// checkLimit applies the default for an unset (zero) limit and rejects
-// values outside 1..max, naming the field so the agent can fix its call.
-func checkLimit(limit *int, def, max int) error {
-	switch {
-	case *limit == 0:
-		*limit = def
-	case *limit < 0 || *limit > max:
-		return fmt.Errorf("limit must be between 1 and %d (0 means the default %d), got %d", max, def, *limit)
+// checkLimit applies the rule's default for an unset (zero) limit and
+// rejects values outside it, with the decoder's text.
+func checkLimit(limit *int, rule catalog.ArgRule) error {
+	if *limit == 0 {
+		*limit = rule.DefaultInt()
 	}
-	return nil
+	return rule.Check("limit", float64(*limit))
 }
 
 // keep reports whether text passes a substring include filter and a

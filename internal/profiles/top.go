@@ -7,13 +7,16 @@ import (
 	"strings"
 
 	"github.com/google/pprof/profile"
+
+	"github.com/ergomcp/ergomcp/internal/catalog"
 )
 
-// Top query bounds and the vocabulary accepted by TopQuery.
-const (
-	defaultTopLimit = 20
-	maxTopLimit     = 500
+// TopLimitRule bounds pprof_cpu's and pprof_heap's limit, declared once
+// (their tags take it with arg:"rule=profile_limit").
+var TopLimitRule = catalog.DeclareRule("profile_limit", "min=1,max=500,default=20")
 
+// The vocabulary accepted by TopQuery.
+const (
 	groupByFunction = "function"
 	groupByPID      = "pid"
 
@@ -33,7 +36,7 @@ var heapSamples = []profile.ValueType{
 
 // TopQuery selects and shapes the entries reported by TopCPU and TopHeap.
 type TopQuery struct {
-	Limit   int    // max entries; default 20, max 500
+	Limit   int    // max entries; TopLimitRule
 	Filter  string // keep entries whose name contains this (substring, case-sensitive)
 	Exclude string // drop entries whose name contains this
 	GroupBy string // "function" (default) or "pid" (the pid label; cpu only)
@@ -48,7 +51,7 @@ func (q *TopQuery) Validate(kind string) error {
 	if kind != "cpu" && kind != "heap" {
 		return fmt.Errorf("profile kind must be cpu or heap, got %q", kind)
 	}
-	if err := checkLimit(&q.Limit, defaultTopLimit, maxTopLimit); err != nil {
+	if err := checkLimit(&q.Limit, TopLimitRule); err != nil {
 		return err
 	}
 	switch q.GroupBy {
@@ -132,8 +135,8 @@ func TopHeap(p *profile.Profile, q TopQuery) TopReport {
 // top aggregates value index idx of every sample into entries keyed by
 // function or pid label, then filters, sorts and cuts them.
 func top(p *profile.Profile, idx int, q TopQuery) TopReport {
-	if q.Limit <= 0 || q.Limit > maxTopLimit {
-		q.Limit = defaultTopLimit
+	if TopLimitRule.Check("limit", float64(q.Limit)) != nil {
+		q.Limit = TopLimitRule.DefaultInt()
 	}
 	if idx < 0 || idx >= len(p.SampleType) {
 		return TopReport{Note: "profile declares no sample types"}

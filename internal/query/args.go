@@ -5,14 +5,7 @@ import (
 	"strings"
 
 	"github.com/ergomcp/ergomcp/internal/catalog"
-)
-
-// Limit bounds for process_list.
-const (
-	DefaultLimit = 20
-	// MaxLimit keeps one call's memory and response bounded on nodes with
-	// hundreds of thousands of processes; total still counts every match.
-	MaxLimit = 10000
+	"github.com/ergomcp/ergomcp/internal/rank"
 )
 
 // ProcessArgs are process_list's own arguments; the tool embeds them next to
@@ -20,7 +13,7 @@ const (
 // the jsonschema tag as the description only, so valid values are listed
 // there; Enums gives them in schema form.
 type ProcessArgs struct {
-	Limit       int    `json:"limit,omitempty" arg:"min=1,max=10000,default=20"`
+	Limit       int    `json:"limit,omitempty" arg:"rule=list_limit"`
 	Application string `json:"application,omitempty" jsonschema:"exact application name"`
 	Behavior    string `json:"behavior,omitempty" jsonschema:"exact Behavior, e.g. *main.Worker"`
 	Name        string `json:"name,omitempty" jsonschema:"substring of the registered name"`
@@ -52,9 +45,7 @@ func Enums() map[string][]any {
 	for _, s := range stateArgs {
 		e["state"] = append(e["state"], s)
 	}
-	for _, k := range sortKeys {
-		e["sort_by"] = append(e["sort_by"], k.name)
-	}
+	e["sort_by"] = sortKeys.Names()
 	return e
 }
 
@@ -75,14 +66,11 @@ func ergoState(arg string) (string, error) {
 }
 
 // Validate fills defaults and checks every argument. Out-of-range values
-// are errors rather than clamped: an agent that asked for 50000 processes
-// should learn it got at most 10000.
+// are errors rather than clamped: an agent that asked for more processes
+// than rank.MaxLimit should learn it got fewer.
 func (a *ProcessArgs) Validate() error {
-	switch {
-	case a.Limit < 0 || a.Limit > MaxLimit:
-		return catalog.Errorf("limit must be between 1 and %d (0 or omitted means %d), got %d", MaxLimit, DefaultLimit, a.Limit)
-	case a.Limit == 0:
-		a.Limit = DefaultLimit
+	if err := rank.CheckLimit(&a.Limit); err != nil {
+		return err
 	}
 	if a.State != "" {
 		if _, err := ergoState(a.State); err != nil {
@@ -90,7 +78,7 @@ func (a *ProcessArgs) Validate() error {
 		}
 	}
 	if a.SortBy != "" {
-		if _, err := sortKeyNamed(a.SortBy); err != nil {
+		if _, err := sortKeys.Lookup(a.SortBy); err != nil {
 			return err
 		}
 	}

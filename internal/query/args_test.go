@@ -7,15 +7,16 @@ import (
 	"testing"
 
 	"github.com/ergomcp/ergomcp/internal/catalog"
+	"github.com/ergomcp/ergomcp/internal/rank"
 )
 
 func TestValidateDefaults(t *testing.T) {
 	var a ProcessArgs
-	if err := a.Validate(); err != nil || a.Limit != DefaultLimit {
+	if err := a.Validate(); err != nil || a.Limit != rank.DefaultLimit {
 		t.Fatalf("Validate = %v, limit %d", err, a.Limit)
 	}
-	a = ProcessArgs{Limit: MaxLimit, MaxUptime: 5, MinUptime: 5}
-	if err := a.Validate(); err != nil || a.Limit != MaxLimit {
+	a = ProcessArgs{Limit: rank.MaxLimit, MaxUptime: 5, MinUptime: 5}
+	if err := a.Validate(); err != nil || a.Limit != rank.MaxLimit {
 		t.Fatalf("Validate = %v, limit %d", err, a.Limit)
 	}
 }
@@ -25,8 +26,8 @@ func TestValidateErrors(t *testing.T) {
 		args ProcessArgs
 		want string
 	}{
-		{ProcessArgs{Limit: -1}, "limit must be between 1 and 10000 (0 or omitted means 20), got -1"},
-		{ProcessArgs{Limit: MaxLimit + 1}, "got 10001"},
+		{ProcessArgs{Limit: -1}, "limit must be between 1 and 10000 (default 20), got -1"},
+		{ProcessArgs{Limit: rank.MaxLimit + 1}, "got 10001"},
 		{ProcessArgs{State: "asleep"}, `state "asleep" is not valid; use one of: init, sleep, running, wait_response, terminated, zombee`},
 		{ProcessArgs{SortBy: "cpu"}, `sort_by "cpu" is not valid; use one of: mailbox, mailbox_latency, running_time, init_time, wakeups, uptime, messages_in, messages_out, drain, utilization, pid`},
 		{ProcessArgs{SortBy: "Mailbox"}, `sort_by "Mailbox" is not valid`},
@@ -103,7 +104,7 @@ func TestCatalogIntegration(t *testing.T) {
 		}
 	}
 	args, err := tool.Decode([]byte(`{"state":"wait_response","sort_by":"mailbox"}`))
-	if err != nil || args.(*processListArgs).Limit != DefaultLimit {
+	if err != nil || args.(*processListArgs).Limit != rank.DefaultLimit {
 		t.Fatalf("Decode = %v, %v", args, err)
 	}
 	if _, err := tool.Decode([]byte(`{"limit":20000}`)); err == nil || !strings.Contains(err.Error(), "limit must be") {
@@ -122,24 +123,24 @@ func TestValidateBoundaries(t *testing.T) {
 		limit int
 	}{
 		{"limit -1", ProcessArgs{Limit: -1}, false, 0},
-		{"limit 0 means the default", ProcessArgs{}, true, DefaultLimit},
+		{"limit 0 means the default", ProcessArgs{}, true, rank.DefaultLimit},
 		{"limit 1", ProcessArgs{Limit: 1}, true, 1},
-		{"limit max", ProcessArgs{Limit: MaxLimit}, true, MaxLimit},
-		{"limit max+1", ProcessArgs{Limit: MaxLimit + 1}, false, 0},
-		{"latency 0", ProcessArgs{MinMailboxLatencyMs: 0}, true, DefaultLimit},
-		{"latency at the ceiling", ProcessArgs{MinMailboxLatencyMs: maxMs}, true, DefaultLimit},
+		{"limit max", ProcessArgs{Limit: rank.MaxLimit}, true, rank.MaxLimit},
+		{"limit max+1", ProcessArgs{Limit: rank.MaxLimit + 1}, false, 0},
+		{"latency 0", ProcessArgs{MinMailboxLatencyMs: 0}, true, rank.DefaultLimit},
+		{"latency at the ceiling", ProcessArgs{MinMailboxLatencyMs: maxMs}, true, rank.DefaultLimit},
 		{"latency past the ceiling", ProcessArgs{MinMailboxLatencyMs: above(maxMs)}, false, 0},
-		{"running time at the ceiling", ProcessArgs{MinRunningTimeMs: maxMs}, true, DefaultLimit},
+		{"running time at the ceiling", ProcessArgs{MinRunningTimeMs: maxMs}, true, rank.DefaultLimit},
 		{"running time past the ceiling", ProcessArgs{MinRunningTimeMs: above(maxMs)}, false, 0},
-		{"init time at the ceiling", ProcessArgs{MinInitTimeMs: maxMs}, true, DefaultLimit},
+		{"init time at the ceiling", ProcessArgs{MinInitTimeMs: maxMs}, true, rank.DefaultLimit},
 		{"init time past the ceiling", ProcessArgs{MinInitTimeMs: above(maxMs)}, false, 0},
 		{"init time just below zero", ProcessArgs{MinInitTimeMs: math.Nextafter(0, -1)}, false, 0},
-		{"drain at the largest float", ProcessArgs{MinDrain: math.MaxFloat64}, true, DefaultLimit},
+		{"drain at the largest float", ProcessArgs{MinDrain: math.MaxFloat64}, true, rank.DefaultLimit},
 		{"drain infinite", ProcessArgs{MinDrain: math.Inf(1)}, false, 0},
 		{"drain NaN", ProcessArgs{MinDrain: math.NaN()}, false, 0},
-		{"uptime range of one second", ProcessArgs{MinUptime: 5, MaxUptime: 5}, true, DefaultLimit},
+		{"uptime range of one second", ProcessArgs{MinUptime: 5, MaxUptime: 5}, true, rank.DefaultLimit},
 		{"uptime range inverted by one", ProcessArgs{MinUptime: 6, MaxUptime: 5}, false, 0},
-		{"no uptime ceiling", ProcessArgs{MinUptime: 6, MaxUptime: 0}, true, DefaultLimit},
+		{"no uptime ceiling", ProcessArgs{MinUptime: 6, MaxUptime: 0}, true, rank.DefaultLimit},
 	} {
 		a := c.args
 		err := a.Validate()

@@ -3,9 +3,9 @@ package query
 import (
 	"math"
 	"strings"
-	"unsafe"
 
 	"github.com/ergomcp/ergomcp/internal/catalog"
+	"github.com/ergomcp/ergomcp/internal/rank"
 )
 
 // need is a capability a filter or sort key depends on.
@@ -18,60 +18,24 @@ const (
 	needInitTime
 )
 
-// sortKey is one sort_by value. Plain keys are 64-bit integer fields of
-// Proc read at off and XORed with mask, which maps their order onto uint64
-// order, larger is better: the sign bit for int64 fields, all bits for pid
-// (ascending). Reading by offset keeps Plan.key small enough to inline into
-// Offer; a switch over the keys would cost a call per process.
-type sortKey struct {
-	name    string
-	off     uintptr
-	mask    uint64
-	derived derived
-	needs   need
-}
-
-// derived names a computed sort key. It is not a func field: calling an
-// unknown func would make every Proc passed to Offer escape to the heap.
-type derived uint8
-
-const (
-	plain derived = iota
-	drain
-	utilization
-)
-
-const signBit = 1 << 63
-
-var sortKeys = []sortKey{
-	{name: "mailbox", off: unsafe.Offsetof(Proc{}.Mailbox)},
-	{name: "mailbox_latency", off: unsafe.Offsetof(Proc{}.MailboxLatency), mask: signBit, needs: needLatency},
-	{name: "running_time", off: unsafe.Offsetof(Proc{}.RunningTime)},
-	{name: "init_time", off: unsafe.Offsetof(Proc{}.InitTime), needs: needInitTime},
-	{name: "wakeups", off: unsafe.Offsetof(Proc{}.Wakeups), needs: needWakeups},
-	{name: "uptime", off: unsafe.Offsetof(Proc{}.Uptime), mask: signBit},
-	{name: "messages_in", off: unsafe.Offsetof(Proc{}.MessagesIn)},
-	{name: "messages_out", off: unsafe.Offsetof(Proc{}.MessagesOut)},
-	{name: "drain", derived: drain, needs: needWakeups},
-	{name: "utilization", derived: utilization},
-	{name: "pid", off: unsafe.Offsetof(Proc{}.ID), mask: ^uint64(0)},
+// sortKeys is process_list's sort_by table. Without sort_by the order is
+// pid's: the tie-breaker of every other key (ID ascending) is pid itself.
+var sortKeys = rank.Keys[Proc, need]{
+	rank.Field[Proc]("mailbox", "Mailbox", needNothing),
+	rank.Field[Proc]("mailbox_latency", "MailboxLatency", needLatency),
+	rank.Field[Proc]("running_time", "RunningTime", needNothing),
+	rank.Field[Proc]("init_time", "InitTime", needInitTime),
+	rank.Field[Proc]("wakeups", "Wakeups", needWakeups),
+	rank.Field[Proc]("uptime", "Uptime", needNothing),
+	rank.Field[Proc]("messages_in", "MessagesIn", needNothing),
+	rank.Field[Proc]("messages_out", "MessagesOut", needNothing),
+	rank.Derived("drain", needWakeups, func(x *Proc) uint64 { return rank.Float(Drain(x)) }),
+	rank.Derived("utilization", needNothing, func(x *Proc) uint64 { return rank.Float(Utilization(x)) }),
+	rank.FieldAscending[Proc]("pid", "ID", needNothing),
 }
 
 // pidKey is the order without sort_by.
 var pidKey = &sortKeys[len(sortKeys)-1]
-
-func sortKeyNamed(name string) (*sortKey, error) {
-	for i := range sortKeys {
-		if sortKeys[i].name == name {
-			return &sortKeys[i], nil
-		}
-	}
-	valid := make([]string, len(sortKeys))
-	for i, k := range sortKeys {
-		valid[i] = k.name
-	}
-	return nil, catalog.Errorf("sort_by %q is not valid; use one of: %s", name, strings.Join(valid, ", "))
-}
 
 // lacks says why c cannot serve n, with the alternative where one exists,
 // or "" when it can.
@@ -112,7 +76,11 @@ func (c Caps) Unavailable() map[string]string {
 // Build it with ProcessArgs.Plan; it is read-only afterwards.
 type Plan struct {
 	limit int
-	sort  sortKey
+	sort  rank.Key[Proc, need]
+	// field is sort's read when it is a field key (isField): the hot path
+	// inlines it.
+	field   rank.FieldRead[Proc]
+	isField bool
 
 	app, behavior, name, state string
 
@@ -171,13 +139,14 @@ func (a *ProcessArgs) Plan(c Caps) (*Plan, error) {
 		{p.drain, "min_drain", needWakeups},
 	}
 	if a.SortBy != "" {
-		k, err := sortKeyNamed(a.SortBy)
+		k, err := sortKeys.Lookup(a.SortBy)
 		if err != nil {
 			return nil, err
 		}
 		p.sort = *k
-		checks = append(checks, capCheck{true, "sort_by=" + a.SortBy, k.needs})
+		checks = append(checks, capCheck{true, "sort_by=" + a.SortBy, k.Needs})
 	}
+	p.field, p.isField = p.sort.Field()
 	for _, ch := range checks {
 		if !ch.used {
 			continue
@@ -231,32 +200,18 @@ func (p *Plan) match(x *Proc) bool {
 // order (larger is better), so the top-N heap compares plain integers
 // whatever the key's type.
 func (p *Plan) key(x *Proc) uint64 {
-	if p.sort.derived != plain {
-		return p.derivedKey(x)
+	if p.isField {
+		return p.field.Of(x)
 	}
-	return *(*uint64)(unsafe.Add(unsafe.Pointer(x), p.sort.off)) ^ p.sort.mask
+	return p.derivedKey(x)
 }
 
-func (p *Plan) derivedKey(x *Proc) uint64 {
-	if p.sort.derived == drain {
-		return floatKey(Drain(x))
-	}
-	return floatKey(Utilization(x))
-}
+// derivedKey is kept out of line so that key stays within the inliner's
+// budget: drain and utilization cost a call per process either way.
+//
+//go:noinline
+func (p *Plan) derivedKey(x *Proc) uint64 { return p.sort.Of(x) }
 
 // FloatKey maps f to a key for Top.OfferKey: larger floats rank first,
 // +Inf above every finite value.
-func FloatKey(f float64) uint64 { return floatKey(f, true) }
-
-// floatKey orders floats as uint64s; a missing value (ok false) sorts below
-// every float, so processes without the metric come last.
-func floatKey(f float64, ok bool) uint64 {
-	if !ok {
-		return 0
-	}
-	b := math.Float64bits(f)
-	if b>>63 != 0 {
-		return ^b // negative: reverse the magnitude order
-	}
-	return b | 1<<63
-}
+func FloatKey(f float64) uint64 { return rank.Float(f, true) }

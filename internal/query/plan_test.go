@@ -3,11 +3,11 @@ package query
 import (
 	"errors"
 	"math"
-	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/ergomcp/ergomcp/internal/catalog"
+	"github.com/ergomcp/ergomcp/internal/rank"
 )
 
 var allCaps = Caps{MailboxLatency: true, LatencyMeasured: true, Wakeups: true, InitTime: true}
@@ -166,44 +166,21 @@ func TestKeyOrder(t *testing.T) {
 		}
 	}
 	floats := []float64{math.Inf(-1), -1e300, -1, -1e-300, 0, 1e-300, 0.5, 1, 1e300, math.Inf(1)}
-	if floatKey(0, false) >= floatKey(floats[0], true) {
+	if rank.Float(0, false) >= rank.Float(floats[0], true) {
 		t.Error("missing value does not sort below -Inf")
 	}
 	for i := 1; i < len(floats); i++ {
-		if floatKey(floats[i-1], true) >= floatKey(floats[i], true) {
-			t.Errorf("floatKey(%g) >= floatKey(%g)", floats[i-1], floats[i])
+		if rank.Float(floats[i-1], true) >= rank.Float(floats[i], true) {
+			t.Errorf("rank.Float(%g) >= rank.Float(%g)", floats[i-1], floats[i])
 		}
 	}
 }
 
-// TestSortKeyFields guards the offset reads in Plan.key: each plain key must
-// name a 64-bit integer field of Proc, and the pid key the ID.
-func TestSortKeyFields(t *testing.T) {
-	typ := reflect.TypeFor[Proc]()
-	for _, k := range sortKeys {
-		if k.derived != plain {
-			continue
-		}
-		var f reflect.StructField
-		for i := range typ.NumField() {
-			if typ.Field(i).Offset == k.off {
-				f = typ.Field(i)
-			}
-		}
-		switch f.Type.Kind() {
-		case reflect.Uint64:
-			if k.mask != 0 && k.name != "pid" {
-				t.Errorf("%s: unsigned field %s with mask %x", k.name, f.Name, k.mask)
-			}
-		case reflect.Int64:
-			if k.mask != signBit {
-				t.Errorf("%s: signed field %s without the sign-bit mask", k.name, f.Name)
-			}
-		default:
-			t.Errorf("%s: field at offset %d is %v, not a 64-bit integer", k.name, k.off, f.Type)
-		}
-	}
-	if pidKey.name != "pid" || pidKey.off != typ.Field(0).Offset || typ.Field(0).Name != "ID" {
-		t.Errorf("pidKey is %s", pidKey.name)
+// TestPidKeyIsTheDefault: without sort_by the order is pid's, the
+// tie-breaker of every other key.
+func TestPidKeyIsTheDefault(t *testing.T) {
+	p := mustPlan(t, ProcessArgs{}, allCaps)
+	if pidKey.Name != "pid" || p.sort.Name != "pid" || p.key(&Proc{ID: 1}) <= p.key(&Proc{ID: 2}) {
+		t.Errorf("default order is %s", p.sort.Name)
 	}
 }

@@ -13,7 +13,9 @@ import (
 // Protocol is the version of the messages below. A node answers a request
 // of another version with an error that names both, so nodes running
 // different ergomcp releases fail clearly instead of misreading each other.
-const Protocol = 1
+// Version 2: Args are the arguments as the MCP client sent them, no longer
+// encoded again with node set to the target's full name (see Args).
+const Protocol = 2
 
 // MinHop is the least time a remote call is worth sending with: below it
 // the answer could not come back before the caller's deadline.
@@ -25,8 +27,10 @@ const MinHop = 50 * time.Millisecond
 type Request struct {
 	Protocol int
 	Tool     string
-	// Args is the JSON object of the tool's arguments, as text: the network
-	// encoder carries strings, not json.RawMessage.
+	// Args is the JSON object of the tool's arguments, as text (the
+	// network encoder carries strings, not json.RawMessage): the text the
+	// entry node decoded, sent as it came. Its node may be a short name or
+	// "*" (one call of a fan-out): the target takes node to mean itself.
 	Args string
 	// Caller is who called on the entry node.
 	Caller string

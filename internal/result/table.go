@@ -112,34 +112,71 @@ func (t *table) header() []byte {
 // as alternating encoded slices of b: key (with quotes), value, key, ...
 // b must be valid JSON, as record.Append writes it.
 func splitObject(b []byte) ([][]byte, error) {
-	i := skipSpace(b, 0)
-	if i >= len(b) || b[i] != '{' {
-		return nil, fmt.Errorf("not a JSON object")
-	}
 	var out [][]byte
-	i = skipSpace(b, i+1)
-	if i < len(b) && b[i] == '}' {
-		return out, nil
-	}
-	for i < len(b) {
+	err := members(b, '{', '}', func(i int) (int, error) {
 		if b[i] != '"' {
-			return nil, fmt.Errorf("expected a key at byte %d", i)
+			return 0, fmt.Errorf("expected a key at byte %d", i)
 		}
 		end, err := valueEnd(b, i)
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
 		key := b[i:end]
 		i = skipSpace(b, end)
 		if i >= len(b) || b[i] != ':' {
-			return nil, fmt.Errorf("expected ':' at byte %d", i)
+			return 0, fmt.Errorf("expected ':' at byte %d", i)
 		}
 		i = skipSpace(b, i+1)
 		end, err = valueEnd(b, i)
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
 		out = append(out, key, b[i:end])
+		return end, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// splitArray returns the elements of the JSON array b.
+func splitArray(b []byte) ([][]byte, error) {
+	var out [][]byte
+	err := members(b, '[', ']', func(i int) (int, error) {
+		end, err := valueEnd(b, i)
+		if err == nil {
+			out = append(out, b[i:end])
+		}
+		return end, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// members walks the comma-separated members of the JSON object or array
+// b, which opens with open and closes with close: member reads the one
+// that starts at b[i] and returns the index just past it.
+func members(b []byte, open, close byte, member func(i int) (int, error)) error {
+	what := "array"
+	if open == '{' {
+		what = "object"
+	}
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != open {
+		return fmt.Errorf("not a JSON %s", what)
+	}
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == close {
+		return nil
+	}
+	for i < len(b) {
+		end, err := member(i)
+		if err != nil {
+			return err
+		}
 		i = skipSpace(b, end)
 		if i >= len(b) {
 			break
@@ -147,13 +184,13 @@ func splitObject(b []byte) ([][]byte, error) {
 		switch b[i] {
 		case ',':
 			i = skipSpace(b, i+1)
-		case '}':
-			return out, nil
+		case close:
+			return nil
 		default:
-			return nil, fmt.Errorf("unexpected %q at byte %d", b[i], i)
+			return fmt.Errorf("unexpected %q at byte %d", b[i], i)
 		}
 	}
-	return nil, fmt.Errorf("unterminated object")
+	return fmt.Errorf("unterminated %s", what)
 }
 
 func skipSpace(b []byte, i int) int {
@@ -331,37 +368,4 @@ func expandRows(columns, same, rows []byte) ([]byte, error) {
 		out = append(out, '}')
 	}
 	return append(out, ']'), nil
-}
-
-// splitArray returns the elements of the JSON array b.
-func splitArray(b []byte) ([][]byte, error) {
-	i := skipSpace(b, 0)
-	if i >= len(b) || b[i] != '[' {
-		return nil, fmt.Errorf("not a JSON array")
-	}
-	var out [][]byte
-	i = skipSpace(b, i+1)
-	if i < len(b) && b[i] == ']' {
-		return out, nil
-	}
-	for i < len(b) {
-		end, err := valueEnd(b, i)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, b[i:end])
-		i = skipSpace(b, end)
-		if i >= len(b) {
-			break
-		}
-		switch b[i] {
-		case ',':
-			i = skipSpace(b, i+1)
-		case ']':
-			return out, nil
-		default:
-			return nil, fmt.Errorf("unexpected %q at byte %d", b[i], i)
-		}
-	}
-	return nil, fmt.Errorf("unterminated array")
 }

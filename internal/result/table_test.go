@@ -85,3 +85,39 @@ func TestNextCall(t *testing.T) {
 }
 
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+// The object and array readers share one member loop: each refuses what
+// is not its container, a bad separator and a missing close alike.
+func TestSplitMalformed(t *testing.T) {
+	for _, c := range []struct {
+		in, object, array string
+	}{
+		{`[1]`, "not a JSON object", ""},
+		{`{"a":1}`, "", "not a JSON array"},
+		{`{"a":1 "b":2}`, `unexpected '"' at byte 7`, "not a JSON array"},
+		{`[1 2]`, "not a JSON object", `unexpected '2' at byte 3`},
+		{`{"a":1,`, "unterminated object", "not a JSON array"},
+		{`[1,`, "not a JSON object", "unterminated array"},
+		{`{"a" 1}`, "expected ':' at byte 5", "not a JSON array"},
+		{`{1:2}`, "expected a key at byte 1", "not a JSON array"},
+		{` { } `, "", "not a JSON array"},
+		{` [ ] `, "not a JSON object", ""},
+	} {
+		for _, r := range []struct {
+			split func([]byte) ([][]byte, error)
+			want  string
+		}{{splitObject, c.object}, {splitArray, c.array}} {
+			out, err := r.split([]byte(c.in))
+			switch {
+			case r.want == "" && err != nil:
+				t.Errorf("%s: %v", c.in, err)
+			case r.want != "" && (err == nil || err.Error() != r.want || out != nil):
+				t.Errorf("%s: %v (%q), want %q", c.in, err, out, r.want)
+			}
+		}
+	}
+	pairs, err := splitObject([]byte(`{"a":[1,{"b":"}"}],"c":"x"}`))
+	if err != nil || len(pairs) != 4 || string(pairs[1]) != `[1,{"b":"}"}]` || string(pairs[3]) != `"x"` {
+		t.Fatalf("nested: %q, %v", pairs, err)
+	}
+}

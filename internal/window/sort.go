@@ -8,12 +8,17 @@ import (
 	"github.com/ergomcp/ergomcp/internal/catalog"
 )
 
-// Window bounds for process_top, in milliseconds: long enough to see a
-// rate, short enough that one call does not hold a worker for long.
-const (
-	DefaultWindowMs = 1000
-	MinWindowMs     = 100
-	MaxWindowMs     = 30000
+// WindowRule bounds process_top's window_ms, declared once (a field tagged
+// arg:"rule=window_ms" takes it into its schema, decoder check and
+// ARGUMENTS.md): long enough to see a rate, short enough that one call
+// does not hold a worker for long.
+var WindowRule = catalog.DeclareRule("window_ms", "min=100,max=30000,default=1000")
+
+// The window's bounds in milliseconds, as WindowRule declares them.
+var (
+	DefaultWindowMs = WindowRule.DefaultInt()
+	MinWindowMs     = int(*WindowRule.Min)
+	MaxWindowMs     = int(*WindowRule.Max)
 )
 
 // sortKeys are process_top's orders, largest first; the first is the
@@ -43,11 +48,11 @@ var SortKeys = func() []string {
 // Validate checks a window and an order as a caller gave them and fills
 // the defaults.
 func Validate(windowMs *int, sortBy *string) error {
-	switch {
-	case *windowMs == 0:
+	if *windowMs == 0 {
 		*windowMs = DefaultWindowMs
-	case *windowMs < MinWindowMs || *windowMs > MaxWindowMs:
-		return catalog.Errorf("window_ms must be between %d and %d (0 or omitted means %d), got %d", MinWindowMs, MaxWindowMs, DefaultWindowMs, *windowMs)
+	}
+	if err := WindowRule.Check("window_ms", float64(*windowMs)); err != nil {
+		return err
 	}
 	if *sortBy == "" {
 		*sortBy = SortKeys[0]

@@ -12,10 +12,14 @@ import (
 	"ergo.services/ergo/gen"
 
 	"github.com/ergomcp/ergomcp/internal/catalog"
-	"github.com/ergomcp/ergomcp/internal/fanout"
 	"github.com/ergomcp/ergomcp/internal/remote"
 	"github.com/ergomcp/ergomcp/tools"
 )
+
+// The worker pool: the dispatcher process, the workers' slots (their
+// load, for the least-loaded pick), and the replacement of workers held by
+// abandoned calls (abandon, retire). Where a call goes is the Router's;
+// what a worker does with it is worker.go's.
 
 // workerMailbox bounds each worker's queue. Calls go to the least loaded
 // worker, so a worker stuck in a slow call (an inspect of a stuck process
@@ -24,19 +28,6 @@ import (
 // default 8 workers, 100 sessions calling together fit (8 × 65 places).
 // Beyond that the pool is saturated and callers are told at once.
 const workerMailbox = 64
-
-// The peer watch: every watchEvery a goroutine of the dispatcher looks at
-// the connected
-// nodes for the peer memory (tools.Server.Peers) and pings, at most once
-// at a time each, those not pinged for pingEvery, waiting pingWait: a
-// peer that is connected but does not answer (stopped, wedged) is told
-// from a healthy one only by a ping, and a peer restarted between two
-// looks only by its connection uptime going back.
-const (
-	watchEvery = time.Second
-	pingEvery  = 2 * time.Second
-	pingWait   = 2 * time.Second
-)
 
 // dispatcher runs tool calls on a fixed set of worker processes, so that a
 // tool can Inspect, Call and Send like any actor. It is a small pool of its
@@ -124,33 +115,6 @@ func (d *dispatcher) Init(args ...any) error {
 	return nil
 }
 
-// watchPeers looks at the peers every watchEvery until ctx ends or the
-// node stops. It is a goroutine, not timer messages to the dispatcher:
-// it needs no process (the pings spawn hops) and leaves the dispatcher's
-// mailbox to calls.
-func watchPeers(ctx context.Context, node gen.Node, rt *tools.Server) {
-	tick := time.NewTicker(watchEvery)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-		if !node.IsAlive() {
-			return
-		}
-		rt.Observe(node)
-		now := time.Now()
-		for _, n := range rt.Peers.All() {
-			if !n.Connected || now.Sub(n.LastPing.At) < pingEvery || !rt.Peers.PingStart(n.Name, now) {
-				continue
-			}
-			go rt.Ping(ctx, node, gen.Atom(n.Name), pingWait)
-		}
-	}
-}
-
 func (d *dispatcher) spawnWorker() (gen.PID, *slot, error) {
 	// Important delivery makes a peer answer at once when the process a
 	// call is for does not exist there (no ergomcp), instead of letting the
@@ -184,7 +148,7 @@ func (d *dispatcher) Terminate(reason error) {
 	}
 }
 
-// HandleMessage takes local calls from Dispatch.
+// HandleMessage takes local calls from the Router.
 func (d *dispatcher) HandleMessage(from gen.PID, message any) error {
 	switch m := message.(type) {
 	case *request:
@@ -340,126 +304,4 @@ type request struct {
 	// done is set when the call returned.
 	by   atomic.Pointer[slot]
 	done atomic.Bool
-}
-
-type worker struct {
-	act.Actor
-	rt   *tools.Server
-	slot *slot
-	// panicked: a tool panicked here; the worker runs no more calls and
-	// waits for the dispatcher to take it out of its table (retire).
-	panicked bool
-}
-
-func (w *worker) Init(args ...any) error {
-	w.rt, w.slot = args[0].(*tools.Server), args[1].(*slot)
-	return nil
-}
-
-func (w *worker) HandleMessage(from gen.PID, message any) error {
-	switch m := message.(type) {
-	case *request, *remoteCall:
-		if w.slot.retired.Load() || w.panicked {
-			// Replaced while this call waited behind an abandoned one (or
-			// a panic): the dispatcher gives it to another worker.
-			if err := w.Send(DispatcherName, m); err != nil {
-				w.Log().Warning("ergomcp worker: handing a queued call back to the dispatcher: %s", err)
-			}
-			return w.finished()
-		}
-	}
-	switch m := message.(type) {
-	case retire:
-		if w.slot.load.Load() <= 0 {
-			return gen.TerminateReasonNormal
-		}
-	case *request:
-		if m.ctx.Err() != nil {
-			return w.finished() // the caller gave up while the call queued
-		}
-		m.by.Store(w.slot)
-		res, panicked := w.rt.Run(m.ctx, w, m.call)
-		m.done.Store(true)
-		m.reply <- res
-		if panicked {
-			// Its state is not to be trusted: it runs no more calls and
-			// hands back those queued to it; the dispatcher puts a fresh
-			// worker in its place and then retires this one. Only the
-			// dispatcher ends it: ending here, while the dispatcher may
-			// still pick it, could lose a call sent in between.
-			w.Log().Warning("ergomcp worker: replaced after a tool panicked: %s", tools.ErrPanicked)
-			w.panicked = true
-			if err := w.Send(DispatcherName, abandoned{slot: w.slot, panicked: true}); err != nil {
-				return tools.ErrPanicked
-			}
-		}
-		return w.finished()
-	case *remoteCall:
-		resp, audit := w.rt.ServeRemote(w, m.from, m.req, m.arrived)
-		// Audited before answering: the caller's next call may read this
-		// node's audit log (it did, and found the call missing).
-		w.rt.Audit.Add(audit)
-		auditLog(w.Node().Log(), audit)
-		if err := w.SendResponse(m.from, m.ref, resp); err != nil {
-			w.Log().Warning("ergomcp: answering %s on %s: %s", m.req.Tool, m.from.Node, err)
-		}
-		return w.finished()
-	default:
-		w.Log().Warning("ergomcp worker: ignored %T from %s", message, from)
-	}
-	return nil
-}
-
-// finished counts a call off the worker's load; a retired worker ends
-// with its last call.
-func (w *worker) finished() error {
-	if w.slot.load.Add(-1) <= 0 && w.slot.retired.Load() {
-		return gen.TerminateReasonNormal
-	}
-	return nil
-}
-
-// Dispatch is the catalog.Invoker that hands calls to the dispatcher. It
-// may be used from any goroutine: it only sends through the node.
-type Dispatch struct {
-	Node gen.Node
-	// Server runs Long tools on the caller's goroutine, off the worker pool.
-	Server *tools.Server
-	// FanOut bounds the nodes a node="*" call asks at once; 0 means all
-	// of them (fanout.MaxNodes). Remote hops hold no worker (tools.Remote),
-	// so asking every node at once costs the pool one call, this node's.
-	FanOut int
-}
-
-// Invoke sends the call to the dispatcher and waits for its result or ctx.
-func (d *Dispatch) Invoke(ctx context.Context, call *catalog.Call) catalog.Result {
-	if tools.FanOut(call) {
-		parallel := d.FanOut
-		if parallel <= 0 {
-			parallel = fanout.MaxNodes
-		}
-		return d.Server.RunFanOut(ctx, d.Node, call, parallel, d.Invoke)
-	}
-	if tools.Direct(d.Node, call) {
-		return d.Server.RunDirect(ctx, d.Node, call)
-	}
-	req := &request{ctx: ctx, call: call, reply: make(chan catalog.Result, 1)}
-	if err := d.Node.Send(DispatcherName, req); err != nil {
-		return catalog.Result{IsError: true, Text: fmt.Sprintf("ergomcp dispatcher unavailable: %v", err)}
-	}
-	select {
-	case res := <-req.reply:
-		return res
-	case <-ctx.Done():
-		s := req.by.Load()
-		if s != nil && !req.done.Load() {
-			// Let the dispatcher free the pool from a call nobody waits for.
-			d.Node.Send(DispatcherName, abandoned{slot: s, req: req})
-		}
-		if s == nil {
-			return catalog.Result{IsError: true, Text: fmt.Sprintf(
-				"tool %s did not start before its deadline: the dispatcher workers were busy (raise Options.PoolSize or retry)", call.Tool.Name)}
-		}
-		return catalog.Result{IsError: true, Text: fmt.Sprintf("tool %s: %v", call.Tool.Name, ctx.Err()), Timeout: ctx.Err() == context.DeadlineExceeded}
-	}
 }
