@@ -49,7 +49,7 @@ func cronJob(env *Env, args *cronJobArgs) (any, error) {
 	runs := []time.Time{}
 	if !info.Disabled {
 		// Step by step, so a job due every minute costs an hour's list, not a week's.
-		first, end := cronwin.Window(time.Now(), cronwin.MaxSeconds*time.Second)
+		first, end := cronwin.Window(time.Now(), time.Duration(cronwin.MaxSeconds)*time.Second)
 		for since, period := range cronwin.Steps(first, end, cronwin.Step) {
 			times, err := c.JobSchedule(name, since, period)
 			if err != nil {

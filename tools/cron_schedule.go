@@ -15,7 +15,7 @@ import (
 
 type cronScheduleArgs struct {
 	catalog.Common
-	DurationSeconds int64 `json:"duration_seconds,omitempty" arg:"min=1,max=604800,default=3600"`
+	DurationSeconds int64 `json:"duration_seconds,omitempty" arg:"rule=cron_duration_seconds"`
 
 	window time.Duration
 }

@@ -13,11 +13,16 @@ import (
 	"github.com/ergomcp/ergomcp/internal/catalog"
 )
 
-// Window bounds, in seconds.
-const (
-	DefaultSeconds = 3600
-	// MaxSeconds (7 days) covers every weekly job at least once.
-	MaxSeconds = 7 * 24 * 3600
+// DurationRule bounds cron_schedule's duration_seconds, declared once (a
+// field tagged arg:"rule=cron_duration_seconds" takes it into its schema,
+// decoder check and TOOLS.md): at most 7 days covers every weekly job at
+// least once.
+var DurationRule = catalog.DeclareRule("cron_duration_seconds", "min=1,max=604800,default=3600")
+
+// The window's bounds in seconds, as DurationRule declares them.
+var (
+	DefaultSeconds = int64(DurationRule.DefaultInt())
+	MaxSeconds     = int64(*DurationRule.Max)
 )
 
 // MaxEntries bounds the planned runs one call returns; total still counts
@@ -31,12 +36,11 @@ const Step = time.Hour
 // Duration checks duration_seconds (0 or omitted: DefaultSeconds) and
 // returns the window's length.
 func Duration(seconds int64) (time.Duration, error) {
-	switch {
-	case seconds == 0:
+	if seconds == 0 {
 		seconds = DefaultSeconds
-	case seconds < 0 || seconds > MaxSeconds:
-		return 0, catalog.Errorf("duration_seconds must be between 1 and %d (7 days; 0 or omitted means %d), got %d",
-			MaxSeconds, DefaultSeconds, seconds)
+	}
+	if err := DurationRule.Check("duration_seconds", float64(seconds)); err != nil {
+		return 0, err
 	}
 	return time.Duration(seconds) * time.Second, nil
 }

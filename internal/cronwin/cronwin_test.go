@@ -16,7 +16,7 @@ func TestDuration(t *testing.T) {
 		{1, time.Second, ""},
 		{86400, 24 * time.Hour, ""},
 		{MaxSeconds, 7 * 24 * time.Hour, ""},
-		{MaxSeconds + 1, 0, "duration_seconds must be between 1 and 604800 (7 days; 0 or omitted means 3600), got 604801"},
+		{MaxSeconds + 1, 0, "duration_seconds must be between 1 and 604800 (default 3600), got 604801"},
 		{8 * 86400, 0, "got 691200"},
 		{-60, 0, "got -60"},
 	} {
