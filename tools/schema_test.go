@@ -134,7 +134,7 @@ func same(a, b *float64) bool { return (a == nil) == (b == nil) && (a == nil || 
 func TestCommonTimeoutRule(t *testing.T) {
 	tool, _ := Builtins().Lookup("node_info")
 	for _, r := range tool.Rules() {
-		if r.Name == "timeout" && (r.Min == nil || *r.Min != 1 || *r.Max != catalog.MaxTimeout || *r.Default != strconv.Itoa(catalog.DefaultTimeout)) {
+		if r.Name == "timeout" && (r.Min == nil || *r.Min != 1 || *r.Max != float64(catalog.MaxTimeout) || *r.Default != strconv.Itoa(catalog.DefaultTimeout)) {
 			t.Fatalf("timeout rule %+v", r)
 		}
 	}

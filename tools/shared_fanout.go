@@ -44,7 +44,7 @@ func (rt *Server) RunFanOut(ctx context.Context, node gen.Node, call *catalog.Ca
 	if l, ok := call.Args.(lasting); ok {
 		lasts = l.Lasts()
 	}
-	left := catalog.DefaultTimeout * time.Second
+	left := time.Duration(catalog.DefaultTimeout) * time.Second
 	if d, ok := ctx.Deadline(); ok {
 		left = time.Until(d)
 	}

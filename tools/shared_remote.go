@@ -65,7 +65,7 @@ func (rt *Server) Proxy(ctx context.Context, node gen.Node, call *catalog.Call) 
 	}
 	deadline, ok := ctx.Deadline()
 	if !ok {
-		deadline = time.Now().Add(catalog.DefaultTimeout * time.Second)
+		deadline = time.Now().Add(time.Duration(catalog.DefaultTimeout) * time.Second)
 	}
 	// The hop gives up a little before the call's deadline, so that its
 	// answer, which names the node, reaches the caller before the bare

@@ -52,21 +52,24 @@ func (k Kind) String() string {
 // every connection.
 type Common struct {
 	Node    string `json:"node,omitempty"`
-	Timeout int    `json:"timeout,omitempty" arg:"min=1,max=120,default=30"`
+	Timeout int    `json:"timeout,omitempty" arg:"rule=timeout"`
 }
 
-// Timeout bounds, in seconds, as Common's tag declares them (a test keeps
-// them equal).
-const (
-	DefaultTimeout = 30
-	MaxTimeout     = 120
+// TimeoutRule bounds every call's timeout, in seconds: declared once, it
+// feeds Common's schema and decoder, CommonHelp and the constants below.
+var TimeoutRule = DeclareRule("timeout", "min=1,max=120,default=30")
+
+// Timeout bounds, in seconds, as TimeoutRule declares them.
+var (
+	DefaultTimeout = TimeoutRule.DefaultInt()
+	MaxTimeout     = int(*TimeoutRule.Max)
 )
 
 // CommonHelp explains the arguments every tool takes; the server's
 // instructions carry it once for all tools.
-const CommonHelp = "Every tool takes node (run it on that cluster node through the Ergo network; omitted: this node; " +
-	"\"*\": every node running ergomcp, merged, for the tools whose description says node=\"*\") and timeout " +
-	"(seconds for the whole call including the remote hop, 1..120, default 30)."
+var CommonHelp = fmt.Sprintf("Every tool takes node (run it on that cluster node through the Ergo network; omitted: this node; "+
+	"\"*\": every node running ergomcp, merged, for the tools whose description says node=\"*\") and timeout "+
+	"(seconds for the whole call including the remote hop, %d..%d, default %d).", int(*TimeoutRule.Min), MaxTimeout, DefaultTimeout)
 
 // Page is embedded by the argument structs of tools that answer a list:
 // offset skips the rows an earlier answer showed (its "next" call says
