@@ -38,7 +38,12 @@ func goroutineLeak(f *Facts) []Finding {
 	if len(hits) == 0 {
 		return nil
 	}
-	slices.SortFunc(hits, func(a, b hit) int { return cmp.Compare(b.g.Count, a.g.Count) })
+	// Largest growth first, then largest group: a node's idle pools (HTTP
+	// keep-alive connections, say) hold large groups that move by one or
+	// two, and must not crowd a leak out of the three kept.
+	slices.SortFunc(hits, func(a, b hit) int {
+		return cmp.Or(cmp.Compare(b.g.Count-b.g.CountBefore, a.g.Count-a.g.CountBefore), cmp.Compare(b.g.Count, a.g.Count))
+	})
 	var out []Finding
 	for _, h := range firstN(hits, 3) {
 		g := h.g
